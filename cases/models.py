@@ -1,0 +1,1 @@
+# Cases arrive with the case closed-loop issue.

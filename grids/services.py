@@ -1,0 +1,333 @@
+"""Every write to places, people, memberships, departments and outpost partners."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wudu import scope
+from wudu.writes import create_once, update_versioned
+
+from . import geo
+from .models import (
+    CHILD_LEVEL,
+    PARENT_LEVEL,
+    ROLE_LEVEL,
+    SEGMENT_WIDTH,
+    Department,
+    Level,
+    Membership,
+    OutpostPartner,
+    Place,
+    Role,
+    User,
+)
+
+# ---------------------------------------------------------------------------------------------- places
+
+
+def _apply_boundary(place: Place, boundary) -> None:
+    if boundary in (None, "", {}):
+        place.boundary = None
+        place.area_m2 = place.centroid_lng = place.centroid_lat = None
+        place.min_lng = place.min_lat = place.max_lng = place.max_lat = None
+        return
+    parsed = geo.parse_boundary(boundary)
+    place.boundary = parsed.geojson
+    place.area_m2 = round(parsed.area_m2, 1)
+    place.centroid_lng, place.centroid_lat = parsed.centroid
+    place.min_lng, place.min_lat, place.max_lng, place.max_lat = parsed.bbox
+
+
+def _check_boundary_fits(place: Place) -> None:
+    """A boundary lies within its parent's (when the parent has one) and does not overlap its siblings'."""
+    if not place.boundary:
+        return
+    shape = geo.geometry_of(place.boundary)
+    parent = place.parent
+    if parent is not None and parent.boundary and not geo.covers(geo.geometry_of(parent.boundary), shape):
+        raise ValidationError(
+            {"boundary": _("边界超出了上级%(parent)s的范围。") % {"parent": parent.name}}, code="outside_parent"
+        )
+    siblings = Place.objects.filter(parent=parent, boundary__isnull=False).exclude(pk=place.pk)
+    if place.min_lng is not None:
+        siblings = siblings.filter(
+            min_lng__lte=place.max_lng, max_lng__gte=place.min_lng, min_lat__lte=place.max_lat, max_lat__gte=place.min_lat
+        )
+    for sibling in siblings.only("name", "boundary"):
+        if geo.overlap_m2(shape, geo.geometry_of(sibling.boundary)) > geo.OVERLAP_TOLERANCE_M2:
+            raise ValidationError(
+                {"boundary": _("边界与%(other)s重叠，同级地点的边界不能重叠。") % {"other": sibling.name}},
+                code="overlap",
+            )
+
+
+def place_create(
+    *,
+    actor,
+    parent: Place | None,
+    name: str,
+    level: str | None = None,
+    boundary=None,
+    address: str = "",
+    county_seq: int | None = None,
+    code: str | None = None,
+    idempotency_key=None,
+) -> Place:
+    """Create a place under `parent` and give it the next unified code.
+
+    Codes are assigned in order and never reused: the parent's counter only grows. A district takes
+    its GB/T 2260 county digits (`county_seq`), a city its four-digit prefix (`code`).
+    """
+    if parent is not None:
+        scope.require_create(actor, "place", parent)
+    elif not getattr(actor, "is_superuser", False):
+        raise scope.PermissionDenied
+    level = level or (CHILD_LEVEL.get(parent.level) if parent else Level.CITY)
+    expected_parent = PARENT_LEVEL.get(level)
+    if parent is None and level != Level.CITY or parent is not None and parent.level != expected_parent:
+        raise ValidationError(
+            {"parent": _("%(level)s的上级必须是%(parent)s。")
+             % {"level": Level(level).label, "parent": Level(expected_parent).label if expected_parent else "—"}},
+            code="wrong_parent",
+        )
+
+    def create() -> Place:
+        place = Place(level=level, name=(name or "").strip(), parent=parent, address=address)
+        _apply_boundary(place, boundary)
+        if parent is None:
+            if not code or len(code) != SEGMENT_WIDTH[Level.CITY] or not code.isdigit():
+                raise ValidationError({"code": _("市级编号应为 4 位数字（GB/T 2260 前四位）。")}, code="bad_code")
+            place.code, place.seq = code, int(code)
+        else:
+            locked = Place.objects.select_for_update().get(pk=parent.pk)
+            width = SEGMENT_WIDTH[Level(level)]
+            seq = locked.next_child_seq
+            if county_seq is not None:
+                if county_seq < seq:
+                    raise ValidationError(
+                        {"code": _("编号 %(code)s 已被使用或已跳过，编号一经使用不可再用。")
+                         % {"code": f"{locked.code}{county_seq:0{width}d}"}},
+                        code="code_used",
+                    )
+                seq = county_seq
+            if seq >= 10**width:
+                raise ValidationError(_("%(parent)s下的编号已用尽。") % {"parent": parent.name}, code="codes_exhausted")
+            place.seq, place.code = seq, f"{locked.code}{seq:0{width}d}"
+            Place.objects.filter(pk=locked.pk).update(next_child_seq=seq + 1)
+            place.parent = locked
+        place.full_clean()
+        _check_boundary_fits(place)
+        place.save()
+        return place
+
+    return create_once(key=idempotency_key, actor=actor, model=Place, create=create)
+
+
+def place_update(
+    *, actor, place: Place, expected_version: int | None = None, code: str | None = None, **changes
+) -> Place:
+    """Rename a place, move its address or redraw its boundary. Its code and parent never change."""
+    scope.require_change(actor, place, "place")
+    if code is not None and code != place.code:
+        raise ValidationError({"code": _("统一编号一经使用不可更改。")}, code="code_immutable")
+    if "parent" in changes and changes.pop("parent") != place.parent:
+        raise ValidationError({"parent": _("地点不能移到其他上级之下：统一编号将随之改变。")}, code="parent_immutable")
+    fields = {k: v for k, v in changes.items() if k in {"name", "address"}}
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    if "boundary" in changes:
+        _apply_boundary(place, changes["boundary"])
+        fields.update(
+            {f: getattr(place, f) for f in
+             ("boundary", "area_m2", "centroid_lng", "centroid_lat", "min_lng", "min_lat", "max_lng", "max_lat")}
+        )
+        for f, v in fields.items():
+            setattr(place, f, v)
+        _check_boundary_fits(place)
+    return update_versioned(place, expected_version=expected_version, fields=fields)
+
+
+def grid_at(lng: float, lat: float) -> Place | None:
+    """The grid whose boundary holds the point: bounding-box candidates by index, then the exact test."""
+    candidates = Place.objects.grids().filter(
+        min_lng__lte=lng, max_lng__gte=lng, min_lat__lte=lat, max_lat__gte=lat
+    ).select_related("parent__parent")
+    for grid in candidates:
+        if geo.contains_point(grid.boundary, lng, lat):
+            return grid
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- people
+
+
+def _check_membership(role: str, place: Place, department: Department | None) -> None:
+    need = ROLE_LEVEL[Role(role)]
+    if place.level != need:
+        raise ValidationError(
+            {"place": _("%(role)s只能在%(level)s任职。") % {"role": Role(role).label, "level": Level(need).label}},
+            code="wrong_level",
+        )
+    if role == Role.DEPARTMENT_STAFF:
+        if department is None:
+            raise ValidationError({"department": _("部门工作人员必须指定所属部门。")}, code="department_required")
+        if department.district_id != place.pk:
+            raise ValidationError({"department": _("部门不属于该区。")}, code="department_elsewhere")
+    elif department is not None:
+        raise ValidationError({"department": _("只有部门工作人员才能指定部门。")}, code="department_not_allowed")
+
+
+def membership_create(
+    *,
+    actor,
+    user: User,
+    role: str,
+    place: Place,
+    department: Department | None = None,
+    work_phone: str = "",
+    duties: str = "",
+    idempotency_key=None,
+) -> Membership:
+    scope.require_create(actor, "membership", place)
+    _check_membership(role, place, department)
+
+    def create() -> Membership:
+        existing = Membership.objects.filter(user=user, role=role, place=place, department=department).first()
+        if existing is not None:
+            raise ValidationError(_("%(user)s已在%(place)s担任%(role)s。")
+                                  % {"user": user, "place": place.name, "role": Role(role).label}, code="duplicate")
+        membership = Membership(
+            user=user, role=role, place=place, department=department, work_phone=work_phone, duties=duties
+        )
+        membership.full_clean()
+        membership.save()
+        if role in (Role.COMMUNITY_OFFICIAL, Role.STREET_OFFICIAL, Role.DISTRICT_OFFICIAL, Role.COMMAND_CENTER,
+                    Role.SYSTEM_ADMIN) and not user.is_staff:
+            # Officials and the command center reach the (gated) admin; grid staff work in the app.
+            User.objects.filter(pk=user.pk).update(is_staff=True)
+            user.is_staff = True
+        scope.forget_grants(user)
+        return membership
+
+    return create_once(key=idempotency_key, actor=actor, model=Membership, create=create)
+
+
+def membership_update(*, actor, membership: Membership, expected_version: int | None = None, **changes) -> Membership:
+    scope.require_change(actor, membership, "membership")
+    for fixed in ("user", "role", "place", "department"):
+        if fixed in changes and changes[fixed] != getattr(membership, fixed):
+            raise ValidationError(_("任职的人员、角色和地点不能修改，请撤销后重新任命。"), code="immutable")
+    fields = {k: v for k, v in changes.items() if k in {"work_phone", "duties"}}
+    return update_versioned(membership, expected_version=expected_version, fields=fields)
+
+
+def membership_end(*, actor, membership: Membership) -> None:
+    scope.require_change(actor, membership, "membership")
+    with transaction.atomic():
+        membership.delete()
+    scope.forget_grants(membership.user)
+
+
+def person_appoint(
+    *,
+    actor,
+    place: Place,
+    role: str,
+    username: str,
+    real_name: str,
+    mobile: str,
+    password: str | None = None,
+    department: Department | None = None,
+    work_phone: str = "",
+    duties: str = "",
+    photo=None,
+    idempotency_key=None,
+) -> Membership:
+    """Create a person's account and their membership in one step (or nothing, on any error)."""
+    scope.require_create(actor, "membership", place)
+    _check_membership(role, place, department)
+
+    def create() -> Membership:
+        if User.objects.filter(username=username).exists():
+            raise ValidationError({"username": _("用户名 %(name)s 已被使用。") % {"name": username}}, code="taken")
+        user = User(username=username, real_name=real_name, mobile=mobile)
+        if photo:
+            user.photo = photo
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        return membership_create(
+            actor=actor, user=user, role=role, place=place, department=department, work_phone=work_phone, duties=duties
+        )
+
+    return create_once(key=idempotency_key, actor=actor, model=Membership, create=create)
+
+
+def person_update_profile(*, actor, person: User, real_name=None, mobile=None, photo=None) -> User:
+    """A person edits their own name, mobile number and photo."""
+    if actor.pk != person.pk and not actor.is_superuser:
+        raise scope.PermissionDenied
+    if real_name is not None:
+        person.real_name = real_name
+    if mobile is not None:
+        person.mobile = mobile
+    if photo is not None:
+        person.photo = photo
+    person.full_clean(exclude=["password"])
+    person.save(update_fields=["real_name", "mobile", "photo"])
+    return person
+
+
+# ---------------------------------------------------------------------------------------------- departments
+
+
+def department_create(
+    *, actor, district: Place, name: str, short_code: str, phone: str = "", duties: str = "", idempotency_key=None
+) -> Department:
+    scope.require_create(actor, "department", district)
+    if district.level != Level.DISTRICT:
+        raise ValidationError({"district": _("部门只能设在区级。")}, code="wrong_level")
+
+    def create() -> Department:
+        department = Department(district=district, name=name.strip(), short_code=short_code, phone=phone, duties=duties)
+        department.full_clean()
+        department.save()
+        return department
+
+    return create_once(key=idempotency_key, actor=actor, model=Department, create=create)
+
+
+def department_update(*, actor, department: Department, expected_version: int | None = None, **changes) -> Department:
+    scope.require_change(actor, department, "department")
+    fields = {k: v for k, v in changes.items() if k in {"name", "phone", "duties"}}
+    return update_versioned(department, expected_version=expected_version, fields=fields)
+
+
+# ---------------------------------------------------------------------------------------------- outpost
+
+
+def partner_create(
+    *, actor, grid: Place, kind: str, name: str, contact_name: str = "", phone: str = "", idempotency_key=None
+) -> OutpostPartner:
+    scope.require_create(actor, "partner", grid)
+    if grid.level != Level.GRID:
+        raise ValidationError({"grid": _("网格前哨只能登记在网格下。")}, code="wrong_level")
+
+    def create() -> OutpostPartner:
+        partner = OutpostPartner(grid=grid, kind=kind, name=name.strip(), contact_name=contact_name, phone=phone)
+        partner.full_clean()
+        partner.save()
+        return partner
+
+    return create_once(key=idempotency_key, actor=actor, model=OutpostPartner, create=create)
+
+
+def partner_update(*, actor, partner: OutpostPartner, expected_version: int | None = None, **changes) -> OutpostPartner:
+    scope.require_change(actor, partner, "partner")
+    fields = {k: v for k, v in changes.items() if k in {"kind", "name", "contact_name", "phone"}}
+    return update_versioned(partner, expected_version=expected_version, fields=fields)

@@ -1,0 +1,62 @@
+"""The grid's party organisation and the party members registered with it (就近参与组织活动)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Place, User, mobile_validator
+from wudu.scope import ScopedQuerySet
+
+
+class OrganizationKind(models.TextChoices):
+    BRANCH = "branch", _("党支部")
+    GROUP = "group", _("党小组")
+
+
+class PartyOrganizationQuerySet(ScopedQuerySet):
+    scope_resource = "party_org"
+
+
+class PartyOrganization(models.Model):
+    grid = models.OneToOneField(Place, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="party_organization")
+    kind = models.CharField(_("类别"), max_length=16, choices=OrganizationKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    secretary = models.CharField(_("书记 / 组长"), max_length=50, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PartyOrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格党组织")
+        verbose_name_plural = _("网格党组织")
+        ordering = ["grid__code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyMemberQuerySet(ScopedQuerySet):
+    scope_resource = "party_member"
+
+
+class PartyMember(models.Model):
+    organization = models.ForeignKey(
+        PartyOrganization, verbose_name=_("网格党组织"), on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    mobile = models.CharField(_("手机号码"), max_length=11, validators=[mobile_validator])
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="party_registrations")
+    registered_on = models.DateField(_("报到日期"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PartyMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["organization__grid__code", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "mobile"], name="party_member_unique_mobile"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WuduConfig(AppConfig):
+    name = "wudu"
+    verbose_name = "网格通"

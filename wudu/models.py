@@ -1,0 +1,19 @@
+from django.db import models
+
+
+class Heartbeat(models.Model):
+    """Last time Celery beat's heartbeat task ran on a worker (read by /healthz)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+    worker = models.CharField(max_length=200, blank=True)
+
+
+class IdempotencyKey(models.Model):
+    """A client-generated key of a create submission, so that a retry returns the record already made."""
+
+    key = models.UUIDField(unique=True)
+    actor = models.ForeignKey("grids.User", null=True, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=100)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)

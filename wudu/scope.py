@@ -1,0 +1,238 @@
+"""The scope gate: the one place that decides what a user may list, read, create and change.
+
+A user's memberships (role at a place) are their *grants*. Every resource that users see is registered
+below with the path from the model to the unified code of the place it belongs to, and, per role, how far
+that role reaches for reading and for writing:
+
+- ``SUBTREE``: the grant's place and everything below it (code prefix);
+- ``BELOW``: strictly below the grant's place (officials manage what is under them, not their own level);
+- ``DISTRICT``: the whole district of the grant (reference data every role of the district needs).
+
+Pages, API, exports and the admin all start from ``Model.objects.visible_to(user)`` and ask
+``can_change`` / ``can_create`` before writing; nothing filters scope by hand. Invisible objects look
+missing (404); visible but not writable is refused (403).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+
+class Reach(enum.Enum):
+    SUBTREE = "subtree"
+    BELOW = "below"
+    DISTRICT = "district"
+
+
+DISTRICT_CODE_LENGTH = 6
+
+GRID_ROLES = ("grid_head", "instructor", "grid_worker")
+OFFICIALS = ("community_official", "street_official", "district_official")
+EVERY_ROLE = GRID_ROLES + OFFICIALS + ("command_center", "department_staff", "system_admin")
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    place_id: int
+    code: str
+    department_id: int | None = None
+
+    @property
+    def district_code(self) -> str:
+        return self.code[:DISTRICT_CODE_LENGTH]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one resource is scoped. `path` leads from the model to its place's code."""
+
+    path: str
+    read: dict[str, Reach]
+    write: dict[str, Reach] = field(default_factory=dict)
+    # For resources not anchored on a single place (people): builds the visibility Q for a code prefix.
+    q_for_prefix: Callable[[str], Q] | None = None
+
+
+def _subtree_read() -> dict[str, Reach]:
+    return {role: Reach.SUBTREE for role in EVERY_ROLE}
+
+
+def _officials_write(**extra: Reach) -> dict[str, Reach]:
+    return {**{role: Reach.BELOW for role in OFFICIALS}, "system_admin": Reach.SUBTREE, **extra}
+
+
+def _person_q(prefix: str) -> Q:
+    from grids.models import Membership
+
+    return Q(pk__in=Membership.objects.filter(place__code__startswith=prefix).values("user_id"))
+
+
+# The policy table. A new resource joins the gate (and the generated scope matrix) by adding a line here.
+POLICIES: dict[str, Policy] = {
+    "place": Policy(path="code", read=_subtree_read(), write=_officials_write(grid_head=Reach.BELOW)),
+    "person": Policy(path="", read=_subtree_read(), q_for_prefix=_person_q),
+    "membership": Policy(path="place__code", read=_subtree_read(), write=_officials_write()),
+    "department": Policy(
+        path="district__code",
+        read={role: Reach.DISTRICT for role in EVERY_ROLE},
+        write={"district_official": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+    ),
+    "partner": Policy(path="grid__code", read=_subtree_read(), write=_officials_write(grid_head=Reach.SUBTREE)),
+    "party_org": Policy(path="grid__code", read=_subtree_read(), write=_officials_write(instructor=Reach.SUBTREE)),
+    "party_member": Policy(
+        path="organization__grid__code", read=_subtree_read(), write=_officials_write(instructor=Reach.SUBTREE)
+    ),
+}
+
+
+def grants_for(user) -> tuple[Grant, ...]:
+    """The user's grants, read once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    cached = getattr(user, "_wudu_grants", None)
+    if cached is None:
+        from grids.models import Membership
+
+        rows = Membership.objects.filter(user=user).values_list("role", "place_id", "place__code", "department_id")
+        cached = tuple(Grant(role, place_id, code, dept) for role, place_id, code, dept in rows)
+        user._wudu_grants = cached
+    return cached
+
+
+def forget_grants(user) -> None:
+    """Drop the cached grants (after a membership of this user changed)."""
+    if hasattr(user, "_wudu_grants"):
+        del user._wudu_grants
+
+
+def _prefix(grant: Grant, reach: Reach) -> str:
+    return grant.district_code if reach is Reach.DISTRICT else grant.code
+
+
+def _code_within(code: str, grant: Grant, reach: Reach) -> bool:
+    prefix = _prefix(grant, reach)
+    if not code.startswith(prefix):
+        return False
+    return len(code) > len(prefix) if reach is Reach.BELOW else True
+
+
+def _policy(resource: str) -> Policy:
+    try:
+        return POLICIES[resource]
+    except KeyError:
+        raise LookupError(f"{resource!r} is not registered with the scope gate") from None
+
+
+def _prefixes(user, rules: dict[str, Reach]) -> list[tuple[str, bool]]:
+    """(code prefix, strictly-below) pairs the user reaches under these rules."""
+    out = []
+    for grant in grants_for(user):
+        reach = rules.get(grant.role)
+        if reach is not None:
+            out.append((_prefix(grant, reach), reach is Reach.BELOW))
+    return out
+
+
+def _q(policy: Policy, prefixes: list[tuple[str, bool]]) -> Q:
+    parts = []
+    for prefix, strictly_below in prefixes:
+        if policy.q_for_prefix is not None:
+            parts.append(policy.q_for_prefix(prefix))
+            continue
+        q = Q(**{f"{policy.path}__startswith": prefix})
+        if strictly_below:
+            q &= ~Q(**{policy.path: prefix})
+        parts.append(q)
+    return reduce(or_, parts)
+
+
+def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    policy = _policy(resource)
+    prefixes = _prefixes(user, policy.read)
+    if resource == "person" and getattr(user, "is_authenticated", False):
+        own = Q(pk=user.pk)
+        return queryset.filter(own | _q(policy, prefixes)) if prefixes else queryset.filter(own)
+    if not prefixes:
+        return queryset.none()
+    return queryset.filter(_q(policy, prefixes))
+
+
+def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    policy = _policy(resource)
+    prefixes = _prefixes(user, policy.write)
+    if not prefixes or policy.q_for_prefix is not None:
+        return queryset.none()
+    return queryset.filter(_q(policy, prefixes))
+
+
+def code_of(obj: models.Model, resource: str) -> str:
+    """The unified code of the place an object belongs to, following the policy's path."""
+    value = obj
+    for part in _policy(resource).path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def can_write_code(user, resource: str, code: str) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    rules = _policy(resource).write
+    return any(
+        _code_within(code, grant, rules[grant.role]) for grant in grants_for(user) if grant.role in rules
+    )
+
+
+def can_change(user, obj: models.Model, resource: str) -> bool:
+    return can_write_code(user, resource, code_of(obj, resource))
+
+
+def can_create(user, resource: str, place) -> bool:
+    """May the user create a `resource` belonging to `place`?
+
+    For a place itself, `place` is the would-be parent: the new child sits strictly below it.
+    """
+    code = place.code + ("*" if resource == "place" else "")
+    return can_write_code(user, resource, code)
+
+
+def require_change(user, obj: models.Model, resource: str) -> None:
+    if not can_change(user, obj, resource):
+        raise PermissionDenied
+
+
+def require_create(user, resource: str, place) -> None:
+    if not can_create(user, resource, place):
+        raise PermissionDenied
+
+
+def has_role(user, *roles: str) -> bool:
+    return any(grant.role in roles for grant in grants_for(user))
+
+
+def places_of(user, *roles: str) -> list[int]:
+    return [grant.place_id for grant in grants_for(user) if not roles or grant.role in roles]
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset of every model users see: `visible_to(user)` is the gate's door."""
+
+    scope_resource: str = ""
+
+    def visible_to(self, user) -> "ScopedQuerySet":
+        return filter_visible(self, user, self.scope_resource)
+
+    def changeable_by(self, user) -> "ScopedQuerySet":
+        return filter_changeable(self, user, self.scope_resource)
