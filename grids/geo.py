@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+import numpy as np
+import shapely
 from shapely import make_valid
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
@@ -65,11 +67,9 @@ def parse_boundary(value) -> Boundary:
 
 def _project(geometry: BaseGeometry, lat0: float) -> BaseGeometry:
     """Local equirectangular projection to metres: accurate to well under 1 % at grid sizes."""
-    from shapely.ops import transform
-
     k = math.pi / 180 * EARTH_RADIUS_M
-    cos0 = math.cos(math.radians(lat0))
-    return transform(lambda x, y, z=None: (x * k * cos0, y * k), geometry)
+    scale = np.array([k * math.cos(math.radians(lat0)), k])
+    return shapely.transform(geometry, lambda coords: coords * scale)
 
 
 def area_m2(geometry: BaseGeometry) -> float:

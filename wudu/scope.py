@@ -236,3 +236,17 @@ class ScopedQuerySet(models.QuerySet):
 
     def changeable_by(self, user) -> "ScopedQuerySet":
         return filter_changeable(self, user, self.scope_resource)
+
+
+def can_read_code(user, resource: str, code: str) -> bool:
+    """Would an object of `resource` at the place with this code be visible to the user?"""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    rules = _policy(resource).read
+    return any(_code_within(code, grant, rules[grant.role]) for grant in grants_for(user) if grant.role in rules)
+
+
+def home_grant(user) -> Grant | None:
+    """The grant with the widest view (shortest code): where the user lands after login."""
+    grants = sorted(grants_for(user), key=lambda g: (len(g.code), g.role))
+    return grants[0] if grants else None

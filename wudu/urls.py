@@ -1,6 +1,21 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from grids import views as grid_views
+
+from . import health
+
 urlpatterns = [
+    path("", grid_views.root, name="root"),
+    path("home/", grid_views.home, name="home"),
+    path("places/<str:code>/", grid_views.terminal, name="terminal"),
+    path("manage/", include("grids.manage_urls")),
+    path("gongshi/", include("grids.public_urls")),
+    path("api/v1/", include("wudu.api_urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

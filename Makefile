@@ -1,0 +1,76 @@
+# 网格通 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PY_SYS ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APT_PACKAGES := chromium fonts-noto-cjk gettext nodejs npm
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup venv system vendor migrate messages demo lint clean
+
+## setup: everything a fresh machine needs (idempotent; fast when already done)
+setup: system venv vendor messages
+
+# System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring).
+system:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PY_SYS) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+## vendor: front-end libraries from the npm registry into static/vendor (served locally, no CDN)
+vendor: static/vendor/.installed
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/leaflet static/vendor/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	touch $@
+
+messages: venv
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+migrate: setup
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT)
+run: demo
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+	  echo "Starting a Celery worker and beat beside the web server (broker $$CELERY_BROKER_URL)"; \
+	  mkdir -p var; \
+	  $(VENV)/bin/celery -A wudu worker -l info --concurrency 2 > var/celery-worker.log 2>&1 & \
+	  $(VENV)/bin/celery -A wudu beat -l info --pidfile= > var/celery-beat.log 2>&1 & \
+	  trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+## test: set up, then the whole suite on SQLite; again on PostgreSQL and with a real Celery worker where they answer
+test: setup
+	bash tests/run.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor db.sqlite3 var

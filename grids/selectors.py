@@ -1,0 +1,111 @@
+"""Reads of places and people, each starting from the scope gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+
+from outreach.models import PartyMember, PartyOrganization
+from wudu import scope
+
+from .models import GRID_ROLES, Level, Membership, OutpostPartner, Place, Role
+
+
+def place_for_user(user, code: str) -> Place:
+    """A place the user may see, or 404 (invisible and missing look the same)."""
+    return get_object_or_404(Place.objects.visible_to(user).select_related("parent"), code=code)
+
+
+def breadcrumbs(user, place: Place) -> list[tuple[Place, bool]]:
+    """The place's ancestors (one query) with whether the user may open each."""
+    codes = place.ancestor_codes()[:-1]
+    ancestors = Place.objects.filter(code__in=codes).order_by("code").only("name", "code", "level")
+    return [(p, scope.can_read_code(user, "place", p.code)) for p in ancestors]
+
+
+@dataclass
+class ChildRow:
+    place: Place
+    grids: int
+    staff: int
+    party_members: int
+
+
+def _counts_by_prefix(queryset, code_field: str, length: int, distinct_field: str | None = None) -> dict[str, int]:
+    rows = (
+        queryset.annotate(prefix=Substr(code_field, 1, length))
+        .values("prefix")
+        .annotate(n=Count(distinct_field or "id", distinct=bool(distinct_field)))
+        .order_by()
+    )
+    return {row["prefix"]: row["n"] for row in rows}
+
+
+def children_with_counts(place: Place) -> list[ChildRow]:
+    """The places directly below, each with its number of grids, staff and party members.
+
+    Three grouped queries whatever the number of children: counts are aggregated in the database by
+    the children's code prefix.
+    """
+    children = list(Place.objects.filter(parent=place).order_by("code").defer("boundary"))
+    if not children:
+        return []
+    length = len(children[0].code)
+    grids = _counts_by_prefix(Place.objects.filter(level=Level.GRID, code__startswith=place.code), "code", length)
+    staff = _counts_by_prefix(
+        Membership.objects.filter(place__code__startswith=place.code).exclude(place=place),
+        "place__code", length, distinct_field="user",
+    )
+    members = _counts_by_prefix(
+        PartyMember.objects.filter(organization__grid__code__startswith=place.code), "organization__grid__code", length
+    )
+    return [
+        ChildRow(
+            place=child,
+            grids=1 if child.level == Level.GRID else grids.get(child.code, 0),
+            staff=staff.get(child.code, 0),
+            party_members=members.get(child.code, 0),
+        )
+        for child in children
+    ]
+
+
+def totals(rows: list[ChildRow]) -> dict[str, int]:
+    return {
+        "grids": sum(r.grids for r in rows),
+        "staff": sum(r.staff for r in rows),
+        "party_members": sum(r.party_members for r in rows),
+    }
+
+
+@dataclass
+class GridProfile:
+    grid: Place
+    staff: list[Membership]
+    buildings: list[Place]
+    partners: list[OutpostPartner]
+    organization: PartyOrganization | None
+    members: list[PartyMember]
+
+
+ROLE_ORDER = {role: i for i, role in enumerate(GRID_ROLES)}
+
+
+def grid_profile(grid: Place, *, with_members: bool = True) -> GridProfile:
+    """Who serves a grid (一长两员), its buildings, outpost and party organisation: five queries."""
+    staff = sorted(
+        Membership.objects.filter(place=grid, role__in=GRID_ROLES).select_related("user"),
+        key=lambda m: (ROLE_ORDER[Role(m.role)], m.user.username),
+    )
+    organization = PartyOrganization.objects.filter(grid=grid).first()
+    return GridProfile(
+        grid=grid,
+        staff=staff,
+        buildings=list(Place.objects.filter(parent=grid).order_by("code")),
+        partners=list(OutpostPartner.objects.filter(grid=grid).order_by("kind", "id")),
+        organization=organization,
+        members=list(PartyMember.objects.filter(organization=organization)) if organization and with_members else [],
+    )
