@@ -1,7 +1,118 @@
+"""Management pages: list, read, create and edit every managed resource through the gate and the services."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from wudu import scope
+
+from .manage import RESOURCES, ManagedResource
+from .models import Place
+
+PAGE_SIZE = 50
+
+
+def _resource(key: str) -> ManagedResource:
+    try:
+        return RESOURCES[key]
+    except KeyError:
+        raise Http404 from None
+
+
+def _visible(resource: ManagedResource, user):
+    return resource.model._default_manager.visible_to(user).select_related(*resource.select_related)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @login_required
 def index(request):
-    return render(request, "manage/index.html", {})
+    return render(request, "manage/index.html", {"resources": RESOURCES.values()})
+
+
+@login_required
+def resource_list(request, key: str):
+    """Keyset-paginated (newest first, `?after=<id>`), optionally narrowed to `?place=<code>`."""
+    resource = _resource(key)
+    queryset = _visible(resource, request.user).order_by("-pk")
+    place_code = request.GET.get("place", "")
+    if place_code:
+        queryset = scope.narrow_to_place(queryset, resource.scope_resource, place_code)
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        queryset = queryset.filter(pk__lt=int(after))
+    page = list(queryset[: PAGE_SIZE + 1])
+    objects, more = page[:PAGE_SIZE], len(page) > PAGE_SIZE
+    rows = [(obj, [column.value(obj) for column in resource.columns]) for obj in objects]
+    return render(request, "manage/list.html", {
+        "resource": resource, "rows": rows, "place_code": place_code,
+        "next_after": objects[-1].pk if more else None, "object_list": objects,
+    })
+
+
+@login_required
+def resource_detail(request, key: str, pk: int):
+    resource = _resource(key)
+    obj = get_object_or_404(_visible(resource, request.user), pk=pk)
+    can_edit = resource.edit_form is not None and scope.can_change(request.user, obj, resource.scope_resource)
+    fields = [(column.label, column.value(obj)) for column in resource.columns]
+    return render(request, "manage/detail.html", {"resource": resource, "object": obj, "fields": fields,
+                                                  "can_edit": can_edit})
+
+
+@login_required
+def resource_create(request, key: str):
+    resource = _resource(key)
+    if resource.create_form is None:
+        raise Http404
+    place = get_object_or_404(Place.objects.visible_to(request.user), code=request.GET.get("place", ""))
+    if place.level not in resource.anchor_levels:
+        raise Http404
+    if not scope.can_create(request.user, resource.scope_resource, place):
+        raise PermissionDenied
+    extra = resource.form_kwargs(request.user, place)
+    form = resource.create_form(request.POST or None, **extra)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        key_value = data.pop("idempotency_key", None)
+        try:
+            obj = resource.create(request.user, place, data, key_value)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("manage:detail", key=resource.key, pk=obj.pk)
+    return render(request, "manage/form.html", {"resource": resource, "form": form, "place": place, "creating": True},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def resource_edit(request, key: str, pk: int):
+    resource = _resource(key)
+    if resource.edit_form is None:
+        raise Http404
+    obj = get_object_or_404(_visible(resource, request.user), pk=pk)
+    if not scope.can_change(request.user, obj, resource.scope_resource):
+        raise PermissionDenied
+    form = resource.edit_form(request.POST or None, initial=resource.edit_initial(obj))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            resource.update(request.user, obj, data, version)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("manage:detail", key=resource.key, pk=obj.pk)
+    return render(request, "manage/form.html", {"resource": resource, "form": form, "object": obj, "creating": False},
+                  status=400 if form.errors else 200)

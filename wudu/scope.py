@@ -250,3 +250,11 @@ def home_grant(user) -> Grant | None:
     """The grant with the widest view (shortest code): where the user lands after login."""
     grants = sorted(grants_for(user), key=lambda g: (len(g.code), g.role))
     return grants[0] if grants else None
+
+
+def narrow_to_place(queryset: models.QuerySet, resource: str, code: str) -> models.QuerySet:
+    """Narrow an already gated queryset to objects at or below the place with this code (a filter, not a grant)."""
+    policy = _policy(resource)
+    if policy.q_for_prefix is not None:
+        return queryset.filter(policy.q_for_prefix(code))
+    return queryset.filter(**{f"{policy.path}__startswith": code})

@@ -1,0 +1,122 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from wudu.admin_base import ScopedAdmin, fields_of
+
+from . import services
+from .models import Department, Membership, OutpostPartner, Place, User
+
+admin.site.site_header = "网格通 · 系统管理"
+admin.site.site_title = "网格通"
+
+
+@admin.register(Place)
+class PlaceAdmin(ScopedAdmin):
+    list_display = ("code", "name", "level", "area_m2")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    readonly_fields = ("code", "level", "area_m2")
+    fields = ("parent", "name", "code", "level", "address", "boundary", "area_m2")
+    place_fields = ("parent",)
+    list_select_related = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (("parent",) if obj else ())
+
+    def create(self, request, data):
+        return services.place_create(actor=request.user, **fields_of(data, "parent", "name", "address", "boundary"))
+
+    def update(self, request, obj, data):
+        return services.place_update(actor=request.user, place=obj, **fields_of(data, "name", "address", "boundary"))
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ("name", "short_code", "district", "phone")
+    fields = ("district", "name", "short_code", "phone", "duties")
+    place_fields = ("district",)
+    list_select_related = ("district",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("district", "short_code") if obj else ()
+
+    def create(self, request, data):
+        return services.department_create(
+            actor=request.user, **fields_of(data, "district", "name", "short_code", "phone", "duties")
+        )
+
+    def update(self, request, obj, data):
+        return services.department_update(actor=request.user, department=obj, **fields_of(data, "name", "phone", "duties"))
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ("user", "role", "place", "department", "work_phone")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__real_name", "place__code")
+    fields = ("user", "role", "place", "department", "work_phone", "duties")
+    place_fields = ("place",)
+    list_select_related = ("user", "place", "department")
+    raw_id_fields = ("user",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "role", "place", "department") if obj else ()
+
+    def create(self, request, data):
+        return services.membership_create(
+            actor=request.user, **fields_of(data, "user", "role", "place", "department", "work_phone", "duties")
+        )
+
+    def update(self, request, obj, data):
+        return services.membership_update(actor=request.user, membership=obj, **fields_of(data, "work_phone", "duties"))
+
+
+@admin.register(OutpostPartner)
+class OutpostPartnerAdmin(ScopedAdmin):
+    list_display = ("name", "kind", "grid", "contact_name", "phone")
+    list_filter = ("kind",)
+    fields = ("grid", "kind", "name", "contact_name", "phone")
+    place_fields = ("grid",)
+    list_select_related = ("grid",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("grid",) if obj else ()
+
+    def create(self, request, data):
+        return services.partner_create(actor=request.user, **fields_of(data, "grid", "kind", "name", "contact_name", "phone"))
+
+    def update(self, request, obj, data):
+        return services.partner_update(
+            actor=request.user, partner=obj, **fields_of(data, "kind", "name", "contact_name", "phone")
+        )
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """People: visible through the gate; accounts are created by appointment (管理 → 任职)."""
+
+    list_display = ("username", "real_name", "mobile", "is_active", "is_staff")
+    search_fields = ("username", "real_name", "mobile")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("real_name", "mobile", "photo", "email")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False

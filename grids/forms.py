@@ -1,0 +1,156 @@
+"""Forms of the management pages: they parse and validate input; the services decide and write."""
+
+import json
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from outreach.models import OrganizationKind
+
+from .models import Department, PartnerKind, Role, mobile_validator, phone_validator
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class KeyedForm(StyledForm):
+    """Carries the client key of a create submission, so a double click or a retry saves once."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
+
+
+class VersionedForm(StyledForm):
+    """Carries the version the user saw, so a concurrent edit is refused instead of overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class BoundaryField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 4, "class": "font-monospace small", "spellcheck": "false"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("边界（GeoJSON）"))
+        kwargs.setdefault("help_text", _("Polygon 或 MultiPolygon，经纬度坐标（WGS84）。留空表示暂不设定。"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise forms.ValidationError(_("边界不是有效的 GeoJSON：无法解析。"), code="invalid_geojson") from None
+
+
+class PlaceCreateForm(KeyedForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    boundary = BoundaryField()
+
+
+class PlaceEditForm(VersionedForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    boundary = BoundaryField()
+
+
+class AppointForm(KeyedForm):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    username = forms.RegexField(
+        label=_("用户名"), max_length=150, regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @/./+/-/_。")},
+    )
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none(), required=False)
+    work_phone = forms.CharField(label=_("工作电话"), max_length=20, required=False, validators=[phone_validator])
+    duties = forms.CharField(label=_("职责"), max_length=200, required=False)
+
+    def __init__(self, *args, roles=None, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if roles is not None:
+            self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        if departments is not None:
+            self.fields["department"].queryset = departments
+
+
+class MembershipEditForm(VersionedForm):
+    work_phone = forms.CharField(label=_("工作电话"), max_length=20, required=False, validators=[phone_validator])
+    duties = forms.CharField(label=_("职责"), max_length=200, required=False)
+
+
+class DepartmentCreateForm(KeyedForm):
+    name = forms.CharField(label=_("名称"), max_length=50)
+    short_code = forms.SlugField(label=_("简码"), max_length=30)
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False, validators=[phone_validator])
+    duties = forms.CharField(label=_("职责"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class DepartmentEditForm(VersionedForm):
+    name = forms.CharField(label=_("名称"), max_length=50)
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False, validators=[phone_validator])
+    duties = forms.CharField(label=_("职责"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PartnerForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=PartnerKind.choices)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False, validators=[phone_validator])
+
+
+class PartnerCreateForm(KeyedForm, PartnerForm):
+    pass
+
+
+class PartnerEditForm(VersionedForm, PartnerForm):
+    pass
+
+
+class PartyOrgForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=OrganizationKind.choices)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    secretary = forms.CharField(label=_("书记 / 组长"), max_length=50, required=False)
+
+
+class PartyOrgCreateForm(KeyedForm, PartyOrgForm):
+    pass
+
+
+class PartyOrgEditForm(VersionedForm, PartyOrgForm):
+    pass
+
+
+class PartyMemberForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
+    registered_on = forms.DateField(label=_("报到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PartyMemberCreateForm(KeyedForm, PartyMemberForm):
+    pass
+
+
+class PartyMemberEditForm(VersionedForm, PartyMemberForm):
+    pass

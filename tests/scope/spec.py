@@ -1,0 +1,94 @@
+"""What each role may do, written as the rules a district would state them — in terms of the place tree,
+not of codes or of the gate's table — so that the generated matrix checks the implementation against an
+independent statement of the rules.
+
+A new role joins by adding it to `READ`/`WRITE`; a new resource by adding a row below and an entry in
+`RESOURCES` of test_matrix.py (how to build, find and change one).
+"""
+
+from tests.cast import ROLE_PLACES, TREE
+
+ROLES = [str(role) for role in ROLE_PLACES]
+ACTOR_PLACE = {str(role): key for role, key in ROLE_PLACES.items()}
+RELATIONS = ("own", "sibling", "parent", "other_street")
+ACTIONS = ("list", "detail", "create", "update")
+SURFACES = ("page", "api", "admin")
+
+PARENT = {key: parent for parent, _name, key, _box in TREE}
+PARENT["CITY"] = None
+LEVEL = {"CITY": "city", "D": "district", "D2": "district", "S1": "street", "S2": "street", "S3": "street",
+         "C1": "community", "C2": "community", "C3": "community", "C4": "community",
+         "G1": "grid", "G1b": "grid", "G2": "grid", "G3": "grid", "G4": "grid", "B1": "building"}
+
+# The place an actor's relation points at, from where the actor stands.
+TARGET = {
+    "G1": {"own": "G1", "sibling": "G1b", "parent": "C1", "other_street": "G3"},
+    "C1": {"own": "C1", "sibling": "C2", "parent": "S1", "other_street": "C3"},
+    "S1": {"own": "S1", "sibling": "S2", "parent": "D", "other_street": "S2"},
+    "D": {"own": "D", "sibling": "D2", "parent": "CITY", "other_street": "S2"},
+}
+
+# Roles that reach the Django admin at all (officials and the command center are staff; grid staff and
+# department staff work in the app only).
+ADMIN_ROLES = {"community_official", "street_official", "district_official", "command_center", "system_admin"}
+
+EVERYONE = set(ROLES)
+OFFICIALS = {"community_official", "street_official", "district_official"}
+
+# resource → how far reading reaches: "subtree" (own place and below) or "district" (the whole district).
+READ = {
+    "place": "subtree",
+    "person": "subtree",
+    "membership": "subtree",
+    "department": "district",
+    "partner": "subtree",
+    "party_org": "subtree",
+    "party_member": "subtree",
+}
+
+# resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
+WRITE = {
+    "place": {**{r: "below" for r in OFFICIALS}, "grid_head": "below", "system_admin": "subtree"},
+    "person": {},
+    "membership": {**{r: "below" for r in OFFICIALS}, "system_admin": "subtree"},
+    "department": {"district_official": "subtree", "system_admin": "subtree"},
+    "partner": {**{r: "below" for r in OFFICIALS}, "grid_head": "subtree", "system_admin": "subtree"},
+    "party_org": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    "party_member": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+}
+
+
+def ancestors(key: str) -> list[str]:
+    out = []
+    while key is not None:
+        out.append(key)
+        key = PARENT[key]
+    return out
+
+
+def within(key: str, top: str) -> bool:
+    return top in ancestors(key)
+
+
+def district_of(key: str) -> str | None:
+    return next((k for k in ancestors(key) if LEVEL[k] == "district"), None)
+
+
+def expected(role: str, resource: str, action: str, anchor: str, *, creating_child: bool = False) -> bool:
+    """May `role` do `action` on a `resource` belonging to place `anchor`?
+
+    For creating a place, `anchor` is the would-be parent (`creating_child`): the new place sits below it.
+    """
+    mine = ACTOR_PLACE[role]
+    if action in ("list", "detail"):
+        if READ[resource] == "district":
+            return district_of(anchor) is not None and district_of(anchor) == district_of(mine)
+        return within(anchor, mine)
+    reach = WRITE[resource].get(role)
+    if reach is None:
+        return False
+    if creating_child:
+        return within(anchor, mine)  # the new child is strictly below the actor iff its parent is within
+    if reach == "below":
+        return within(anchor, mine) and anchor != mine
+    return within(anchor, mine)

@@ -1,0 +1,310 @@
+"""The generated scope matrix: every role × place relation × resource × action, over pages, API and admin.
+
+Cases are generated from `spec.py`; each case performs the real request and checks what the user would
+notice (the record is listed or not, opens or is missing, is created/changed or nothing happens). A new
+resource joins by adding a `Driver` below and its rules in spec.py; a new role by adding it to the cast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from django.urls import reverse
+
+from grids import services
+from grids.models import Department, Membership, OutpostPartner, Place, Role, User
+from outreach.models import PartyMember, PartyOrganization
+from tests.scope import spec
+
+WITNESS_ROLE = {
+    "grid": Role.GRID_WORKER,
+    "community": Role.COMMUNITY_OFFICIAL,
+    "street": Role.STREET_OFFICIAL,
+    "district": Role.DISTRICT_OFFICIAL,
+}
+GRIDS_IN_ORDER = [key for key, level in spec.LEVEL.items() if level == "grid"]
+
+
+@dataclass
+class World:
+    cast: object
+    witnesses: dict[str, User]
+
+    def place(self, key: str) -> Place:
+        return Place.objects.get(pk=self.cast.places[key].pk)
+
+
+@pytest.fixture(scope="module")
+def world(shared_cast, django_db_blocker):
+    """The cast plus one witness person at every place, so each place has a person and a membership."""
+    witnesses = {}
+    with django_db_blocker.unblock():
+        for key, level in spec.LEVEL.items():
+            if level not in WITNESS_ROLE:
+                continue
+            membership = services.person_appoint(
+                actor=shared_cast.admin, place=shared_cast.places[key], role=WITNESS_ROLE[level],
+                username=f"witness_{key}", real_name=f"见证人{key}", mobile="13600000000",
+            )
+            witnesses[key] = membership.user
+    return World(cast=shared_cast, witnesses=witnesses)
+
+
+# --------------------------------------------------------------------------------------------- drivers
+
+
+def _grid_anchor(target: str, mine: str, relation: str) -> str | None:
+    if spec.LEVEL[target] == "grid":
+        return target
+    for key in GRIDS_IN_ORDER:
+        if spec.within(key, target) and (relation == "own" or not spec.within(key, mine)):
+            return key
+    return None
+
+
+@dataclass(frozen=True)
+class Driver:
+    key: str
+    model: type
+    admin_name: str  # app_label_modelname
+    api_basename: str
+    anchor: Callable[[str, str, str], str | None]  # (target, mine, relation) -> place key or None
+    find: Callable[[World, str], object]
+    mutable_field: str = "name"
+    page_create: Callable | None = None  # (world, anchor place) -> form data
+    page_update: Callable | None = None  # (obj) -> form data
+    admin_create: Callable | None = None
+    admin_update: Callable | None = None
+    api_create: Callable | None = None
+    api_update: Callable | None = None
+    creating_child: bool = False
+    before_create: Callable | None = None  # (world, anchor place) -> None, e.g. free the slot
+
+    def value(self, obj) -> str:
+        return getattr(type(obj).objects.get(pk=obj.pk), self.mutable_field)
+
+
+def _key() -> str:
+    return str(uuid.uuid4())
+
+
+def _level_role(place: Place) -> str:
+    return str(WITNESS_ROLE.get(place.level, Role.GRID_WORKER))
+
+
+def _fresh_user() -> User:
+    return User.objects.create_user(username=f"new_{uuid.uuid4().hex[:8]}", real_name="新人员", mobile="13512345678")
+
+
+def _drop_party_org(world, grid: Place) -> None:
+    PartyMember.objects.filter(organization__grid=grid).delete()
+    PartyOrganization.objects.filter(grid=grid).delete()
+
+
+DRIVERS = {
+    "place": Driver(
+        key="place", model=Place, admin_name="grids_place", api_basename="place",
+        anchor=lambda target, mine, relation: target,
+        find=lambda world, key: world.place(key),
+        creating_child=True,
+        page_create=lambda world, p: {"name": "矩阵新地点", "idempotency_key": _key()},
+        page_update=lambda o: {"name": o.name + "改", "address": "", "boundary": json.dumps(o.boundary or ""),
+                               "version": o.version},
+        admin_create=lambda world, p: {"parent": p.pk, "name": "矩阵新地点", "address": "", "boundary": ""},
+        admin_update=lambda o: {"name": o.name + "改", "address": "", "boundary": json.dumps(o.boundary)},
+        api_create=lambda world, p: {"parent": p.code, "name": "矩阵新地点"},
+        api_update=lambda o: {"name": o.name + "改", "version": o.version},
+    ),
+    "person": Driver(
+        key="person", model=User, admin_name="grids_user", api_basename="person",
+        anchor=lambda target, mine, relation: target if spec.LEVEL[target] != "city" else None,
+        find=lambda world, key: world.witnesses[key],
+        mutable_field="real_name",
+    ),
+    "membership": Driver(
+        key="membership", model=Membership, admin_name="grids_membership", api_basename="membership",
+        anchor=lambda target, mine, relation: target if spec.LEVEL[target] != "city" else None,
+        find=lambda world, key: Membership.objects.get(user=world.witnesses[key]),
+        mutable_field="duties",
+        page_create=lambda world, p: {
+            "role": _level_role(p), "username": f"new_{uuid.uuid4().hex[:8]}", "real_name": "新任命",
+            "mobile": "13512345678", "idempotency_key": _key(),
+        },
+        page_update=lambda o: {"work_phone": "0374-6660000", "duties": o.duties + "改", "version": o.version},
+        admin_create=lambda world, p: {"user": _fresh_user().pk, "role": _level_role(p), "place": p.pk,
+                                       "work_phone": "", "duties": ""},
+        admin_update=lambda o: {"work_phone": "0374-6660000", "duties": o.duties + "改"},
+        api_create=lambda world, p: {"user": _fresh_user().pk, "role": _level_role(p), "place": p.code},
+        api_update=lambda o: {"duties": o.duties + "改", "version": o.version},
+    ),
+    "department": Driver(
+        key="department", model=Department, admin_name="grids_department", api_basename="department",
+        anchor=lambda target, mine, relation: spec.district_of(target),
+        find=lambda world, key: world.cast.departments[f"chengguan@{key}"],
+        page_create=lambda world, p: {"name": "矩阵局", "short_code": "matrix", "idempotency_key": _key()},
+        page_update=lambda o: {"name": o.name + "改", "phone": "", "duties": "", "version": o.version},
+        admin_create=lambda world, p: {"district": p.pk, "name": "矩阵局", "short_code": "matrix", "phone": "",
+                                       "duties": ""},
+        admin_update=lambda o: {"name": o.name + "改", "short_code": o.short_code, "phone": "", "duties": ""},
+        api_create=lambda world, p: {"district": p.code, "name": "矩阵局", "short_code": "matrix"},
+        api_update=lambda o: {"name": o.name + "改", "version": o.version},
+    ),
+    "partner": Driver(
+        key="partner", model=OutpostPartner, admin_name="grids_outpostpartner", api_basename="partner",
+        anchor=_grid_anchor,
+        find=lambda world, key: OutpostPartner.objects.get(grid=world.cast.places[key]),
+        page_create=lambda world, p: {"kind": "resident_unit", "name": "矩阵单位", "idempotency_key": _key()},
+        page_update=lambda o: {"kind": o.kind, "name": o.name + "改", "contact_name": "", "phone": "",
+                               "version": o.version},
+        admin_create=lambda world, p: {"grid": p.pk, "kind": "resident_unit", "name": "矩阵单位",
+                                       "contact_name": "", "phone": ""},
+        admin_update=lambda o: {"grid": o.grid_id, "kind": o.kind, "name": o.name + "改", "contact_name": "",
+                                "phone": ""},
+        api_create=lambda world, p: {"grid": p.code, "kind": "resident_unit", "name": "矩阵单位"},
+        api_update=lambda o: {"name": o.name + "改", "version": o.version},
+    ),
+    "party_org": Driver(
+        key="party_org", model=PartyOrganization, admin_name="outreach_partyorganization",
+        api_basename="party-organization",
+        anchor=_grid_anchor,
+        find=lambda world, key: PartyOrganization.objects.get(grid=world.cast.places[key]),
+        before_create=_drop_party_org,
+        page_create=lambda world, p: {"kind": "branch", "name": "矩阵支部", "idempotency_key": _key()},
+        page_update=lambda o: {"kind": o.kind, "name": o.name + "改", "secretary": "", "version": o.version},
+        admin_create=lambda world, p: {"grid": p.pk, "kind": "branch", "name": "矩阵支部", "secretary": ""},
+        admin_update=lambda o: {"kind": o.kind, "name": o.name + "改", "secretary": ""},
+        api_create=lambda world, p: {"grid": p.code, "kind": "branch", "name": "矩阵支部"},
+        api_update=lambda o: {"name": o.name + "改", "version": o.version},
+    ),
+    "party_member": Driver(
+        key="party_member", model=PartyMember, admin_name="outreach_partymember", api_basename="party-member",
+        anchor=_grid_anchor,
+        find=lambda world, key: PartyMember.objects.get(organization__grid=world.cast.places[key]),
+        page_create=lambda world, p: {"name": "矩阵党员", "mobile": "13811112222", "registered_on": "2025-01-01",
+                                      "idempotency_key": _key()},
+        page_update=lambda o: {"name": o.name + "改", "mobile": o.mobile, "registered_on": str(o.registered_on),
+                               "version": o.version},
+        admin_create=lambda world, p: {"organization": PartyOrganization.objects.get(grid=p).pk, "name": "矩阵党员",
+                                       "mobile": "13811112222", "registered_on": "2025-01-01"},
+        admin_update=lambda o: {"name": o.name + "改", "mobile": o.mobile, "registered_on": str(o.registered_on)},
+        api_create=lambda world, p: {"organization": PartyOrganization.objects.get(grid=p).pk, "name": "矩阵党员",
+                                     "mobile": "13811112222", "registered_on": "2025-01-01"},
+        api_update=lambda o: {"name": o.name + "改", "version": o.version},
+    ),
+}
+
+
+# --------------------------------------------------------------------------------------------- surfaces
+
+
+def _ids(objects) -> set[int]:
+    return {obj.pk for obj in objects}
+
+
+def _api_ids(response) -> set[int]:
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) and "results" in body else body
+    return {row["id"] for row in rows}
+
+
+def do_list(surface, client, driver, obj) -> bool:
+    if surface == "page":
+        response = client.get(reverse("manage:list", args=[driver.key]))
+        return response.status_code == 200 and obj.pk in _ids(response.context["object_list"])
+    if surface == "api":
+        response = client.get(reverse(f"api:{driver.api_basename}-list"), {"page_size": 200})
+        return response.status_code == 200 and obj.pk in _api_ids(response)
+    response = client.get(reverse(f"admin:{driver.admin_name}_changelist"))
+    return response.status_code == 200 and obj.pk in _ids(response.context["cl"].result_list)
+
+
+def do_detail(surface, client, driver, obj) -> bool:
+    if surface == "page":
+        response = client.get(reverse("manage:detail", args=[driver.key, obj.pk]))
+        assert response.status_code in (200, 404), response.status_code
+    elif surface == "api":
+        response = client.get(reverse(f"api:{driver.api_basename}-detail", args=[obj.pk]))
+        assert response.status_code in (200, 404), response.status_code
+    else:
+        response = client.get(reverse(f"admin:{driver.admin_name}_change", args=[obj.pk]))
+    return response.status_code == 200
+
+
+def do_create(surface, client, driver, world, place) -> bool:
+    if driver.before_create:
+        driver.before_create(world, place)
+    before = driver.model.objects.count()
+    if surface == "page":
+        response = client.post(reverse("manage:create", args=[driver.key]) + f"?place={place.code}",
+                               driver.page_create(world, place))
+        ok = response.status_code == 302
+    elif surface == "api":
+        response = client.post(reverse(f"api:{driver.api_basename}-list"), driver.api_create(world, place),
+                               content_type="application/json")
+        ok = response.status_code == 201
+    else:
+        response = client.post(reverse(f"admin:{driver.admin_name}_add"), driver.admin_create(world, place))
+        ok = response.status_code == 302 and driver.model.objects.count() > before
+    created = driver.model.objects.count() - before
+    assert created == (1 if ok else 0), (response.status_code, created, getattr(response, "content", b"")[:300])
+    return ok
+
+
+def do_update(surface, client, driver, obj) -> bool:
+    before = driver.value(obj)
+    if surface == "page":
+        response = client.post(reverse("manage:edit", args=[driver.key, obj.pk]), driver.page_update(obj))
+        ok = response.status_code == 302
+    elif surface == "api":
+        response = client.patch(reverse(f"api:{driver.api_basename}-detail", args=[obj.pk]), driver.api_update(obj),
+                                content_type="application/json")
+        ok = response.status_code == 200
+    else:
+        response = client.post(reverse(f"admin:{driver.admin_name}_change", args=[obj.pk]), driver.admin_update(obj))
+        ok = response.status_code == 302 and driver.value(obj) != before
+    changed = driver.value(obj) != before
+    assert changed == ok, (response.status_code, before, driver.value(obj), getattr(response, "content", b"")[:300])
+    return ok
+
+
+# --------------------------------------------------------------------------------------------- the matrix
+
+
+def _cases():
+    for surface, resource, action, role, relation in itertools.product(
+        spec.SURFACES, spec.READ, spec.ACTIONS, spec.ROLES, spec.RELATIONS
+    ):
+        driver = DRIVERS[resource]
+        if action == "create" and driver.page_create is None or action == "update" and driver.page_update is None:
+            continue  # the resource offers no such action (people are appointed through memberships)
+        mine = spec.ACTOR_PLACE[role]
+        anchor = driver.anchor(spec.TARGET[mine][relation], mine, relation)
+        if anchor is None or action == "create" and resource == "department" and spec.LEVEL[anchor] != "district":
+            continue  # no such record can exist there (nothing sits at city level; departments are district-wide)
+        yield pytest.param(surface, resource, action, role, relation, anchor,
+                           id=f"{surface}-{resource}-{action}-{role}-{relation}")
+
+
+CASES = list(_cases())
+
+
+@pytest.mark.parametrize("surface, resource, action, role, relation, anchor", CASES)
+def test_scope(world, db, client, surface, resource, action, role, relation, anchor):
+    driver = DRIVERS[resource]
+    allowed = spec.expected(role, resource, action, anchor, creating_child=driver.creating_child and action == "create")
+    if surface == "admin":
+        allowed = allowed and role in spec.ADMIN_ROLES
+    client.force_login(world.cast.user(role))
+
+    if action == "create":
+        outcome = do_create(surface, client, driver, world, world.place(anchor))
+    else:
+        obj = driver.find(world, anchor)
+        outcome = {"list": do_list, "detail": do_detail, "update": do_update}[action](surface, client, driver, obj)
+    assert outcome == allowed, f"{role} {action} {resource}@{anchor} via {surface}: expected {allowed}, got {outcome}"
