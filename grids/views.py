@@ -2,10 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from wudu import scope
 
 from . import selectors
+from .manage import RESOURCES
 from .models import Level, Place
 
 
@@ -28,10 +30,34 @@ def home(request):
 @login_required
 def terminal(request, code: str):
     place = selectors.place_for_user(request.user, code)
-    context = {"place": place, "breadcrumbs": selectors.breadcrumbs(request.user, place)}
+    context = {
+        "place": place,
+        "breadcrumbs": selectors.breadcrumbs(request.user, place),
+        "actions": _actions(request.user, place),
+    }
     if place.level == Level.GRID:
         context["profile"] = selectors.grid_profile(place)
         return render(request, "grids/grid_terminal.html", context)
     rows = selectors.children_with_counts(place)
     context.update(rows=rows, totals=selectors.totals(rows))
     return render(request, "grids/terminal.html", context)
+
+
+def _actions(user, place: Place) -> list[tuple[str, str, str]]:
+    """What the user may do here: (label, url, style), asked of the gate (grants are cached: no queries)."""
+    from django.urls import reverse
+
+    actions = []
+    if scope.can_change(user, place, "place"):
+        actions.append((_("编辑"), reverse("manage:edit", args=["place", place.pk]), "outline-secondary"))
+    for key, label in (("place", _("新增下级")), ("membership", _("任命人员")), ("partner", _("登记前哨")),
+                       ("party_org", _("建立党组织")), ("party_member", _("党员报到"))):
+        resource = RESOURCES[key]
+        if place.level in resource.anchor_levels and scope.can_create(user, resource.scope_resource, place):
+            if key == "place" and place.level == Level.CITY:
+                continue
+            url = reverse("manage:create", args=[key]) + f"?place={place.code}"
+            actions.append((label, url, "danger" if key == "place" else "outline-danger"))
+    people = reverse("manage:list", args=["membership"]) + f"?place={place.code}"
+    actions.append((_("人员名册"), people, "outline-secondary"))
+    return actions
