@@ -15,5 +15,5 @@ class IdempotencyKey(models.Model):
     key = models.UUIDField(unique=True)
     actor = models.ForeignKey("grids.User", null=True, on_delete=models.CASCADE, related_name="+")
     model = models.CharField(max_length=100)
-    object_id = models.BigIntegerField()
+    object_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)

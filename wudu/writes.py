@@ -31,11 +31,14 @@ def create_once(*, key: uuid.UUID | str | None, actor, model: type[M], create: C
         return existing
     try:
         with transaction.atomic():
+            # Claim the key first: a concurrent copy of this submission waits on the unique index until
+            # this transaction ends, then fails and is handed the record made here.
+            claim = IdempotencyKey.objects.create(key=key, actor=actor, model=label)
             obj = create()
-            IdempotencyKey.objects.create(key=key, actor=actor, model=label, object_id=obj.pk)
+            claim.object_id = obj.pk
+            claim.save(update_fields=["object_id"])
             return obj
     except IntegrityError:
-        # A concurrent copy of the same submission won the race; hand back its record.
         existing = _existing(key, actor, label, model)
         if existing is None:
             raise
