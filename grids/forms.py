@@ -154,3 +154,9 @@ class PartyMemberCreateForm(KeyedForm, PartyMemberForm):
 
 class PartyMemberEditForm(VersionedForm, PartyMemberForm):
     pass
+
+
+class ProfileForm(StyledForm):
+    real_name = forms.CharField(label=_("姓名"), max_length=50)
+    mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
+    photo = forms.FileField(label=_("照片"), required=False, help_text=_("JPG 或 PNG，不超过 5 MB；将用于网格公示。"))

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wudu import scope
+from wudu.images import clean_photo
 from wudu.writes import create_once, update_versioned
 
 from . import geo
@@ -254,7 +255,7 @@ def person_appoint(
             raise ValidationError({"username": _("用户名 %(name)s 已被使用。") % {"name": username}}, code="taken")
         user = User(username=username, real_name=real_name, mobile=mobile)
         if photo:
-            user.photo = photo
+            user.photo = clean_photo(photo, max_side=600)
         if password:
             user.set_password(password)
         else:
@@ -277,7 +278,7 @@ def person_update_profile(*, actor, person: User, real_name=None, mobile=None, p
     if mobile is not None:
         person.mobile = mobile
     if photo is not None:
-        person.photo = photo
+        person.photo = clean_photo(photo, max_side=600)
     person.full_clean(exclude=["password"])
     person.save(update_fields=["real_name", "mobile", "photo"])
     return person

@@ -1,12 +1,14 @@
 """The four-level terminals (区、街道、社区、网格): each user lands on the view of their level."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from wudu import scope
 
-from . import selectors
+from . import forms, selectors, services
 from .manage import RESOURCES
 from .models import Level, Place
 
@@ -25,6 +27,27 @@ def home(request):
         if district is not None:
             return redirect("terminal", code=district.code)
     return render(request, "grids/no_role.html")
+
+
+@login_required
+def profile(request):
+    """A person keeps their own name, mobile number and photo (shown on the public notice)."""
+    form = forms.ProfileForm(
+        request.POST or None, request.FILES or None,
+        initial={"real_name": request.user.real_name, "mobile": request.user.mobile},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update_profile(
+                actor=request.user, person=request.user, real_name=form.cleaned_data["real_name"],
+                mobile=form.cleaned_data["mobile"], photo=form.cleaned_data["photo"],
+            )
+        except ValidationError as error:
+            form.add_error("photo" if error.code in {"too_large", "not_image", "bad_format"} else None, error)
+        else:
+            messages.success(request, _("个人资料已保存。"))
+            return redirect("profile")
+    return render(request, "grids/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -9,6 +11,7 @@ from . import health
 urlpatterns = [
     path("", grid_views.root, name="root"),
     path("home/", grid_views.home, name="home"),
+    path("me/", grid_views.profile, name="profile"),
     path("places/<str:code>/", grid_views.terminal, name="terminal"),
     path("manage/", include("grids.manage_urls")),
     path("gongshi/", include("grids.public_urls")),
@@ -19,3 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+if settings.DEBUG or not settings.PRODUCTION:
+    # Uploaded photos; in production the web server or object storage serves MEDIA_URL.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
