@@ -6,10 +6,10 @@ import json
 import math
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 import numpy as np
 import shapely
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from shapely import make_valid
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
@@ -43,7 +43,7 @@ def parse_boundary(value) -> Boundary:
         raise ValidationError(_("边界必须是多边形（Polygon 或 MultiPolygon）。"), code="invalid_geojson")
     try:
         geometry = shape(value)
-    except Exception:  # shapely raises several types for malformed coordinates
+    except Exception:  # noqa: BLE001 - shapely raises several types for malformed coordinates
         raise ValidationError(_("边界不是有效的 GeoJSON：坐标格式错误。"), code="invalid_geojson") from None
     if geometry.is_empty:
         raise ValidationError(_("边界不能为空。"), code="invalid_geojson")

@@ -6,8 +6,9 @@ the HTML pages, the admin and the API meet the same gate and the same rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -16,10 +16,10 @@ missing (404); visible but not writable is refused (403).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -231,10 +231,10 @@ class ScopedQuerySet(models.QuerySet):
 
     scope_resource: str = ""
 
-    def visible_to(self, user) -> "ScopedQuerySet":
+    def visible_to(self, user) -> ScopedQuerySet:
         return filter_visible(self, user, self.scope_resource)
 
-    def changeable_by(self, user) -> "ScopedQuerySet":
+    def changeable_by(self, user) -> ScopedQuerySet:
         return filter_changeable(self, user, self.scope_resource)
 
 

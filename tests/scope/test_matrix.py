@@ -7,12 +7,11 @@ resource joins by adding a `Driver` below and its rules in spec.py; a new role b
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.urls import reverse
