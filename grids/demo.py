@@ -204,9 +204,11 @@ class Loader:
         count = 3 + (int(community.code[-3:]) * 7 + int(community.code[-6:-3]) * 3) % 6  # 3–8, stable
         cols = 2 if count <= 4 else 3 if count <= 6 else 4
         rows = -(-count // cols)
-        w, h = (box[2] - box[0]) / cols, (box[3] - box[1]) / rows
+        h = (box[3] - box[1]) / rows
         for k in range(count):
             r, c = divmod(k, cols)  # west → east, then north → south
+            in_row = cols if r < rows - 1 else count - cols * (rows - 1)  # the last row's cells widen: no gaps
+            w = (box[2] - box[0]) / in_row
             gbox = (box[0] + c * w, box[3] - (r + 1) * h, box[0] + (c + 1) * w, box[3] - r * h)
             grid = self.place(parent=community, name=f"第{k + 1}网格", boundary=geo.rectangle(*gbox))
             self._grid_people(grid, path + (grid.name,))
