@@ -34,7 +34,10 @@ def _apply_boundary(place: Place, boundary) -> None:
         place.area_m2 = place.centroid_lng = place.centroid_lat = None
         place.min_lng = place.min_lat = place.max_lng = place.max_lat = None
         return
-    parsed = geo.parse_boundary(boundary)
+    try:
+        parsed = geo.parse_boundary(boundary)
+    except ValidationError as error:
+        raise ValidationError({"boundary": error.messages}) from None
     place.boundary = parsed.geojson
     place.area_m2 = round(parsed.area_m2, 1)
     place.centroid_lng, place.centroid_lat = parsed.centroid

@@ -1,11 +1,24 @@
-"""Shared parts of the REST API: the gated base viewset and keyset pagination."""
+"""Shared parts of the REST API: the gated base viewset, writes through services, headers, errors, tokens.
+
+Status codes: invisible or missing → 404; visible but not writable → 403; bad input or a broken rule →
+400; someone changed the record since its `version` was read → 409. A create retried with the same
+`Idempotency-Key` answers 201 again with the record made the first time.
+"""
 
 from __future__ import annotations
 
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status, viewsets
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import scope
@@ -51,3 +64,221 @@ def exception_handler(exc, context):
     elif isinstance(exc, (DjangoPermissionDenied, scope.PermissionDenied)):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+# ---------------------------------------------------------------------------------------------- shared mechanics
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER,
+    description="Client-generated UUID. Sending the same key again creates nothing new and answers 201 with "
+                "the record created the first time (whatever the body of the retry).",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+    description='The `version` the client read (also sent as the ETag, e.g. "3"). Alternative to `version` in the '
+                "body, which wins when both are given. A stale version answers 409; none means last write wins.",
+)
+
+
+class GatedReference:
+    """A reference to another object resolved through the scope gate: invisible and missing look the same."""
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.context["request"].user)
+
+
+class GatedIdField(GatedReference, serializers.PrimaryKeyRelatedField):
+    """An object named by its id; `missing` says which kind of thing was not found."""
+
+    def __init__(self, *, missing, **kwargs):
+        kwargs.setdefault("error_messages", {"does_not_exist": missing, "incorrect_type": missing})
+        super().__init__(**kwargs)
+
+
+class VersionedInput(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version the client read; a stale one answers 409."
+    )
+
+
+def if_match_version(request) -> int | None:
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        return None
+    raw = raw.removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise serializers.ValidationError({"version": [_('If-Match 请求头应为记录的版本号，例如 "3"。')]})
+    return int(raw)
+
+
+class GateAllowsChange(permissions.BasePermission):
+    """A write to an object the user sees but may not change is refused (403) before its input is read.
+
+    The service asks the gate again; this only makes the answer not depend on the body.
+    """
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or scope.can_change(request.user, obj, view.scope_resource)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A message for people, in the request's language.")
+    code = serializers.CharField(required=False)
+
+
+VALIDATION_ERROR = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Invalid input or a broken rule: {field: [messages]}, or {detail: [messages]}."
+)
+ERRORS = {
+    400: VALIDATION_ERROR,
+    403: OpenApiResponse(ErrorSerializer, description="Visible, but the user may not do this here."),
+    404: OpenApiResponse(ErrorSerializer, description="Missing, or not visible to the user."),
+    409: OpenApiResponse(ErrorSerializer, description="Changed by someone else since `version` was read."),
+}
+ERRORS_BY_ACTION = {
+    "retrieve": (404,),
+    "create": (400, 403),
+    "partial_update": (400, 403, 404, 409),
+    "destroy": (403, 404),
+}
+
+
+class ServiceSchema(AutoSchema):
+    """Documents a write's input serializer, its headers (Idempotency-Key on create, If-Match on update) and
+    the errors each action may answer."""
+
+    def get_response_serializers(self):
+        codes = ERRORS_BY_ACTION.get(getattr(self.view, "action", None))
+        if not codes:
+            return super().get_response_serializers()
+        success = {"create": 201, "destroy": 204}.get(self.view.action, 200)
+        ok = None if success == 204 else super().get_response_serializers()
+        return {success: ok, **{code: ERRORS[code] for code in codes}}
+
+    def get_request_serializer(self):
+        inputs = {"create": "create_input", "partial_update": "update_input"}
+        name = inputs.get(getattr(self.view, "action", None))
+        return getattr(self.view, name) if name else super().get_request_serializer()
+
+    def get_override_parameters(self):
+        extra = {"create": [IDEMPOTENCY_KEY], "partial_update": [IF_MATCH]}
+        return [*super().get_override_parameters(), *extra.get(getattr(self.view, "action", None), [])]
+
+
+class ApiViewSet(ScopedViewSet):
+    """Gated reads (retrieve here, list from ListModelMixin) with one output serializer for lists and one for
+    single objects; versioned objects carry their version as the ETag."""
+
+    permission_classes = [permissions.IsAuthenticated, GateAllowsChange]
+    schema = ServiceSchema()
+    list_output: type[serializers.Serializer]
+    detail_output: type[serializers.Serializer]
+
+    def get_serializer_class(self):
+        return self.list_output if self.action == "list" else self.detail_output
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.answer(self.get_object())
+
+    def answer(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        version = getattr(obj, "version", None)
+        headers = {"ETag": f'"{version}"'} if version is not None else None
+        return Response(self.get_serializer(obj).data, status=status_code, headers=headers)
+
+
+class ServiceWrites:
+    """Create (POST) and partial update (PATCH) through a service.
+
+    Subclasses name their input serializers and implement `create_through_service` and
+    `update_through_service`; both receive validated input and return the saved object.
+    """
+
+    create_input: type[serializers.Serializer]
+    update_input: type[serializers.Serializer]
+
+    def create(self, request, *args, **kwargs):
+        data = self.read_input(self.create_input)
+        key = request.headers.get("Idempotency-Key") or None
+        return self.answer(self.create_through_service(data, idempotency_key=key), status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        obj = self.get_object()  # gated: invisible → 404, not writable → 403
+        data = self.read_input(self.update_input, partial=True)
+        version = data.pop("version", None)
+        if version is None:
+            version = if_match_version(request)
+        return self.answer(self.update_through_service(obj, data, expected_version=version))
+
+    def read_input(self, serializer_class, **kwargs) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+# ---------------------------------------------------------------------------------------------- token
+
+
+class LockedOut(exceptions.APIException):
+    """django-axes locked the account: 429, with Retry-After when the lock cools off by itself."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        cool_off = get_cool_off()
+        if cool_off:
+            self.wait = int(cool_off.total_seconds())
+            message = _("密码连续输错次数过多，账号已暂时锁定。请 %(minutes)d 分钟后再试，或联系系统管理员解锁。") % {
+                "minutes": max(1, self.wait // 60)
+            }
+        else:
+            message = _("密码连续输错次数过多，账号已锁定，请联系系统管理员解锁。")
+        super().__init__(message)
+
+
+class TokenInput(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"))
+    password = serializers.CharField(label=_("密码"), trim_whitespace=False, style={"input_type": "password"})
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        # django-axes watches this call: it needs the request, and flags it once the account is locked out.
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut()
+            raise serializers.ValidationError(_("用户名或密码不正确。"), code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token; send it as `Authorization: Token <token>`.
+
+    Five wrong passwords for one username from one address lock it for the cool-off time (429).
+    """
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        request=TokenInput,
+        responses={
+            200: TokenOutput,
+            400: VALIDATION_ERROR,
+            429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated wrong passwords."),
+        },
+        auth=[], tags=["auth"],
+    )
+    def post(self, request):
+        serializer = TokenInput(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        # As a web login does: last_login, axes' access log and its reset of the failure count.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,108 @@
+"""REST API (/api/v1/) of the grids' party organisations and the party members registered with them.
+
+Same mechanics as grids/api.py: gated reads, writes through outreach/services.py.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers
+
+from grids.api import PlaceCodeField
+from wudu.api import ApiViewSet, GatedIdField, ServiceWrites, VersionedInput
+
+from . import services
+from .filters import PartyMemberFilter, PartyOrganizationFilter
+from .models import OrganizationKind, PartyMember, PartyOrganization
+
+# ---------------------------------------------------------------------------------------------- organisations
+
+
+class PartyOrganizationSerializer(serializers.ModelSerializer):
+    grid = serializers.CharField(source="grid.code", read_only=True, help_text="Unified code of the grid.")
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = PartyOrganization
+        fields = ["id", "grid", "grid_name", "kind", "kind_label", "name", "secretary", "version"]
+        read_only_fields = fields
+
+
+class PartyOrganizationCreateSerializer(serializers.Serializer):
+    grid = PlaceCodeField(help_text="Unified code of the grid (one organisation per grid).")
+    kind = serializers.ChoiceField(choices=OrganizationKind.choices)
+    name = serializers.CharField()
+    secretary = serializers.CharField(required=False, allow_blank=True)
+
+
+class PartyOrganizationUpdateSerializer(VersionedInput):
+    kind = serializers.ChoiceField(choices=OrganizationKind.choices, required=False)
+    name = serializers.CharField(required=False)
+    secretary = serializers.CharField(required=False, allow_blank=True)
+
+
+class PartyOrganizationViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
+    """A grid's party branch or group (网格党组织). Instructors and officials above the grid edit it."""
+
+    scope_model = PartyOrganization
+    filterset_class = PartyOrganizationFilter
+    list_output = detail_output = PartyOrganizationSerializer
+    create_input, update_input = PartyOrganizationCreateSerializer, PartyOrganizationUpdateSerializer
+
+    def filter_queryset_extra(self, queryset):
+        return queryset.select_related("grid").defer("grid__boundary")
+
+    def create_through_service(self, data, idempotency_key):
+        return services.party_org_create(actor=self.request.user, idempotency_key=idempotency_key, **data)
+
+    def update_through_service(self, organization, data, expected_version):
+        return services.party_org_update(
+            actor=self.request.user, organization=organization, expected_version=expected_version, **data
+        )
+
+
+# ---------------------------------------------------------------------------------------------- members
+
+
+class PartyMemberSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    grid = serializers.CharField(source="organization.grid.code", read_only=True, help_text="Unified code of the grid.")
+
+    class Meta:
+        model = PartyMember
+        fields = ["id", "organization", "organization_name", "grid", "name", "mobile", "user", "registered_on", "version"]
+        read_only_fields = fields
+
+
+class PartyMemberCreateSerializer(serializers.Serializer):
+    organization = GatedIdField(queryset=PartyOrganization.objects.all(), missing=_("网格党组织不存在或无权访问。"))
+    name = serializers.CharField()
+    mobile = serializers.CharField()
+    registered_on = serializers.DateField(required=False, help_text="Defaults to today.")
+
+
+class PartyMemberUpdateSerializer(VersionedInput):
+    name = serializers.CharField(required=False)
+    mobile = serializers.CharField(required=False)
+    registered_on = serializers.DateField(required=False)
+
+
+class PartyMemberViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
+    """Party members registered with the grid where they live (就近报到)."""
+
+    scope_model = PartyMember
+    filterset_class = PartyMemberFilter
+    list_output = detail_output = PartyMemberSerializer
+    create_input, update_input = PartyMemberCreateSerializer, PartyMemberUpdateSerializer
+
+    def filter_queryset_extra(self, queryset):
+        return queryset.select_related("organization__grid").defer("organization__grid__boundary")
+
+    def create_through_service(self, data, idempotency_key):
+        return services.party_member_register(actor=self.request.user, idempotency_key=idempotency_key, **data)
+
+    def update_through_service(self, member, data, expected_version):
+        return services.party_member_update(
+            actor=self.request.user, member=member, expected_version=expected_version, **data
+        )

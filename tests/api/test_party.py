@@ -1,0 +1,156 @@
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from grids import services
+from grids.models import Role
+from outreach.models import PartyMember, PartyOrganization
+
+ORGS = reverse("api:party-organization-list")
+MEMBERS = reverse("api:party-member-list")
+
+
+def org_url(org) -> str:
+    return reverse("api:party-organization-detail", args=[org.pk])
+
+
+def member_url(member) -> str:
+    return reverse("api:party-member-detail", args=[member.pk])
+
+
+def g1_org(cast) -> PartyOrganization:
+    return PartyOrganization.objects.get(grid=cast.place("G1"))
+
+
+# ---------------------------------------------------------------------------------------------- organisations
+
+
+def test_community_official_founds_party_group_on_new_grid(api_as, cast):
+    grid = services.place_create(actor=cast.admin, parent=cast.place("C1"), name="第3网格")
+    response = api_as(Role.COMMUNITY_OFFICIAL).post(
+        ORGS, {"grid": grid.code, "kind": "branch", "name": "第3网格党支部", "secretary": "张书记"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["grid"], body["grid_name"], body["kind_label"], body["secretary"]) == (grid.code, "第3网格",
+                                                                                      "党支部", "张书记")
+
+
+def test_one_party_organisation_per_grid(api_as, cast):
+    response = api_as(Role.COMMUNITY_OFFICIAL).post(
+        ORGS, {"grid": cast.place("G1").code, "kind": "group", "name": "第二个党小组"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"grid": ["第1网格已有党组织。"]}
+
+
+def test_party_organisation_filters(api_as, cast):
+    client = api_as(Role.STREET_OFFICIAL)
+
+    def names(**params):
+        return {row["name"] for row in client.get(ORGS, params).json()["results"]}
+
+    assert names() == {"G1党小组", "G1b党小组", "G2党小组"}
+    assert names(grid=cast.place("G2").code) == {"G2党小组"}
+    assert names(under=cast.place("C1").code) == {"G1党小组", "G1b党小组"}
+
+
+def test_instructor_edits_own_grid_organisation_not_the_sibling(api_as, cast):
+    client = api_as(Role.INSTRUCTOR)
+    response = client.patch(org_url(g1_org(cast)), {"kind": "branch", "version": 1}, format="json")
+    assert response.status_code == 200 and response.json()["kind"] == "branch"
+    sibling = PartyOrganization.objects.get(grid=cast.place("G1b"))
+    assert client.patch(org_url(sibling), {"kind": "branch"}, format="json").status_code == 404
+
+
+def test_grid_worker_reads_but_cannot_edit_organisation(api_as, cast):
+    client = api_as(Role.GRID_WORKER)
+    assert client.get(org_url(g1_org(cast))).status_code == 200
+    assert client.patch(org_url(g1_org(cast)), {"name": "x"}, format="json").status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------- members
+
+
+def test_instructor_registers_party_member(api_as, cast):
+    response = api_as(Role.INSTRUCTOR).post(
+        MEMBERS, {"organization": g1_org(cast).pk, "name": "李党员", "mobile": "13712345678",
+                  "registered_on": "2025-03-01"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["grid"], body["organization_name"], body["registered_on"], body["user"]) == (
+        cast.place("G1").code, "G1党小组", "2025-03-01", None)
+
+
+def test_registration_date_defaults_to_today(api_as, cast):
+    response = api_as(Role.INSTRUCTOR).post(
+        MEMBERS, {"organization": g1_org(cast).pk, "name": "王党员", "mobile": "13712345679"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["registered_on"] == timezone.localdate().isoformat()
+
+
+def test_mobile_must_have_eleven_digits(api_as, cast):
+    response = api_as(Role.INSTRUCTOR).post(
+        MEMBERS, {"organization": g1_org(cast).pk, "name": "李党员", "mobile": "1371234567"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"mobile": ["请输入以 1 开头的 11 位手机号码，例如 13800000000。"]}
+    member = PartyMember.objects.get(organization=g1_org(cast))
+    response = api_as(Role.INSTRUCTOR).patch(member_url(member), {"mobile": "23712345678"}, format="json")
+    assert response.json() == {"mobile": ["请输入以 1 开头的 11 位手机号码，例如 13800000000。"]}
+
+
+def test_registration_date_cannot_be_in_the_future(api_as, cast):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = api_as(Role.INSTRUCTOR).post(
+        MEMBERS, {"organization": g1_org(cast).pk, "name": "李党员", "mobile": "13712345678",
+                  "registered_on": tomorrow.isoformat()},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"registered_on": ["报到日期不能晚于今天。"]}
+
+
+def test_member_of_invisible_organisation_is_refused(api_as, cast):
+    sibling = PartyOrganization.objects.get(grid=cast.place("G1b"))
+    response = api_as(Role.INSTRUCTOR).post(
+        MEMBERS, {"organization": sibling.pk, "name": "李党员", "mobile": "13712345678"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"organization": ["网格党组织不存在或无权访问。"]}
+
+
+def test_grid_head_cannot_register_party_members(api_as, cast):
+    response = api_as(Role.GRID_HEAD).post(
+        MEMBERS, {"organization": g1_org(cast).pk, "name": "李党员", "mobile": "13712345678"}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_party_member_filters(api_as, cast):
+    client = api_as(Role.DISTRICT_OFFICIAL)
+
+    def names(**params):
+        return {row["name"] for row in client.get(MEMBERS, params).json()["results"]}
+
+    assert names(grid=cast.place("G2").code) == {"G2党员"}
+    assert names(organization=g1_org(cast).pk) == {"G1党员"}
+    assert names(under=cast.place("S1").code) == {"G1党员", "G1b党员", "G2党员"}
+
+
+def test_party_member_edit_and_conflict(api_as, cast):
+    member = PartyMember.objects.get(organization=g1_org(cast))
+    client = api_as(Role.INSTRUCTOR)
+    response = client.patch(member_url(member), {"name": "G1党员（更正）"}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200 and response.json()["version"] == 2
+    stale = client.patch(member_url(member), {"name": "又改"}, format="json", HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 409
+
+
+def test_party_member_of_another_grid_looks_missing(api_as, cast):
+    member = PartyMember.objects.get(organization__grid=cast.place("G2"))
+    assert api_as(Role.INSTRUCTOR).get(member_url(member)).status_code == 404
