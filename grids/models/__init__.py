@@ -1,0 +1,25 @@
+"""Models of the grids app: places and people (places.py); households, patrols and the ledger (ledger.py)."""
+
+from .places import (
+    CHILD_LEVEL,
+    CODE_LENGTH,
+    GRID_ROLES,
+    PARENT_LEVEL,
+    ROLE_LEVEL,
+    SEGMENT_WIDTH,
+    Department,
+    Level,
+    Membership,
+    OutpostPartner,
+    PartnerKind,
+    Place,
+    Role,
+    User,
+    mobile_validator,
+    phone_validator,
+)
+
+__all__ = [
+    "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "Level",
+    "Membership", "OutpostPartner", "PartnerKind", "Place", "Role", "User", "mobile_validator", "phone_validator",
+]
