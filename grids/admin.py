@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from wudu.admin_base import ScopedAdmin, fields_of
 
 from . import services
 from .models import Department, Membership, OutpostPartner, Place, User
 
-admin.site.site_header = "网格通 · 系统管理"
-admin.site.site_title = "网格通"
+admin.site.site_header = _("网格通 · 系统管理")
+admin.site.site_title = _("网格通")
 
 
 @admin.register(Place)
@@ -99,8 +100,8 @@ class PersonAdmin(UserAdmin):
     search_fields = ("username", "real_name", "mobile")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("real_name", "mobile", "photo", "email")}),
-        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("个人信息"), {"fields": ("real_name", "mobile", "photo", "email")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
 
     def get_queryset(self, request):

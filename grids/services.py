@@ -90,6 +90,8 @@ def place_create(
         raise scope.PermissionDenied
     level = level or (CHILD_LEVEL.get(parent.level) if parent else Level.CITY)
     expected_parent = PARENT_LEVEL.get(level)
+    if parent is not None and level == Level.CITY:
+        raise ValidationError({"parent": _("市是最高层级，不能有上级。")}, code="wrong_parent")
     if parent is None and level != Level.CITY or parent is not None and parent.level != expected_parent:
         raise ValidationError(
             {"parent": _("%(level)s的上级必须是%(parent)s。")
