@@ -8,7 +8,7 @@ APT_PACKAGES := chromium fonts-noto-cjk gettext nodejs npm
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv system vendor migrate messages demo lint clean
+.PHONY: run test setup venv system vendor migrate messages createdb demo lint clean
 
 ## setup: everything a fresh machine needs (idempotent; fast when already done)
 setup: system venv vendor messages
@@ -20,6 +20,7 @@ system:
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	$(PY_SYS) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
@@ -43,23 +44,55 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	touch $@
 
+# Compile the translation catalogues, if there are any yet (compilemessages fails when it finds none).
 messages: venv
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	@if find . \( -path ./.venv -o -path ./node_modules \) -prune -o -name '*.po' -print | grep -q .; then \
+	  $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0; \
+	else \
+	  echo "No translation catalogues (.po) yet: nothing to compile."; \
+	fi
 
-migrate: setup
+# On PostgreSQL, create the configured database if it does not exist (SQLite creates its file itself).
+define CREATEDB_PY
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wudu.settings")
+from django.conf import settings
+db = settings.DATABASES["default"]
+if db["ENGINE"] == "django.db.backends.postgresql":
+    import psycopg2
+    from psycopg2 import sql
+    conn = psycopg2.connect(dbname="postgres", host=db["HOST"] or None, port=db["PORT"] or None,
+                            user=db["USER"] or None, password=db["PASSWORD"] or None, connect_timeout=10)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            print(f"Created PostgreSQL database {db['NAME']}")
+    conn.close()
+endef
+export CREATEDB_PY
+
+createdb: venv
+	@$(PY) -c "$$CREATEDB_PY"
+
+migrate: setup createdb
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
 	$(PY) manage.py load_demo
 
 ## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT)
+## With CELERY_BROKER_URL set (environment or .env), a Celery worker and beat run beside it (logs in var/) and stop with it (Ctrl-C).
 run: demo
-	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-	  echo "Starting a Celery worker and beat beside the web server (broker $$CELERY_BROKER_URL)"; \
+	@broker=$$(DJANGO_SETTINGS_MODULE=wudu.settings $(PY) -c 'from django.conf import settings; print(settings.CELERY_BROKER_URL)'); \
+	if [ -n "$$broker" ]; then \
+	  echo "Starting a Celery worker and beat beside the web server (logs in var/celery-*.log)"; \
 	  mkdir -p var; \
-	  $(VENV)/bin/celery -A wudu worker -l info --concurrency 2 > var/celery-worker.log 2>&1 & \
+	  $(VENV)/bin/celery -A wudu worker -l info --concurrency 2 -n wudu-run@%h > var/celery-worker.log 2>&1 & \
 	  $(VENV)/bin/celery -A wudu beat -l info --pidfile= > var/celery-beat.log 2>&1 & \
-	  trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	  trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "Celery worker and beat stopped."' EXIT; \
+	  trap 'exit 130' INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	else \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \

@@ -1,6 +1,133 @@
 #!/usr/bin/env bash
 # The whole suite on SQLite; then on PostgreSQL and with a real Celery worker where they answer.
-set -euo pipefail
+#
+#   sqlite       every test except celery_live, on SQLite with eager Celery (always)
+#   postgres     every test except celery_live again, on PostgreSQL      (when 127.0.0.1:5432 answers)
+#   celery_live  a real worker and beat on Redis, on PostgreSQL          (when both answer)
+#
+# Extra arguments go to every pytest run (e.g. `bash tests/run.sh -k health`). Environment:
+#   TEST_WORKERS          pytest-xdist workers (default 2; 0 runs in one process)
+#   TEST_DATABASE_URL     PostgreSQL for the second phase (default postgres://postgres@127.0.0.1:5432/wudu;
+#                         pytest-django creates and drops test_<name>, test_<name>_gw0, … beside it)
+#   TEST_BROKER_URL       Redis for the live Celery phase (default redis://127.0.0.1:6379/5, purged there)
+#   REQUIRE_SERVICES=1    a phase skipped because PostgreSQL or Redis does not answer is a failure (CI sets it)
+set -uo pipefail
 cd "$(dirname "$0")/.."
-export WUDU_ENV=test
-.venv/bin/pytest tests -q -p no:randomly
+
+PY=.venv/bin/python
+PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wudu}
+BROKER_URL=${TEST_BROKER_URL:-redis://127.0.0.1:6379/5}
+WORKERS=${TEST_WORKERS:-2}
+LOCK=${TMPDIR:-/tmp}/wudu-tests-services.lock
+
+XDIST=()
+# loadgroup: spread tests over the workers, but keep an xdist_group (e.g. the demo district) on one.
+[ "$WORKERS" -gt 0 ] && XDIST=(-n "$WORKERS" --dist loadgroup)
+
+# Settings come from the environment: start each phase from a known one, whatever the caller exported.
+# (.env, if present, still fills in what is not set here.)
+CLEAN_ENV=(env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u CACHE_URL -u DEMO_MODE -u DEBUG
+           -u ALLOWED_HOSTS -u SECRET_KEY -u HEARTBEAT_SECONDS WUDU_ENV=test)
+[ -f .env ] && echo "note: .env is present; its values apply wherever tests/run.sh sets none"
+
+declare -a SUMMARY=()
+FAILED=0
+
+pretty_time() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# phase NAME EMPTY_OK -- ENV... -- PYTEST_ARGS...: run pytest and record one summary line.
+phase() {
+    local name=$1 empty_ok=$2; shift 3
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    echo
+    echo "=== $name: pytest $* ==="
+    local start=$SECONDS rc=0
+    "${CLEAN_ENV[@]}" "${envs[@]}" .venv/bin/pytest "$@" || rc=$?
+    local took
+    took=$(pretty_time $((SECONDS - start)))
+    local line
+    if [ "$rc" -eq 0 ]; then
+        line="passed ($took)"
+    elif [ "$rc" -eq 5 ] && [ "$empty_ok" = yes ]; then
+        line="no tests selected ($took)"
+    else
+        line="FAILED: pytest exit code $rc ($took)"
+        FAILED=1
+    fi
+    SUMMARY+=("$(printf '%-12s %s' "$name" "$line")")
+    echo "=== $name: $line ==="
+}
+
+skipped() {
+    local line="skipped: $2"
+    if [ "${REQUIRE_SERVICES:-0}" = 1 ]; then
+        line="FAILED: $line (REQUIRE_SERVICES=1)"
+        FAILED=1
+    fi
+    SUMMARY+=("$(printf '%-12s %s' "$1" "$line")")
+    echo
+    echo "=== $1: $line ==="
+}
+
+redact() { sed -E 's#//[^@/]*@#//#' <<<"$1"; }  # no credentials in the output
+
+pg_answers() {
+    "$PY" - "$PG_URL" >/dev/null 2>&1 <<'EOF'
+import sys
+from urllib.parse import unquote, urlsplit
+
+import psycopg2
+
+url = urlsplit(sys.argv[1])
+psycopg2.connect(
+    host=url.hostname, port=url.port or 5432, user=unquote(url.username or "") or None,
+    password=unquote(url.password or "") or None, dbname="postgres", connect_timeout=3,
+).close()
+EOF
+}
+
+redis_answers() {
+    "$PY" - "$BROKER_URL" >/dev/null 2>&1 <<'EOF'
+import sys
+
+import redis
+
+redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3, socket_timeout=3).ping()
+EOF
+}
+
+# With extra arguments (-k, a path), a phase may legitimately select nothing.
+EMPTY_OK=no
+[ $# -gt 0 ] && EMPTY_OK=yes
+TOTAL_START=$SECONDS
+
+phase sqlite "$EMPTY_OK" -- DATABASE_URL="sqlite:///$PWD/db.sqlite3" CELERY_BROKER_URL= -- \
+    tests -q -p no:randomly -m "not celery_live" "${XDIST[@]}" "$@"
+
+if pg_answers; then
+    # One run at a time per machine may use the shared test database names and the broker database.
+    exec 9>"$LOCK"
+    if ! flock -n 9; then
+        echo "Another test run is using PostgreSQL/Redis; waiting for it (lock $LOCK)…"
+        flock -w 1800 9 || { echo "gave up waiting for $LOCK"; exit 1; }
+    fi
+    phase postgres "$EMPTY_OK" -- DATABASE_URL="$PG_URL" CELERY_BROKER_URL= -- \
+        tests -q -p no:randomly -m "not celery_live" --create-db "${XDIST[@]}" "$@"
+    if redis_answers; then
+        phase celery_live "$EMPTY_OK" -- DATABASE_URL="$PG_URL" CELERY_BROKER_URL="$BROKER_URL" -- \
+            tests/celery_live -q -p no:randomly -m celery_live --create-db "$@"
+    else
+        skipped celery_live "Redis does not answer at $(redact "$BROKER_URL")"
+    fi
+    flock -u 9
+else
+    skipped postgres "PostgreSQL does not answer at $(redact "$PG_URL")"
+    skipped celery_live "needs PostgreSQL"
+fi
+
+echo
+echo "=== summary ($(pretty_time $((SECONDS - TOTAL_START)))) ==="
+printf '%s\n' "${SUMMARY[@]}"
+exit $FAILED

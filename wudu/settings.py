@@ -111,9 +111,14 @@ def _database(url: str) -> dict:
     return environ.Env.db_url_config(url)
 
 
+if PRODUCTION and not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured("DATABASE_URL must be set in production (postgres://user@host:5432/name).")
 DATABASES = {"default": _database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database answers /healthz with 503 in seconds instead of hanging on TCP.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL + a busy timeout so that the dev server and an eager task do not trip over each other.
@@ -197,6 +202,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Personal data: ID-card numbers of households are stored only if this is on (and always shown masked).
+STORE_ID_NUMBERS = env.bool("STORE_ID_NUMBERS", default=False)
+# The pollution-control duty: a grid patrolled less than this on a day is named in the daily report.
+MIN_DAILY_PATROL_MINUTES = env.int("MIN_DAILY_PATROL_MINUTES", default=60)
+
 # Map: polygons on a plain background unless a tile URL is configured (e.g. 天地图 with a key).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
@@ -256,8 +266,14 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "wudu.tasks.heartbeat_task", "schedule": env.float("HEARTBEAT_SECONDS", default=60.0)},
+    "heartbeat": {
+        "task": "wudu.tasks.heartbeat_task",
+        "schedule": HEARTBEAT_SECONDS,
+        # A heartbeat delivered late (after an outage) must not make a dead beat look alive.
+        "options": {"expires": HEARTBEAT_SECONDS},
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,67 @@
+"""A real worker and beat on Redis and PostgreSQL: tasks run, beat's heartbeat arrives, /healthz sees them.
+
+transactional_db: the worker writes through its own connection, so the test must see committed rows.
+"""
+
+import time
+
+import pytest
+from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
+
+from wudu.models import Heartbeat
+from wudu.tasks import heartbeat_task, ping_task
+
+pytestmark = pytest.mark.celery_live
+
+
+def wait_for(predicate, live, what: str, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        live.assert_running()
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not happen within {timeout} s\n{live.log_tail()}")
+
+
+def heartbeat():
+    return Heartbeat.objects.filter(name="beat").first()
+
+
+def test_task_sent_with_delay_runs_on_the_worker(transactional_db, live_worker):
+    assert ping_task.delay().get(timeout=20) == "pong"
+    assert heartbeat() is None  # beat is not running yet: only the task below can write the row
+
+    heartbeat_task.delay()
+
+    row = wait_for(heartbeat, live_worker, "the heartbeat task's write")
+    assert row.worker == live_worker.worker_name
+
+
+def test_beat_schedules_the_heartbeat_from_the_database(transactional_db, live_beat):
+    first = wait_for(heartbeat, live_beat, "beat's first heartbeat")
+    assert first.worker == live_beat.worker_name
+    task = PeriodicTask.objects.get(name="heartbeat")  # CELERY_BEAT_SCHEDULE, synced into the tables
+    assert (task.task, task.interval.every, task.interval.period) == ("wudu.tasks.heartbeat_task", 1, "seconds")
+
+    wait_for(lambda: heartbeat().beat_at > first.beat_at, live_beat, "the heartbeat moving forward")
+
+
+def test_healthz_sees_broker_worker_and_beat(client, transactional_db, live_beat, settings):
+    # This process judges beat's age by the same period as the beat it runs beside.
+    settings.CELERY_BEAT_SCHEDULE = {
+        "heartbeat": {**settings.CELERY_BEAT_SCHEDULE["heartbeat"], "schedule": float(live_beat.heartbeat_seconds)}
+    }
+    wait_for(heartbeat, live_beat, "a heartbeat")
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert {part: body[part]["status"] for part in ("database", "broker", "worker", "beat")} == dict.fromkeys(
+        ("database", "broker", "worker", "beat"), "ok"
+    ), body
+    assert body["status"] == "ok"
+    assert body["beat"]["age_s"] <= body["beat"]["threshold_s"] == 3 * live_beat.heartbeat_seconds + 15

@@ -1,0 +1,22 @@
+"""Platform tasks: the beat heartbeat that /healthz reads, and a ping to check a worker end to end."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import Heartbeat
+
+BEAT_HEARTBEAT = "beat"
+
+
+@shared_task(bind=True, ignore_result=True, time_limit=30, soft_time_limit=20, max_retries=0)
+def heartbeat_task(self) -> None:
+    """Record that beat scheduled this and a worker ran it. Idempotent: one row, moved forward."""
+    Heartbeat.objects.update_or_create(
+        name=BEAT_HEARTBEAT,
+        defaults={"beat_at": timezone.now(), "worker": (self.request.hostname or "")[:200]},
+    )
+
+
+@shared_task(time_limit=10, soft_time_limit=5, max_retries=0)
+def ping_task() -> str:
+    return "pong"
