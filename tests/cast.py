@@ -70,6 +70,10 @@ class Cast:
     def user(self, role: str) -> User:
         return self.users[str(role)]
 
+    @property
+    def user_model(self) -> type[User]:
+        return User
+
 
 def build_cast() -> Cast:
     admin = User.objects.create_superuser(username="root", password=PASSWORD, real_name="超级管理员")

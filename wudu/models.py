@@ -8,6 +8,9 @@ class Heartbeat(models.Model):
     beat_at = models.DateTimeField()
     worker = models.CharField(max_length=200, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} · {self.beat_at}"
+
 
 class IdempotencyKey(models.Model):
     """A client-generated key of a create submission, so that a retry returns the record already made."""
@@ -17,3 +20,6 @@ class IdempotencyKey(models.Model):
     model = models.CharField(max_length=100)
     object_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.key)

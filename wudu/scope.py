@@ -70,6 +70,14 @@ def _officials_write(**extra: Reach) -> dict[str, Reach]:
     return {**{role: Reach.BELOW for role in OFFICIALS}, "system_admin": Reach.SUBTREE, **extra}
 
 
+def _ledger_read() -> dict[str, Reach]:
+    return {role: Reach.SUBTREE for role in EVERY_ROLE if role != "department_staff"}
+
+
+def _grid_staff_write() -> dict[str, Reach]:
+    return {role: Reach.SUBTREE for role in GRID_ROLES}
+
+
 def _person_q(prefix: str) -> Q:
     from grids.models import Membership
 
@@ -90,6 +98,26 @@ POLICIES: dict[str, Policy] = {
     "party_org": Policy(path="grid__code", read=_subtree_read(), write=_officials_write(instructor=Reach.SUBTREE)),
     "party_member": Policy(
         path="organization__grid__code", read=_subtree_read(), write=_officials_write(instructor=Reach.SUBTREE)
+    ),
+    # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
+    "household": Policy(path="grid__code", read=_ledger_read(), write=_officials_write(**_grid_staff_write())),
+    "site": Policy(path="grid__code", read=_ledger_read(), write=_officials_write(**_grid_staff_write())),
+    "patrol": Policy(
+        path="grid__code", read=_ledger_read(),
+        write={"grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+    ),
+    "visit": Policy(
+        path="grid__code", read=_ledger_read(),
+        write={"grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+    ),
+    "daily_report": Policy(path="place__code", read=_ledger_read()),
+    # Covert checks are seen by the levels above the grid only, never by the grid's own staff.
+    "spot_check": Policy(
+        path="grid__code",
+        read={**{role: Reach.SUBTREE for role in OFFICIALS}, "command_center": Reach.SUBTREE,
+              "system_admin": Reach.SUBTREE},
+        write={**{role: Reach.BELOW for role in OFFICIALS}, "command_center": Reach.SUBTREE,
+               "system_admin": Reach.SUBTREE},
     ),
 }
 

@@ -7,6 +7,7 @@ Production (`WUDU_ENV=production`) refuses the insecure defaults at start.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -273,6 +274,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HEARTBEAT_SECONDS,
         # A heartbeat delivered late (after an outage) must not make a dead beat look alive.
         "options": {"expires": HEARTBEAT_SECONDS},
+    },
+    # 日报告 at 21:00 Asia/Shanghai (CELERY_TIMEZONE); late records rebuild their day on their own.
+    "daily-report": {
+        "task": "grids.tasks.daily_report_build_task",
+        "schedule": crontab(hour=21, minute=0),
+        "options": {"expires": 3 * 3600},
     },
 }
 

@@ -1,5 +1,20 @@
 """Models of the grids app: places and people (places.py); households, patrols and the ledger (ledger.py)."""
 
+from .ledger import (
+    DailyReport,
+    FindingCategory,
+    Household,
+    HouseholdTag,
+    Patrol,
+    Site,
+    SiteKind,
+    SpotCheck,
+    SpotCheckPhoto,
+    Visit,
+    VisitPhoto,
+    VisitType,
+    mask_id_number,
+)
 from .places import (
     CHILD_LEVEL,
     CODE_LENGTH,
@@ -21,6 +36,8 @@ from .places import (
 )
 
 __all__ = [
+    "DailyReport", "FindingCategory", "Household", "HouseholdTag", "Patrol", "Site", "SiteKind", "SpotCheck",
+    "SpotCheckPhoto", "Visit", "VisitPhoto", "VisitType", "mask_id_number",
     "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "Level",
     "Membership", "OutpostPartner", "PartnerKind", "Place", "Role", "User", "WuduUserManager", "mobile_validator", "phone_validator",
 ]

@@ -47,6 +47,9 @@ def test_beat_schedules_the_heartbeat_from_the_database(transactional_db, live_b
     assert (task.task, task.interval.every, task.interval.period) == ("wudu.tasks.heartbeat_task", 1, "seconds")
 
     wait_for(lambda: heartbeat().beat_at > first.beat_at, live_beat, "the heartbeat moving forward")
+    report = PeriodicTask.objects.get(name="daily-report")  # 日报告 at 21:00 Shanghai time, in the same tables
+    assert report.task == "grids.tasks.daily_report_build_task"
+    assert (report.crontab.hour, report.crontab.minute, str(report.crontab.timezone)) == ("21", "0", "Asia/Shanghai")
 
 
 def test_healthz_sees_broker_worker_and_beat(client, transactional_db, live_beat, settings):
@@ -65,3 +68,20 @@ def test_healthz_sees_broker_worker_and_beat(client, transactional_db, live_beat
     ), body
     assert body["status"] == "ok"
     assert body["beat"]["age_s"] <= body["beat"]["threshold_s"] == 3 * live_beat.heartbeat_seconds + 15
+
+
+def test_the_daily_report_is_built_on_the_worker(transactional_db, live_beat):
+    import datetime
+
+    from django.utils import timezone
+
+    from grids.models import DailyReport, Level, Place
+    from grids.tasks import daily_report_build_task
+    from tests.cast import build_cast
+
+    cast = build_cast()
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    written = daily_report_build_task.delay(day.isoformat()).get(timeout=30)
+    places = Place.objects.filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]).count()
+    assert written == places == DailyReport.objects.filter(date=day).count()
+    assert DailyReport.objects.get(date=day, place=cast.place("D")).grids_total == 4
