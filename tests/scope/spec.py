@@ -12,7 +12,9 @@ ROLES = [str(role) for role in ROLE_PLACES]
 ACTOR_PLACE = {str(role): key for role, key in ROLE_PLACES.items()}
 RELATIONS = ("own", "sibling", "parent", "other_street")
 ACTIONS = ("list", "detail", "create", "update")
-SURFACES = ("page", "api", "admin")
+# "service": the queryset gate for reads and the service functions for writes — the layer every surface
+# calls; resources whose pages, API or admin do not exist yet are covered here first.
+SURFACES = ("service", "page", "api", "admin")
 
 PARENT = {key: parent for parent, _name, key, _box in TREE}
 PARENT["CITY"] = None
@@ -34,16 +36,27 @@ ADMIN_ROLES = {"community_official", "street_official", "district_official", "co
 
 EVERYONE = set(ROLES)
 OFFICIALS = {"community_official", "street_official", "district_official"}
+GRID_ROLES = {"grid_head", "instructor", "grid_worker"}
 
-# resource → how far reading reaches: "subtree" (own place and below) or "district" (the whole district).
+# resource → {role: how far reading reaches}: "subtree" (own place and below) or "district" (the whole
+# district). A role missing from a resource's row sees none of it.
+EVERY_SUBTREE = dict.fromkeys(ROLES, "subtree")
+LEDGER_READERS = {role: "subtree" for role in ROLES if role != "department_staff"}  # departments see cases only
+ABOVE_THE_GRID = {role: "subtree" for role in OFFICIALS | {"command_center", "system_admin"}}  # covert checks
 READ = {
-    "place": "subtree",
-    "person": "subtree",
-    "membership": "subtree",
-    "department": "district",
-    "partner": "subtree",
-    "party_org": "subtree",
-    "party_member": "subtree",
+    "place": EVERY_SUBTREE,
+    "person": EVERY_SUBTREE,
+    "membership": EVERY_SUBTREE,
+    "department": dict.fromkeys(ROLES, "district"),
+    "partner": EVERY_SUBTREE,
+    "party_org": EVERY_SUBTREE,
+    "party_member": EVERY_SUBTREE,
+    "household": LEDGER_READERS,
+    "site": LEDGER_READERS,
+    "patrol": LEDGER_READERS,
+    "visit": LEDGER_READERS,
+    "daily_report": LEDGER_READERS,
+    "spot_check": ABOVE_THE_GRID,
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -55,6 +68,13 @@ WRITE = {
     "partner": {**{r: "below" for r in OFFICIALS}, "grid_head": "subtree", "system_admin": "subtree"},
     "party_org": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "party_member": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    "household": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
+    "site": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
+    # Only the grid's own workers (and its head) walk it; nobody edits a ledger entry from above.
+    "patrol": {"grid_worker": "subtree", "grid_head": "subtree", "system_admin": "subtree"},
+    "visit": {"grid_worker": "subtree", "grid_head": "subtree", "system_admin": "subtree"},
+    "daily_report": {},
+    "spot_check": {**{r: "below" for r in OFFICIALS}, "command_center": "subtree", "system_admin": "subtree"},
 }
 
 
@@ -81,7 +101,10 @@ def expected(role: str, resource: str, action: str, anchor: str, *, creating_chi
     """
     mine = ACTOR_PLACE[role]
     if action in ("list", "detail"):
-        if READ[resource] == "district":
+        reach = READ[resource].get(role)
+        if reach is None:
+            return False
+        if reach == "district":
             return district_of(anchor) is not None and district_of(anchor) == district_of(mine)
         return within(anchor, mine)
     reach = WRITE[resource].get(role)
