@@ -58,10 +58,14 @@ def terminal(request, code: str):
         "breadcrumbs": selectors.breadcrumbs(request.user, place),
         "actions": _actions(request.user, place),
     }
+    day = selectors.latest_day(request.user, place)
+    context["day"] = day.report
     if place.level == Level.GRID:
         context["profile"] = selectors.grid_profile(place)
         return render(request, "grids/grid_terminal.html", context)
     rows = selectors.children_with_counts(place)
+    for row in rows:
+        row.day = day.children.get(row.place.pk)
     context.update(rows=rows, totals=selectors.totals(rows))
     return render(request, "grids/terminal.html", context)
 

@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from grids import services
 from grids.models import Role
+from grids.reports import daily_report_build
 
 
 def test_grid_worker_lands_on_own_grid(client, cast):
@@ -42,16 +44,18 @@ def test_terminal_counts_follow_new_grids(client, cast):
 
 
 def test_terminal_query_count_is_constant(
-    # session, user, grants, place, breadcrumbs, children, and one grouped count each for grids, staff, members
+    # session, user, grants, place, breadcrumbs, latest report and its children's, children, and one grouped
+    # count each for grids, staff, members
     client, cast, django_assert_num_queries):
+    daily_report_build(timezone.localdate())
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
     url = reverse("terminal", args=[cast.place("D").code])
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         client.get(url)
     for n in range(5):
         services.place_create(actor=cast.admin, parent=cast.place("D"), name=f"新街道{n}")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         client.get(url)
 
 
@@ -59,3 +63,20 @@ def test_grid_worker_cannot_open_sibling_grid(client, cast):
     client.force_login(cast.user(Role.GRID_WORKER))
     assert client.get(reverse("terminal", args=[cast.place("G1b").code])).status_code == 404
     assert client.get(reverse("terminal", args=[cast.place("C1").code])).status_code == 404
+
+
+def test_terminals_show_the_latest_daily_report_with_coverage(client, cast):
+    daily_report_build(timezone.localdate())
+    client.force_login(cast.user(Role.STREET_OFFICIAL))
+    page = client.get(reverse("terminal", args=[cast.place("S1").code]))
+    assert page.context["day"].grids_total == 3
+    html = page.content.decode()
+    assert 'data-stat="coverage">0/3<' in html and "3 个网格巡查时长不足" in html
+    assert [row.day.grids_total for row in page.context["rows"]] == [2, 1]
+
+
+def test_department_staff_do_not_see_ledger_figures(client, cast):
+    daily_report_build(timezone.localdate())
+    client.force_login(cast.user(Role.DEPARTMENT_STAFF))
+    page = client.get(reverse("terminal", args=[cast.place("D").code]))
+    assert page.context["day"] is None
