@@ -241,17 +241,18 @@ LEDGER = ("service",)  # pages, API and admin of the ledger join the matrix as t
 
 DRIVERS.update({
     "household": Driver(
-        key="household", model=Household, admin_name="", api_basename="household", anchor=_grid_anchor,
-        find=_at_grid(Household), mutable_field="address", surfaces=LEDGER,
-        service_create=lambda world, actor, p: ledger_services.household_create(actor=actor, grid=p, address="新住户"),
-        service_update=lambda actor, o: ledger_services.household_update(actor=actor, household=o,
-                                                                          address=o.address + "改"),
+        key="household", model=Household, admin_name="grids_household", api_basename="household",
+        anchor=_grid_anchor, find=_at_grid(Household), mutable_field="address", surfaces=("service", "page", "admin"),
+        page_create=lambda world, p: {"address": "新住户路 1 号", "residents": 2, "idempotency_key": _key()},
+        page_update=lambda o: {"address": o.address + "改", "residents": o.residents, "version": o.version},
+        admin_create=lambda world, p: {"grid": p.pk, "address": "新住户路 1 号", "residents": 2},
+        admin_update=lambda o: {"address": o.address + "改", "residents": o.residents},
     ),
     "site": Driver(
-        key="site", model=Site, admin_name="", api_basename="site", anchor=_grid_anchor,
-        find=_at_grid(Site), surfaces=LEDGER,
-        service_create=lambda world, actor, p: ledger_services.site_create(actor=actor, grid=p, kind="shop",
-                                                                           name="新商铺"),
+        key="site", model=Site, admin_name="grids_site", api_basename="site", anchor=_grid_anchor,
+        find=_at_grid(Site), surfaces=("service", "page", "admin"),
+        page_create=lambda world, p: {"kind": "shop", "name": "新商铺", "idempotency_key": _key()},
+        admin_create=lambda world, p: {"grid": p.pk, "kind": "shop", "name": "新商铺"},
     ),
     "patrol": Driver(
         key="patrol", model=Patrol, admin_name="", api_basename="patrol", anchor=_grid_anchor,
@@ -296,11 +297,12 @@ def _via_managed(name: str, driver: Driver) -> Driver:
     def update(actor, obj):
         return managed.update(actor, obj, _parsed(managed.edit_form, driver.page_update(obj), "version"), None)
 
-    return Driver(**{**driver.__dict__, "service_create": create, "service_update": update})
+    return Driver(**{**driver.__dict__, "service_create": create,
+                     "service_update": update if driver.page_update else None})
 
 
 for _name, _driver in list(DRIVERS.items()):
-    if _driver.surfaces == spec.SURFACES and _driver.page_create is not None:
+    if "page" in _driver.surfaces and _driver.page_create is not None:
         DRIVERS[_name] = _via_managed(_name, _driver)
 
 
