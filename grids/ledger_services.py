@@ -22,6 +22,7 @@ from wudu.images import clean_photo
 from wudu.writes import create_once, update_versioned
 
 from .models import (
+    DailyReport,
     FindingCategory,
     Household,
     HouseholdTag,
@@ -38,6 +39,8 @@ from .models import (
 MAX_PHOTOS = 5
 CLOCK_SKEW = datetime.timedelta(minutes=5)  # phones' clocks run a little ahead
 MAX_LATE = datetime.timedelta(days=7)  # an offline queue may deliver up to a week late
+# `now` (on the writes below) is the moment the record is written as of: the wall clock, except when
+# history is replayed (the demo district), where each record is checked as of its own day.
 MAX_ROUTE_POINTS = 5000
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -166,7 +169,7 @@ def _existing(model, client_id: uuid.UUID, actor, owner_field: str):
 
 def patrol_start(
     *, actor, grid: Place, client_id, started_at: datetime.datetime | None = None,
-    lng: float | None = None, lat: float | None = None,
+    lng: float | None = None, lat: float | None = None, now: datetime.datetime | None = None,
 ) -> Patrol:
     """Open a patrol of the worker's own grid. A retry with the same client_id returns the same patrol."""
     client_id = _uuid(client_id)
@@ -177,7 +180,7 @@ def patrol_start(
     if not scope.can_create(actor, "patrol", grid):
         raise PermissionDenied(_("只能巡查本人负责的网格。"))
     started_at = started_at or timezone.now()
-    _check_time(started_at, "started_at")
+    _check_time(started_at, "started_at", now=now)
     if Patrol.objects.filter(worker=actor, ended_at__isnull=True).exists():
         raise ValidationError(_("您已有一次未结束的巡查，请先结束它。"), code="patrol_open")
     if Patrol.objects.filter(worker=actor, started_at__lte=started_at, ended_at__gt=started_at).exists():
@@ -214,7 +217,10 @@ def _clean_route(route) -> list:
     return points
 
 
-def patrol_end(*, actor, patrol: Patrol, ended_at: datetime.datetime | None = None, route=None) -> Patrol:
+def patrol_end(
+    *, actor, patrol: Patrol, ended_at: datetime.datetime | None = None, route=None,
+    now: datetime.datetime | None = None,
+) -> Patrol:
     """Close the patrol: duration and route are kept. Ending it again with the same time changes nothing."""
     if patrol.worker_id != actor.pk:
         raise PermissionDenied(_("只能结束本人的巡查。"))
@@ -225,7 +231,7 @@ def patrol_end(*, actor, patrol: Patrol, ended_at: datetime.datetime | None = No
         raise ValidationError(_("这次巡查已经结束。"), code="already_ended")
     if ended_at < patrol.started_at:
         raise ValidationError({"ended_at": _("巡查结束时间不能早于开始时间。")}, code="ends_before_start")
-    _check_time(ended_at, "ended_at")
+    _check_time(ended_at, "ended_at", now=now)
     points = patrol.route + _clean_route(route)
     with transaction.atomic():
         updated = Patrol.objects.filter(pk=patrol.pk, ended_at__isnull=True).update(
@@ -242,6 +248,7 @@ def visit_record(
     *, actor, patrol: Patrol, client_id, visit_type: str, visited_at: datetime.datetime | None = None,
     household: Household | None = None, site: Site | None = None, category: FindingCategory | None = None,
     finding: str = "", action: str = "", settled: bool = True, photos: Iterable = (),
+    now: datetime.datetime | None = None,
 ) -> Visit:
     """Log one visit on an open patrol (or a closed one, for a late offline submission within its time)."""
     client_id = _uuid(client_id)
@@ -251,7 +258,7 @@ def visit_record(
     if patrol.worker_id != actor.pk:
         raise PermissionDenied(_("只能在本人的巡查中记录走访。"))
     visited_at = visited_at or timezone.now()
-    _check_time(visited_at, "visited_at")
+    _check_time(visited_at, "visited_at", now=now)
     if visited_at < patrol.started_at - CLOCK_SKEW or patrol.ended_at and visited_at > patrol.ended_at + CLOCK_SKEW:
         raise ValidationError({"visited_at": _("走访时间不在这次巡查的时间内。")}, code="outside_patrol")
     if household is not None and household.grid_id != patrol.grid_id:
@@ -295,8 +302,8 @@ def visit_add_photos(*, actor, visit: Visit, photos: Iterable) -> Visit:
 
 def _rebuild_later(grid_id: int, day: datetime.date) -> None:
     """A record for a day already reported (late, offline) rebuilds that day's report after commit."""
-    if day >= timezone.localdate():
-        return
+    if not DailyReport.objects.filter(place_id=grid_id, date=day).exists():
+        return  # not reported yet: the 21:00 build will count it
     from .tasks import daily_report_build_task
 
     transaction.on_commit(lambda: daily_report_build_task.delay(day.isoformat()))

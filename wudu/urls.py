@@ -16,6 +16,7 @@ urlpatterns = [
     path("manage/", include("grids.manage_urls")),
     path("ledger/", include("grids.ledger_urls")),
     path("gongshi/", include("grids.public_urls")),
+    path("patrol/", include("grids.patrol_urls")),
     path("api/v1/", include("wudu.api_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
