@@ -55,9 +55,9 @@ class HistoryLoader:
             walked += self._walk(grid, workers.get(grid.pk, []), households, today, days)
             if n % 50 == 0:
                 self.log(f"  走访记录：{n}/{len(grids)} 个网格")
+        # Past days only: today's report is built at 21:00, when the day's walking is done.
         for offset in range(1, self.days + 1):
             daily_report_build(today - datetime.timedelta(days=offset))
-        daily_report_build(today)
         return {"patrols": walked}
 
     def _register(self, admin: User, grid: Place) -> list[Household]:

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -121,6 +122,15 @@ class Place(models.Model):
     def display_code(self) -> str:
         """The code as people quote it; a city shows its six-digit GB/T 2260 form."""
         return self.code + "00" if self.level == Level.CITY else self.code
+
+    @property
+    def area_label(self) -> str:
+        """Square kilometres for large places, square metres for small ones."""
+        if self.area_m2 is None:
+            return ""
+        if self.area_m2 >= 1_000_000:
+            return gettext("%(km2).2f 平方公里") % {"km2": self.area_m2 / 1_000_000}
+        return gettext("%(m2)d 平方米") % {"m2": round(self.area_m2)}
 
     def ancestor_codes(self) -> list[str]:
         """Codes of this place and all above it, derived from the code alone."""
