@@ -89,7 +89,10 @@ def _store_photos(owner, photos: Iterable, photo_model, fk: str) -> None:
     if existing + len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("每条记录最多 5 张照片。")}, code="too_many_photos")
     for upload in photos:
-        image = clean_photo(upload)
+        try:
+            image = clean_photo(upload)
+        except ValidationError as error:
+            raise ValidationError({"photos": error.messages}) from None
         image.seek(0)
         digest = hashlib.sha256(image.read()).hexdigest()
         if photo_model.objects.filter(**{fk: owner, "sha256": digest}).exists():

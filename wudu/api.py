@@ -62,7 +62,8 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, (DjangoPermissionDenied, scope.PermissionDenied)):
-        exc = exceptions.PermissionDenied()
+        # Keep the service's reason ("只能巡查本人负责的网格。"); a bare refusal gets DRF's default message.
+        exc = exceptions.PermissionDenied(str(exc.args[0]) if exc.args and exc.args[0] else None)
     return drf_exception_handler(exc, context)
 
 

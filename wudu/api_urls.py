@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from grids import api as grids_api
+from grids import ledger_api
 from outreach import api as outreach_api
 from wudu.api import TokenView
 
@@ -20,6 +21,14 @@ router.register("departments", grids_api.DepartmentViewSet, basename="department
 router.register("partners", grids_api.PartnerViewSet, basename="partner")
 router.register("party-organizations", outreach_api.PartyOrganizationViewSet, basename="party-organization")
 router.register("party-members", outreach_api.PartyMemberViewSet, basename="party-member")
+router.register("households", ledger_api.HouseholdViewSet, basename="household")
+router.register("sites", ledger_api.SiteViewSet, basename="site")
+router.register("patrols", ledger_api.PatrolViewSet, basename="patrol")
+router.register("visits", ledger_api.VisitViewSet, basename="visit")
+router.register("daily-reports", ledger_api.DailyReportViewSet, basename="daily-report")
+router.register("spot-checks", ledger_api.SpotCheckViewSet, basename="spot-check")
+router.register("finding-categories", ledger_api.FindingCategoryViewSet, basename="finding-category")
+router.register("household-tags", ledger_api.HouseholdTagViewSet, basename="household-tag")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartnerKindEnum": "grids.models.PartnerKind",
         "OrganizationKindEnum": "outreach.models.OrganizationKind",
+        "SiteKindEnum": "grids.models.SiteKind",
     },
 }
 

@@ -237,40 +237,46 @@ def _at_grid(model, **extra):
     return lambda world, key: model.objects.get(grid=world.cast.places[key], **extra)
 
 
-LEDGER = ("service",)  # pages, API and admin of the ledger join the matrix as they are built
+LEDGER_WITH_API = ("service", "api")  # the ledger's own pages (patrol, ledger list) are tested in tests/grids
 
 DRIVERS.update({
     "household": Driver(
         key="household", model=Household, admin_name="grids_household", api_basename="household",
-        anchor=_grid_anchor, find=_at_grid(Household), mutable_field="address", surfaces=("service", "page", "admin"),
+        anchor=_grid_anchor, find=_at_grid(Household), mutable_field="address", surfaces=spec.SURFACES,
         page_create=lambda world, p: {"address": "新住户路 1 号", "residents": 2, "idempotency_key": _key()},
         page_update=lambda o: {"address": o.address + "改", "residents": o.residents, "version": o.version},
         admin_create=lambda world, p: {"grid": p.pk, "address": "新住户路 1 号", "residents": 2},
         admin_update=lambda o: {"address": o.address + "改", "residents": o.residents},
+        api_create=lambda world, p: {"grid": p.code, "address": "新住户路 1 号"},
+        api_update=lambda o: {"address": o.address + "改", "version": o.version},
     ),
     "site": Driver(
         key="site", model=Site, admin_name="grids_site", api_basename="site", anchor=_grid_anchor,
-        find=_at_grid(Site), surfaces=("service", "page", "admin"),
+        find=_at_grid(Site), surfaces=spec.SURFACES,
         page_create=lambda world, p: {"kind": "shop", "name": "新商铺", "idempotency_key": _key()},
         admin_create=lambda world, p: {"grid": p.pk, "kind": "shop", "name": "新商铺"},
+        api_create=lambda world, p: {"grid": p.code, "kind": "shop", "name": "新商铺"},
     ),
     "patrol": Driver(
         key="patrol", model=Patrol, admin_name="", api_basename="patrol", anchor=_grid_anchor,
-        find=_at_grid(Patrol), surfaces=LEDGER,
+        find=_at_grid(Patrol), surfaces=LEDGER_WITH_API,
         service_create=lambda world, actor, p: ledger_services.patrol_start(actor=actor, grid=p, client_id=uuid.uuid4()),
+        api_create=lambda world, p: {"grid": p.code, "client_id": _key()},
     ),
     "visit": Driver(
         key="visit", model=Visit, admin_name="", api_basename="visit", anchor=_grid_anchor,
-        find=_at_grid(Visit), surfaces=LEDGER,
+        find=_at_grid(Visit), surfaces=LEDGER_WITH_API,
     ),
     "daily_report": Driver(
         key="daily_report", model=DailyReport, admin_name="", api_basename="daily-report",
         anchor=lambda target, mine, relation: target if spec.LEVEL[target] != "city" else None,
-        find=lambda world, key: DailyReport.objects.get(place=world.cast.places[key]), surfaces=LEDGER,
+        find=lambda world, key: DailyReport.objects.get(place=world.cast.places[key]), surfaces=LEDGER_WITH_API,
     ),
     "spot_check": Driver(
         key="spot_check", model=SpotCheck, admin_name="", api_basename="spot-check", anchor=_grid_anchor,
-        find=_at_grid(SpotCheck), surfaces=LEDGER,
+        find=_at_grid(SpotCheck), surfaces=LEDGER_WITH_API,
+        api_create=lambda world, p: {"grid": p.code, "client_id": _key(), "checked_on": str(timezone.localdate()),
+                                     "findings": "暗访", "score": "80"},
         service_create=lambda world, actor, p: ledger_services.spot_check_record(
             actor=actor, grid=p, client_id=uuid.uuid4(), checked_on=timezone.localdate(), findings="暗访", score=80),
     ),
@@ -409,8 +415,8 @@ def _cases():
         driver = DRIVERS[resource]
         if surface not in driver.surfaces:
             continue  # not offered on this surface yet (the ledger's pages, API and admin come with their issue)
-        creates = driver.service_create if surface == "service" else driver.page_create
-        updates = driver.service_update if surface == "service" else driver.page_update
+        creates = getattr(driver, f"{surface}_create")
+        updates = getattr(driver, f"{surface}_update")
         if action == "create" and creates is None or action == "update" and updates is None:
             continue  # no such action (people are appointed through memberships; ledger entries are immutable)
         mine = spec.ACTOR_PLACE[role]
