@@ -192,3 +192,9 @@ class SiteForm(StyledForm):
 
 class SiteCreateForm(KeyedForm, SiteForm):
     pass
+
+
+class SpotCheckCreateForm(KeyedForm):
+    checked_on = forms.DateField(label=_("暗访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    findings = forms.CharField(label=_("发现问题"), widget=forms.Textarea(attrs={"rows": 4}))
+    score = forms.DecimalField(label=_("评分"), min_value=0, max_value=100, decimal_places=1, max_digits=5)

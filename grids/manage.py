@@ -6,6 +6,7 @@ the HTML pages, the admin and the API meet the same gate and the same rules.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,19 @@ from outreach import services as outreach_services
 from outreach.models import PartyMember, PartyOrganization
 
 from . import forms, ledger_services, services
-from .models import ROLE_LEVEL, Department, Household, Level, Membership, OutpostPartner, Place, Role, Site, User
+from .models import (
+    ROLE_LEVEL,
+    Department,
+    Household,
+    Level,
+    Membership,
+    OutpostPartner,
+    Place,
+    Role,
+    Site,
+    SpotCheck,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -277,6 +290,28 @@ register(ManagedResource(
     create=lambda actor, place, data, key: ledger_services.site_create(
         actor=actor, grid=place, idempotency_key=key,
         **_fields(data, "kind", "name", "address", "lng", "lat", "duty_radius_m"),
+    ),
+    anchor_levels=frozenset({Level.GRID}),
+))
+
+
+register(ManagedResource(
+    key="spot_check",
+    model=SpotCheck,
+    label=_("暗访督导"),
+    columns=(
+        Column(_("暗访日期"), lambda c: c.checked_on),
+        Column(_("网格"), lambda c: f"{c.grid.parent.name}{c.grid.name}"),
+        Column(_("评分"), lambda c: c.score),
+        Column(_("发现问题"), lambda c: c.findings),
+        Column(_("督导人"), lambda c: c.supervisor.display_name),
+    ),
+    place_of=lambda c: c.grid,
+    select_related=("grid__parent", "supervisor"),
+    create_form=forms.SpotCheckCreateForm,
+    # The form's one-time key is the check's client id: a doubled submission records one check.
+    create=lambda actor, place, data, key: ledger_services.spot_check_record(
+        actor=actor, grid=place, client_id=key or uuid.uuid4(), **_fields(data, "checked_on", "findings", "score"),
     ),
     anchor_levels=frozenset({Level.GRID}),
 ))

@@ -79,7 +79,7 @@ def _actions(user, place: Place) -> list[tuple[str, str, str]]:
         actions.append((_("编辑"), reverse("manage:edit", args=["place", place.pk]), "outline-secondary"))
     for key, label in (("place", _("新增下级")), ("membership", _("任命人员")), ("partner", _("登记前哨")),
                        ("party_org", _("建立党组织")), ("party_member", _("党员报到")),
-                       ("household", _("登记住户")), ("site", _("登记场所"))):
+                       ("household", _("登记住户")), ("site", _("登记场所")), ("spot_check", _("暗访督导"))):
         resource = RESOURCES[key]
         if place.level in resource.anchor_levels and scope.can_create(user, resource.scope_resource, place):
             if key == "place" and place.level == Level.CITY:

@@ -89,3 +89,17 @@ def test_grid_worker_is_refused_the_create_form_with_403(client, cast):
     response = client.get(reverse("manage:create", args=["place"]) + f"?place={cast.place('G1').code}")
     assert response.status_code == 403
     assert "没有权限" in response.content.decode()
+
+
+def test_a_doubled_spot_check_submission_records_one_check_unseen_by_the_grid(client, cast):
+    from grids.models import SpotCheck
+
+    client.force_login(cast.user(Role.STREET_OFFICIAL))
+    data = {"checked_on": "2026-11-20", "findings": "网格员未在岗", "score": "72.5",
+            "idempotency_key": "3f0c8f5e-2b1d-4c55-9a77-1b2c3d4e5f60"}
+    first = _create(client, "spot_check", cast.place("G1"), data)
+    again = _create(client, "spot_check", cast.place("G1"), data)
+    assert first.status_code == again.status_code == 302 and SpotCheck.objects.count() == 1
+    client.force_login(cast.user(Role.GRID_HEAD))
+    listing = client.get(reverse("manage:list", args=["spot_check"]))
+    assert list(listing.context["object_list"]) == []

@@ -274,7 +274,9 @@ DRIVERS.update({
     ),
     "spot_check": Driver(
         key="spot_check", model=SpotCheck, admin_name="", api_basename="spot-check", anchor=_grid_anchor,
-        find=_at_grid(SpotCheck), surfaces=LEDGER_WITH_API,
+        find=_at_grid(SpotCheck), surfaces=("service", "page", "api"),
+        page_create=lambda world, p: {"checked_on": str(timezone.localdate()), "findings": "暗访", "score": "80",
+                                      "idempotency_key": _key()},
         api_create=lambda world, p: {"grid": p.code, "client_id": _key(), "checked_on": str(timezone.localdate()),
                                      "findings": "暗访", "score": "80"},
         service_create=lambda world, actor, p: ledger_services.spot_check_record(
