@@ -71,6 +71,10 @@ def _form(request):
     if not data.get("place"):
         grant = scope.home_grant(request.user)
         data["place"] = grant.code if grant else ""
+    # Show the period actually used: the last seven days unless the user chose one.
+    today = timezone.localdate()
+    data.setdefault("date_to", today.isoformat())
+    data.setdefault("date_from", (today - datetime.timedelta(days=6)).isoformat())
     return LedgerFilterForm(data, user=request.user)
 
 
