@@ -72,9 +72,14 @@ def _form(request):
         grant = scope.home_grant(request.user)
         data["place"] = grant.code if grant else ""
     # Show the period actually used: the last seven days unless the user chose one.
-    today = timezone.localdate()
-    data.setdefault("date_to", today.isoformat())
-    data.setdefault("date_from", (today - datetime.timedelta(days=6)).isoformat())
+    if not data.get("date_to"):
+        data["date_to"] = timezone.localdate().isoformat()
+    if not data.get("date_from"):
+        try:
+            end = datetime.date.fromisoformat(data["date_to"])
+        except ValueError:
+            end = timezone.localdate()  # the form reports the bad date
+        data["date_from"] = (end - datetime.timedelta(days=6)).isoformat()
     return LedgerFilterForm(data, user=request.user)
 
 
