@@ -299,6 +299,36 @@
       );
     });
   }
+  // Route: while a patrol is open and the worker allowed location, keep a point every 30 s or 25 m on the
+  // phone; the points go with the end of the patrol.
+  const ROUTE_EVERY_MS = 30000;
+  const ROUTE_EVERY_M = 25;
+  let routeWatch = null;
+  function routeKey(patrolClientId) { return `wudu-route-${patrolClientId}`; }
+  function readRoute(patrolClientId) {
+    try { return JSON.parse(localStorage.getItem(routeKey(patrolClientId)) || "[]"); } catch (e) { return []; }
+  }
+  function metres(a, b) {
+    const k = Math.PI / 180, x = (b[0] - a[0]) * k * Math.cos(((a[1] + b[1]) / 2) * k), y = (b[1] - a[1]) * k;
+    return Math.sqrt(x * x + y * y) * 6371000;
+  }
+  function trackRoute(patrolClientId) {
+    stopRoute();
+    if (!navigator.geolocation || localStorage.getItem(`${routeKey(patrolClientId)}-on`) !== "1") return;
+    routeWatch = navigator.geolocation.watchPosition((position) => {
+      const points = readRoute(patrolClientId);
+      const point = [position.coords.longitude, position.coords.latitude, Math.floor(position.timestamp / 1000)];
+      const last = points[points.length - 1];
+      if (last && (point[2] - last[2]) * 1000 < ROUTE_EVERY_MS && metres(last, point) < ROUTE_EVERY_M) return;
+      points.push(point);
+      try { localStorage.setItem(routeKey(patrolClientId), JSON.stringify(points.slice(-4000))); } catch (e) { /* full */ }
+    }, () => {}, { enableHighAccuracy: true, maximumAge: 15000 });
+  }
+  function stopRoute() {
+    if (routeWatch !== null && navigator.geolocation) navigator.geolocation.clearWatch(routeWatch);
+    routeWatch = null;
+  }
+
   const startForm = $("[data-start-form]");
   startForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -312,6 +342,10 @@
     button.disabled = false;
     if (!(await enqueue(item))) return;
     setCurrent({ client_id: item.client_id, id: null, grid: gridInput.value, grid_name: gridInput.dataset.gridName, started_at: startedAt });
+    if (coords) {
+      localStorage.setItem(`${routeKey(item.client_id)}-on`, "1");
+      trackRoute(item.client_id);
+    }
     $("[data-visit-list]").querySelectorAll("[data-visit]").forEach((row) => row.remove());
     $("[data-visit-empty]").hidden = false;
     $("[data-visit-count]").textContent = "0";
@@ -381,7 +415,12 @@
     const patrol = current();
     if (!patrol) return;
     const item = { kind: "end", client_id: uuid(), patrol_client_id: patrol.client_id, patrol_id: patrol.id, fields: { ended_at: new Date().toISOString() } };
+    const route = readRoute(patrol.client_id);
+    if (route.length) item.fields.route = JSON.stringify(route);
     if (!(await enqueue(item))) return;
+    stopRoute();
+    localStorage.removeItem(routeKey(patrol.client_id));
+    localStorage.removeItem(`${routeKey(patrol.client_id)}-on`);
     setCurrent(null);
     showPanels();
     await renderQueue();
@@ -404,6 +443,7 @@
     }
     showPanels();
     const patrol = current();
+    if (patrol) trackRoute(patrol.client_id);
     if (patrol) {
       for (const logged of readLog(patrol.client_id)) {
         if (!$(`[data-visit-list] [data-client-id="${logged.client_id}"]`)) {

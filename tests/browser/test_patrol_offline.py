@@ -140,12 +140,23 @@ def test_worker_logs_visits_offline_and_they_arrive_once(live_server, phone, scr
     assert answer[0] == 201 and json.loads(answer[1])["id"] == visit.pk
     assert Visit.objects.filter(patrol=patrol).count() == 3
 
-    # 结束巡查 closes it on the server.
+    # The worker walks on: the phone keeps the route while the patrol is open.
+    for step in (1, 2):
+        context.set_geolocation({"latitude": 34.7 + 0.002 * step, "longitude": 113.1 + 0.002 * step})
+        phone.wait_for_function(
+            f"() => JSON.parse(localStorage.getItem('wudu-route-' + "
+            f"JSON.parse(localStorage.getItem('wudu-patrol-current-{worker.pk}')).client_id) || '[]')"
+            f".some(p => Math.abs(p[1] - {34.7 + 0.002 * step}) < 1e-6)"
+        )
+
+    # 结束巡查 closes it on the server, with the route.
     phone.get_by_role("button", name="结束巡查").click()
     phone.wait_for_selector("[data-start-panel]:not([hidden])")
     _wait_queue_empty(phone)
     patrol.refresh_from_db()
     assert not patrol.is_open
+    assert patrol.route[0][:2] == [113.1, 34.7] and patrol.route[-1][:2] == pytest.approx([113.104, 34.704])
+    assert len(patrol.route) >= 3
 
     offline_noise = ("ERR_INTERNET_DISCONNECTED", "Failed to load resource: net::")
     assert [p for p in phone.problems if not any(n in p for n in offline_noise)] == []
