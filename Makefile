@@ -110,3 +110,14 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor db.sqlite3 var
+
+## bench: seed scales 0.1 and 1 into wudu_bench_* on PostgreSQL, load every page with wrk under gunicorn,
+## print the table and the budgets (PASS/FAIL); results in bench/results/ (see bench/README.md)
+.PHONY: bench
+BENCH_ARGS ?=
+bench: venv messages
+	@command -v wrk >/dev/null || { \
+	  echo "Installing wrk (HTTP load generator)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("patrol/", include("grids.patrol_urls")),
     path("api/v1/", include("wudu.api_urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("bench/", include("wudu.bench")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,385 @@
+"""`make bench`: seed, serve, load, measure, compare with the budgets, write bench/results/.
+
+    .venv/bin/python bench/run.py [--scales 0.1,1] [--duration 8] [--connections 4] [--threads 1]
+
+Each scale lives in its own PostgreSQL database (wudu_bench_s0_1, wudu_bench_s1), seeded once and reused.
+For each scale: gunicorn (2 workers, DEBUG off) on 127.0.0.1:PORT, wrk on every page with the sessions of the
+bench users, the query count of every page in-process (bench/inproc.py), the daily report against raw SQL,
+and the Excel export's peak memory. Then the budgets, PASS/FAIL per line, JSON and markdown in bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+BUDGET_QUERIES = 12
+BUDGET_FLOOR_RATIO = 0.3
+BUDGET_AGGREGATE_RATIO = 1.5
+BUDGET_DEEP_RATIO = 1.2
+BUDGET_EXPORT_MB = 150
+BUDGET_GROWTH = 1.0
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+def require_services(pg_url: str, redis_url: str) -> None:
+    pg, redis = urlsplit(pg_url), urlsplit(redis_url)
+    missing = []
+    if not answers(pg.hostname, pg.port or 5432):
+        missing.append(f"PostgreSQL at {pg.hostname}:{pg.port or 5432} — start it with "
+                       "`sudo pg_ctlcluster 15 main start` (or `sudo service postgresql start`)")
+    if not answers(redis.hostname, redis.port or 6379):
+        missing.append(f"Redis at {redis.hostname}:{redis.port or 6379} — start it with "
+                       "`sudo service redis-server start` (or `redis-server --daemonize yes`)")
+    if not shutil.which("wrk"):
+        missing.append("wrk — install it with `sudo apt-get install wrk` (make bench does)")
+    if missing:
+        print("make bench needs:\n  " + "\n  ".join(missing), file=sys.stderr)
+        sys.exit(2)
+
+
+def db_name(scale: float) -> str:
+    return "wudu_bench_s" + f"{scale:g}".replace(".", "_")
+
+
+def env_for(db_url: str, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}}
+    env.update(DATABASE_URL=db_url, DEBUG="False", WUDU_ENV="development", DJANGO_SETTINGS_MODULE="wudu.settings",
+               LOG_LEVEL="WARNING", PYTHONWARNINGS="ignore", CELERY_BROKER_URL="", **extra)
+    return env
+
+
+def run(args: list[str], env: dict, *, capture: bool = False) -> str:
+    result = subprocess.run(args, cwd=ROOT, env=env, text=True, check=True,
+                            stdout=subprocess.PIPE if capture else None)
+    return result.stdout if capture else ""
+
+
+def inproc(command: str, env: dict, spec: Path | None = None) -> dict:
+    out = run([PY, str(BENCH / "inproc.py"), command] + ([str(spec)] if spec else []), env, capture=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def create_db(pg_url: str, name: str) -> None:
+    import psycopg2
+
+    url = urlsplit(pg_url)
+    conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username or None,
+                            password=url.password or None, dbname="postgres", connect_timeout=5)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+    conn.close()
+
+
+class Server:
+    """gunicorn with 2 sync workers on 127.0.0.1:port, DEBUG off; stopped by its own pid."""
+
+    def __init__(self, env: dict, port: int, workers: int):
+        self.port = port
+        self.logfile = open(RESULTS / f"gunicorn-{port}.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [GUNICORN, "wudu.wsgi:application", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "--log-level", "warning", "--timeout", "60"],
+            cwd=ROOT, env=env, stdout=self.logfile, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.logfile.name}")
+            if answers("127.0.0.1", port):
+                return
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start in 30 s")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.logfile.close()
+
+
+def cookie(spec: dict, page: dict) -> str:
+    return f"sessionid={spec['sessions'][page['user']]}; csrftoken={spec['csrf']}"
+
+
+def check(port: int, spec: dict, page: dict) -> tuple[int, float]:
+    """One request as wrk will send it: (status, milliseconds); the status must be 200/201, not a login redirect."""
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Cookie": cookie(spec, page), "X-CSRFToken": spec["csrf"]}
+    if page.get("method") == "POST":
+        headers.update({"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+        body = f"visit_type=patrol&client_id=00000000-0000-4000-a000-{int(time.time() * 1000) % 10**12:012d}"
+        conn.request("POST", page["path"], body=body, headers=headers)
+    else:
+        conn.request("GET", page["path"], headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status, (time.perf_counter() - started) * 1000
+
+
+def drain(port: int, spec: dict, floor: dict, workers: int = 2) -> None:
+    """Wait until requests left running by wrk (slow pages) are done: one floor request per worker at once,
+    all quick, twice in a row (one quick answer only proves that one worker is free)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    deadline, quick = time.monotonic() + 120, 0
+    with ThreadPoolExecutor(workers) as pool:
+        while quick < 2 and time.monotonic() < deadline:
+            times = list(pool.map(lambda _i: check(port, spec, floor)[1], range(workers)))
+            quick = quick + 1 if max(times) < 50 else 0
+
+
+def latencies(a: dict, b: dict) -> tuple[float, float, str] | None:
+    """Two pages' latencies measured alike: p50 under load when wrk finished ≥10 requests of both, else the
+    median of the sequential requests ("alone") of both."""
+    if a.get("requests", 0) >= 10 and b.get("requests", 0) >= 10:
+        return a["p50_ms"], b["p50_ms"], "p50"
+    if a.get("single_ms") and b.get("single_ms"):
+        return a["single_ms"], b["single_ms"], "alone"
+    return None
+
+
+def wrk(port: int, spec: dict, page: dict, *, duration: int, threads: int, connections: int) -> dict:
+    url = f"http://127.0.0.1:{port}{page['path']}"
+    env = dict(os.environ, BENCH_POST="1" if page.get("method") == "POST" else "0")
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+            "-s", str(BENCH / "wrk" / "report.lua"), "-H", f"Cookie: {cookie(spec, page)}",
+            "-H", f"X-CSRFToken: {spec['csrf']}", url]
+    out = subprocess.run(args, text=True, capture_output=True, env=env, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
+    return json.loads(line[len("BENCH_JSON "):])
+
+
+def bench_scale(scale: float, opts) -> dict:
+    name = db_name(scale)
+    db_url = opts.pg_url.rstrip("/") + "/" + name
+    env = env_for(db_url, API_USER_RATE="1000000/minute", CONN_MAX_AGE=str(opts.conn_max_age))
+    create_db(opts.pg_url, name)
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    started = time.monotonic()
+    seed_out = run([PY, "manage.py", "seed_bench", "--scale", f"{scale:g}"], env, capture=True).strip()
+    log(seed_out)
+    seed_seconds = None if seed_out.startswith("Already") else time.monotonic() - started
+    spec = inproc("prepare", env)
+    spec_path = RESULTS / f"spec-{name}.json"
+    spec_path.write_text(json.dumps(spec, ensure_ascii=False, indent=1))
+    log(f"scale {scale:g}: {spec['rows']['visits']:,} visits; counting queries")
+    counts = inproc("queries", env, spec_path)
+    pages = {}
+    server = Server(env, opts.port, opts.workers)
+    try:
+        floor = spec["pages"][0]
+        for page in spec["pages"]:
+            drain(opts.port, spec, floor, opts.workers)
+            status, _ms = check(opts.port, spec, page)
+            if status not in (200, 201):
+                log(f"  {page['name']}: HTTP {status} — skipped")
+                pages[page["name"]] = {"status": status, "queries": counts[page["name"]]["queries"]}
+                continue
+            single = statistics.median(check(opts.port, spec, page)[1] for _i in range(3))
+            drain(opts.port, spec, floor, opts.workers)
+            wrk(opts.port, spec, page, duration=1, threads=opts.threads, connections=opts.connections)  # warm
+            drain(opts.port, spec, floor, opts.workers)
+            result = wrk(opts.port, spec, page, duration=opts.duration, threads=opts.threads,
+                         connections=opts.connections)
+            result.update(status=status, single_ms=single, queries=counts[page["name"]]["queries"],
+                          query_status=counts[page["name"]]["status"], path=page["path"])
+            pages[page["name"]] = result
+            log(f"  {page['name']}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
+                f"p95 {result['p95_ms']:.1f} ms, alone {single:.1f} ms, {result['queries']} queries, "
+                f"errors {result['errors']}")
+    finally:
+        server.stop()
+    log("aggregates: daily_report_build vs raw SQL (median of 5)")
+    aggregates = inproc("aggregates", env)
+    log("export: 100,000 ledger rows to Excel")
+    export = inproc("export", env)
+    log("query plans")
+    plans = inproc("explain", env, spec_path)
+    (RESULTS / f"plans-{name}.txt").write_text(
+        "\n\n".join(f"== {k} ({v['execution_ms']:.2f} ms)\n{v.get('sql', '')}\n{v['plan']}" for k, v in plans.items()))
+    log("candidate indexes (created and rolled back)")
+    candidates = inproc("indexes", env, spec_path)
+    (RESULTS / f"indexes-{name}.txt").write_text("\n\n".join(
+        f"== {label} — {query} ({v['execution_ms']:.2f} ms)\n{v['plan']}"
+        for label, row in candidates.items() for query, v in row.items()))
+    return {"scale": scale, "database": name, "rows": spec["rows"], "seed_seconds": seed_seconds,
+            "postgres": spec["postgres"], "pages": pages, "aggregates": aggregates, "export": export,
+            "plans_ms": {k: v["execution_ms"] for k, v in plans.items()},
+            "candidate_indexes_ms": {label: {q: v["execution_ms"] for q, v in row.items()}
+                                     for label, row in candidates.items()}}
+
+
+def machine() -> dict:
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal:"))
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"nproc": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1), "cpu": cpu,
+            "python": platform.python_version(), "kernel": platform.release()}
+
+
+def budgets(results: list[dict]) -> list[tuple[str, bool, str]]:
+    lines = []
+    by_scale = {r["scale"]: r for r in results}
+    small, large = min(by_scale), max(by_scale)
+    for r in results:
+        s = f"scale {r['scale']:g}"
+        floor = r["pages"].get("floor", {}).get("rps")
+        for name, p in r["pages"].items():
+            q = p.get("queries")
+            lines.append((f"{s} {name}: ≤{BUDGET_QUERIES} queries", q is not None and q <= BUDGET_QUERIES, f"{q}"))
+            if name != "floor" and floor and "rps" in p:
+                ratio = p["rps"] / floor
+                lines.append((f"{s} {name}: throughput ≥{BUDGET_FLOOR_RATIO}× floor", ratio >= BUDGET_FLOOR_RATIO,
+                              f"{ratio:.2f}× ({p['rps']:.1f} / {floor:.1f} req/s)"))
+        first, deep = (r["pages"].get(k, {}) for k in ("ledger page 1", "ledger page 1000"))
+        pair = latencies(first, deep)
+        if pair:
+            ratio = pair[1] / pair[0]
+            lines.append((f"{s} ledger page 1000 p50 ≤{BUDGET_DEEP_RATIO}× page 1", ratio <= BUDGET_DEEP_RATIO,
+                          f"{ratio:.2f}× ({pair[2]} {pair[1]:.1f} / {pair[0]:.1f} ms)"))
+        a = r["aggregates"]
+        lines.append((f"{s} daily report ≤{BUDGET_AGGREGATE_RATIO}× raw SQL", a["ratio"] <= BUDGET_AGGREGATE_RATIO,
+                      f"{a['ratio']:.2f}× ({a['daily_report_build_ms']:.1f} / {a['raw_sql_ms']:.1f} ms; "
+                      f"figures only {a['figures_ratio']:.2f}×)"))
+        e = r["export"]
+        lines.append((f"{s} export {e['rows']:,} rows peak RSS <{BUDGET_EXPORT_MB} MB",
+                      e["peak_rss_mb"] < BUDGET_EXPORT_MB, f"{e['peak_rss_mb']:.0f} MB"))
+    if small != large:
+        a, b = by_scale[small], by_scale[large]
+        growth = math.log(b["rows"]["visits"] / a["rows"]["visits"])
+        for name, pb in b["pages"].items():
+            pa = a["pages"].get(name, {})
+            if "queries" in pa and "queries" in pb:
+                lines.append((f"{name}: same query count at both scales", pa["queries"] == pb["queries"],
+                              f"{pa['queries']} / {pb['queries']}"))
+            pair = latencies(pa, pb)
+            if pair:
+                exponent = math.log(pair[1] / pair[0]) / growth
+                lines.append((f"{name}: growth exponent ≤{BUDGET_GROWTH:g}", exponent <= BUDGET_GROWTH,
+                              f"{exponent:.2f} ({pair[2]} {pair[0]:.1f} → {pair[1]:.1f} ms)"))
+        t = (by_scale[large]["aggregates"]["daily_report_build_ms"], by_scale[small]["aggregates"]["daily_report_build_ms"])
+        exponent = math.log(t[0] / t[1]) / growth
+        lines.append((f"daily report: growth exponent ≤{BUDGET_GROWTH:g}", exponent <= BUDGET_GROWTH, f"{exponent:.2f}"))
+    return lines
+
+
+def markdown(results: list[dict], lines, info: dict) -> str:
+    m = info["machine"]
+    out = [f"# make bench — {info['when']}", "",
+           f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB RAM, PostgreSQL {results[0]['postgres']}, "
+           f"Python {m['python']}; gunicorn {info['workers']} sync workers, wrk -t{info['threads']} "
+           f"-c{info['connections']} -d{info['duration']}s per page, CONN_MAX_AGE={info['conn_max_age']}.", "",
+           "p50/p95 under load; \"—\" when no request finished within the run. \"alone\": median of 3 sequential "
+           "requests, used for the page-1,000 and growth budgets (for both sides) where wrk finished fewer than 10.", ""]
+    for r in results:
+        out += [f"## Scale {r['scale']:g} — {r['rows']['visits']:,} visits, {r['rows']['patrols']:,} patrols, "
+                f"{r['rows']['grids']} grids" + (f" (seeded in {r['seed_seconds']:.0f} s)" if r["seed_seconds"] else ""),
+                "", "| page | req/s | × floor | p50 ms | p95 ms | alone ms | queries | errors |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        floor = r["pages"].get("floor", {}).get("rps")
+        for name, p in r["pages"].items():
+            if "rps" not in p:
+                out.append(f"| {name} | HTTP {p['status']} | | | | | {p['queries']} | |")
+                continue
+            errors = sum(p["errors"].values())
+            ratio = f"{p['rps'] / floor:.2f}" if floor else ""
+            p50 = f"{p['p50_ms']:.1f}" if p["requests"] else "—"
+            p95 = f"{p['p95_ms']:.1f}" if p["requests"] else "—"
+            out.append(f"| {name} | {p['rps']:.1f} | {ratio} | {p50} | {p95} | {p['single_ms']:.1f} | "
+                       f"{p['queries']} | {errors} |")
+        a, e = r["aggregates"], r["export"]
+        out += ["", f"Daily report for {a['day']} (whole district): daily_report_build {a['daily_report_build_ms']:.1f} ms "
+                f"(its 12 grouped ORM queries alone {a['orm_figures_ms']:.1f} ms) vs one raw SQL statement "
+                f"{a['raw_sql_ms']:.1f} ms → {a['ratio']:.2f}× (figures {a['figures_ratio']:.2f}×); figures agree: "
+                f"{a['agree']}.",
+                f"Excel export of {e['rows']:,} ledger rows: {e['seconds']:.1f} s, {e['bytes'] / 1e6:.1f} MB file, "
+                f"peak RSS {e['peak_rss_mb']:.0f} MB (process baseline {e['baseline_rss_mb']:.0f} MB).", ""]
+    for r in results:
+        if r.get("candidate_indexes_ms"):
+            queries_ = list(next(iter(r["candidate_indexes_ms"].values())))
+            out += [f"## Candidate indexes at scale {r['scale']:g} (EXPLAIN ANALYZE ms; created and rolled back)", "",
+                    "| index | " + " | ".join(queries_) + " |", "|---|" + "---:|" * len(queries_)]
+            out += [f"| {label} | " + " | ".join(f"{row[q]:.1f}" for q in queries_) + " |"
+                    for label, row in r["candidate_indexes_ms"].items()]
+            out.append("")
+    out += ["## Budgets", "", "| budget | result | figure |", "|---|---|---|"]
+    out += [f"| {name} | {'PASS' if ok else '**FAIL**'} | {figure} |" for name, ok, figure in lines]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default=os.environ.get("BENCH_SCALES", "0.1,1"))
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 8)))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8765)))
+    parser.add_argument("--conn-max-age", type=int, default=60)
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    opts = parser.parse_args()
+    opts.duration = min(opts.duration, 10)  # bounded: no load longer than 10 s
+    require_services(opts.pg_url, opts.redis_url)
+    RESULTS.mkdir(exist_ok=True)
+    scales = [float(s) for s in opts.scales.split(",")]
+    results = [bench_scale(scale, opts) for scale in scales]
+    lines = budgets(results)
+    when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    info = {"when": when, "machine": machine(), "workers": opts.workers, "threads": opts.threads,
+            "connections": opts.connections, "duration": opts.duration, "conn_max_age": opts.conn_max_age}
+    stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(
+        {**info, "results": results, "budgets": [{"budget": n, "pass": ok, "figure": f} for n, ok, f in lines]},
+        ensure_ascii=False, indent=1))
+    table = markdown(results, lines, info)
+    (RESULTS / "latest.md").write_text(table)
+    print()
+    print(table)
+    for name, ok, figure in lines:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {figure}")
+    print(f"\nResults: bench/results/{stamp}.json, bench/results/latest.md; plans: bench/results/plans-*.txt")
+
+
+if __name__ == "__main__":
+    main()
