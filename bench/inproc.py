@@ -208,7 +208,7 @@ def aggregates() -> dict:
             return cursor.fetchall()
 
     def orm_figures():
-        return [reports.level_figures(day, CODE_LENGTH[level]) for level in reports.REPORT_LEVELS]
+        return reports.day_figures(day, [CODE_LENGTH[level] for level in reports.REPORT_LEVELS])
 
     raw()  # warm the cache alike for both
     build_ms, build_all = _median_ms(lambda: reports.daily_report_build(day))
@@ -258,8 +258,7 @@ def explain(spec: dict) -> dict:
         out[name] = {"execution_ms": ms, "plan": plan}
     day = report_day()
     with CaptureQueriesContext(connection) as captured:
-        for level in reports.REPORT_LEVELS:
-            reports.level_figures(day, CODE_LENGTH[level])
+        reports.day_figures(day, [CODE_LENGTH[level] for level in reports.REPORT_LEVELS])
     for i, q in enumerate(captured.captured_queries):
         plan, ms = _explain(q["sql"])
         out[f"daily report query {i + 1}"] = {"execution_ms": ms, "plan": plan, "sql": q["sql"]}
@@ -314,11 +313,11 @@ def indexes(spec: dict) -> dict:
                 _explain(sql, params)  # warm
                 plan, ms = _explain(sql, params)
                 row[name] = {"execution_ms": ms, "plan": plan}
-            reports.level_figures(day, CODE_LENGTH[Level.DISTRICT])
+            reports.day_figures(day, [CODE_LENGTH[Level.DISTRICT]])
             plan, ms = _explain(RAW_DAILY_SQL, {"start": start, "end": end})
             row["daily report raw SQL"] = {"execution_ms": ms, "plan": plan}
             with CaptureQueriesContext(connection) as captured:
-                reports.level_figures(day, CODE_LENGTH[Level.DISTRICT])
+                reports.day_figures(day, [CODE_LENGTH[Level.DISTRICT]])
             plan, ms = _explain(captured.captured_queries[1]["sql"])
             row["daily report visit figures (district)"] = {"execution_ms": ms, "plan": plan}
             transaction.set_rollback(True)

@@ -26,7 +26,7 @@ class LedgerFilter:
 
 
 def ledger_queryset(user, f: LedgerFilter) -> QuerySet[Visit]:
-    """Visits the user may read, narrowed by the filter, newest first (index: visited_at, id)."""
+    """Visits the user may read, narrowed by the filter, newest first (index visit_time_desc)."""
     queryset = Visit.objects.visible_to(user)
     if f.place_code:
         queryset = scope.narrow_to_place(queryset, "visit", f.place_code)
@@ -56,7 +56,8 @@ def ledger_page(user, f: LedgerFilter, after: str = "") -> tuple[list[Visit], st
     position = decode_cursor(after)
     if position is not None:
         at, pk = position
-        queryset = queryset.filter(Q(visited_at__lt=at) | Q(visited_at=at, pk__lt=pk))
+        # visited_at <= at lets the (visited_at, id) index start at the cursor instead of scanning to it.
+        queryset = queryset.filter(visited_at__lte=at).filter(Q(visited_at__lt=at) | Q(visited_at=at, pk__lt=pk))
     rows = list(queryset[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

@@ -2,7 +2,7 @@
 
 All figures are aggregated in the database, grouped by the leading digits of the unified code (a grid's
 code starts with its community's, street's and district's), so a level costs three grouped queries however
-many grids it has. Building a date replaces that date's reports exactly: running it twice is running it once.
+many grids it has (the four levels share one UNION ALL query per table). Building a date replaces that date's reports exactly: running it twice is running it once.
 """
 
 from __future__ import annotations
@@ -25,21 +25,24 @@ def day_window(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return start, start + datetime.timedelta(days=1)
 
 
-def _grouped(queryset, code_field: str, length: int, **aggregates) -> dict[str, dict]:
-    rows = (
-        queryset.annotate(prefix=Substr(code_field, 1, length))
-        .values("prefix")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    return {row.pop("prefix"): row for row in rows}
+def _grouped(queryset, code_field: str, lengths, **aggregates) -> dict[str, dict]:
+    """One query for every level: the same aggregate grouped by each prefix length, joined by UNION ALL.
+
+    Codes of different levels have different lengths, so the prefixes never collide in the result.
+    """
+    parts = [
+        queryset.annotate(prefix=Substr(code_field, 1, length)).values("prefix").annotate(**aggregates).order_by()
+        for length in lengths
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return {row["prefix"]: row for row in rows}
 
 
-def level_figures(day: datetime.date, length: int) -> tuple[dict, dict, dict]:
-    """Patrol, visit and grid-count figures for the day, keyed by code prefix of the given length."""
+def day_figures(day: datetime.date, lengths) -> tuple[dict, dict, dict]:
+    """Patrol, visit and grid-count figures for the day, keyed by code prefix, for every prefix length."""
     start, end = day_window(day)
     patrols = _grouped(
-        Patrol.objects.filter(started_at__gte=start, started_at__lt=end), "grid__code", length,
+        Patrol.objects.filter(started_at__gte=start, started_at__lt=end), "grid__code", lengths,
         patrols=Count("id"),
         patrol_seconds=Coalesce(Sum("duration_seconds"), 0),
         grids_patrolled=Count("grid", distinct=True),
@@ -47,29 +50,28 @@ def level_figures(day: datetime.date, length: int) -> tuple[dict, dict, dict]:
     )
     finding = Q(category__isnull=False)
     visits = _grouped(
-        Visit.objects.filter(visited_at__gte=start, visited_at__lt=end), "grid__code", length,
+        Visit.objects.filter(visited_at__gte=start, visited_at__lt=end), "grid__code", lengths,
         visits=Count("id"),
         households_reached=Count("household", distinct=True),
         findings=Count("id", filter=finding),
         open_findings=Count("id", filter=finding & Q(settled=False, escalated_at__isnull=True)),
     )
-    grids = _grouped(Place.objects.filter(level=Level.GRID), "code", length, grids_total=Count("id"))
+    grids = _grouped(Place.objects.filter(level=Level.GRID), "code", lengths, grids_total=Count("id"))
     return patrols, visits, grids
 
 
 def daily_report_build(day: datetime.date) -> int:
     """(Re)build every place's report for `day`; returns the number of reports written."""
     minimum = settings.MIN_DAILY_PATROL_MINUTES * 60
-    figures = {level: level_figures(day, CODE_LENGTH[level]) for level in REPORT_LEVELS}
+    figures = day_figures(day, [CODE_LENGTH[level] for level in REPORT_LEVELS])
     places = list(Place.objects.filter(level__in=REPORT_LEVELS).values_list("id", "code", "level"))
-    grid_patrols = figures[Level.GRID][0]
     short = sorted(
         code for _id, code, level in places
-        if level == Level.GRID and grid_patrols.get(code, {}).get("patrol_seconds", 0) < minimum
+        if level == Level.GRID and figures[0].get(code, {}).get("patrol_seconds", 0) < minimum
     )
     reports = []
-    for place_id, code, level in places:
-        patrols, visits, grids = (f.get(code, {}) for f in figures[level])
+    for place_id, code, _level in places:
+        patrols, visits, grids = (f.get(code, {}) for f in figures)
         reports.append(DailyReport(
             place_id=place_id, date=day,
             patrols=patrols.get("patrols", 0), patrol_seconds=patrols.get("patrol_seconds", 0),

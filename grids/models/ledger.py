@@ -222,7 +222,10 @@ class Visit(models.Model):
             ),
         ]
         indexes = [
+            # The ledger's order: page 1 and page 1,000 both walk this index (measured in make bench).
+            models.Index(fields=["-visited_at", "-id"], name="visit_time_desc"),
             models.Index(fields=["grid", "visited_at"], name="visit_grid_time"),
+            models.Index(fields=["household", "visited_at"], name="visit_household_time"),
             models.Index(fields=["worker", "visited_at"], name="visit_worker_time"),
             models.Index(fields=["category", "visited_at"], name="visit_category_time"),
             models.Index(fields=["settled", "visited_at"], name="visit_settled_time"),

@@ -81,7 +81,7 @@
   }
   function showErrors(label, errors) {
     const messages = Object.values(errors || {}).flat().join(" ");
-    const box = el("div", "alert alert-danger alert-dismissible py-2 small", `${label}：${messages || T.failed}`);
+    const box = el("div", "alert alert-danger alert-dismissible py-2 small", `${label}${T.colon}${messages || T.failed}`);
     box.setAttribute("role", "alert");
     const close = el("button", "btn-close");
     close.type = "button";
@@ -196,7 +196,7 @@
     box.hidden = items.length === 0;
     $("[data-queue-count]").textContent = String(items.length);
     const list = $("[data-queue-list]");
-    list.replaceChildren(...items.map((item) => el("li", "", `${hhmm(new Date(item.created_at))} ${T[item.kind]}${item.kind === "visit" ? "：" + item.label : ""}`)));
+    list.replaceChildren(...items.map((item) => el("li", "", `${hhmm(new Date(item.created_at))} ${T[item.kind]}${item.kind === "visit" ? T.colon + item.label : ""}`)));
     app.dataset.queueCount = String(items.length);
     const patrol = current();
     for (const item of items) {
