@@ -329,7 +329,7 @@ def markdown(results: list[dict], lines, info: dict) -> str:
                        f"{p['queries']} | {errors} |")
         a, e = r["aggregates"], r["export"]
         out += ["", f"Daily report for {a['day']} (whole district): daily_report_build {a['daily_report_build_ms']:.1f} ms "
-                f"(its 12 grouped ORM queries alone {a['orm_figures_ms']:.1f} ms) vs one raw SQL statement "
+                f"(its grouped ORM queries alone {a['orm_figures_ms']:.1f} ms) vs one raw SQL statement "
                 f"{a['raw_sql_ms']:.1f} ms → {a['ratio']:.2f}× (figures {a['figures_ratio']:.2f}×); figures agree: "
                 f"{a['agree']}.",
                 f"Excel export of {e['rows']:,} ledger rows: {e['seconds']:.1f} s, {e['bytes'] / 1e6:.1f} MB file, "
