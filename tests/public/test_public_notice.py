@@ -210,12 +210,10 @@ def test_poster_shows_people_and_qr(client, cast):
 # ---------------------------------------------------------------------------------------------- QR
 
 
-def _decode_qr(png: bytes) -> str | None:
-    """The QR's text, when a decoder is installed (zxing-cpp); None otherwise."""
-    try:
-        import zxingcpp
-    except ImportError:
-        return None
+def _decode_qr(png: bytes) -> str:
+    """The QR's text, read back with a real decoder (zxing-cpp, in requirements.txt)."""
+    import zxingcpp
+
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert len(results) == 1
     return results[0].text
@@ -230,18 +228,13 @@ def test_qr_is_a_png_of_the_grid_page_address(client, cast):
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.size[0] == image.size[1] >= 200
-    text = _decode_qr(png)
-    if text is not None:
-        assert text == f"http://testserver{grid_url(cast, 'G1')}"
+    assert _decode_qr(png) == f"http://testserver{grid_url(cast, 'G1')}"
 
 
 def test_qr_uses_the_public_base_url_when_set(client, cast, settings):
     settings.PUBLIC_BASE_URL = "https://wangge.example.cn/"
     png = client.get(reverse("public:qr", args=[cast.place("G1").code])).content
-    text = _decode_qr(png)
-    if text is None:
-        pytest.skip("no QR decoder installed (pip install zxing-cpp)")
-    assert text == f"https://wangge.example.cn{grid_url(cast, 'G1')}"
+    assert _decode_qr(png) == f"https://wangge.example.cn{grid_url(cast, 'G1')}"
 
 
 # ---------------------------------------------------------------------------------------------- GeoJSON
