@@ -37,12 +37,15 @@ $(VENV)/.installed: requirements.txt
 
 ## vendor: front-end libraries from the npm registry into static/vendor (served locally, no CDN)
 vendor: static/vendor/.installed
-static/vendor/.installed: package.json package-lock.json
+static/vendor/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/leaflet static/vendor/echarts
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	   static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css \
+	   node_modules/leaflet/dist/images static/vendor/leaflet/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	touch $@
 
@@ -121,3 +124,28 @@ bench: venv messages
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## serve: the production layout on one machine — gunicorn, a Celery worker and beat (database scheduler),
+## static files by WhiteNoise, JSON logs, /healthz. PostgreSQL and Redis come from DATABASE_URL and
+## CELERY_BROKER_URL (defaults: this machine's); SECRET_KEY is generated once into var/secret-key when unset.
+## On plain http://127.0.0.1 the session cookie cannot be "secure": SESSION_COOKIE_SECURE=off here; behind TLS,
+## leave it on (see deploy/README.md). Ctrl-C stops all three.
+.PHONY: serve
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wudu
+SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
+WEB_WORKERS ?= 2
+serve: setup
+	@mkdir -p var; \
+	[ -s var/secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key; \
+	export WUDU_ENV=production DEMO_MODE=off DEBUG=off LOG_FORMAT=json SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-off} \
+	  SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret-key)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVE_BROKER_URL)}; \
+	$(PY) -c "$$CREATEDB_PY" && $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py collectstatic --noinput -v0 \
+	  && $(PY) manage.py check --deploy --fail-level ERROR -v0 || exit 1; \
+	$(VENV)/bin/celery -A wudu worker -l INFO --concurrency 2 -n wudu-serve@%h > var/serve-worker.log 2>&1 & \
+	$(VENV)/bin/celery -A wudu beat -l INFO --pidfile= > var/serve-beat.log 2>&1 & \
+	trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "worker and beat stopped"' EXIT; trap 'exit 130' INT TERM; \
+	echo "Serving the production layout on http://$(HOST):$(PORT)/ (logs: var/serve-*.log); create an account with"; \
+	echo "  WUDU_ENV=production ... $(PY) manage.py createsuperuser"; \
+	$(VENV)/bin/gunicorn wudu.wsgi:application --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - \
+	  --error-logfile - --timeout 60
