@@ -14,7 +14,7 @@ from wudu import scope
 
 from . import ledger_exports, ledger_selectors
 from .forms import StyledForm
-from .models import FindingCategory, Place
+from .models import FindingCategory, Place, Role, User
 
 MAX_RANGE_DAYS = 366
 
@@ -24,7 +24,8 @@ class LedgerFilterForm(StyledForm):
     date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    worker = forms.IntegerField(label=gettext_lazy("网格员编号"), required=False, min_value=1)
+    worker = forms.ModelChoiceField(label=gettext_lazy("网格员"), required=False, queryset=User.objects.none(),
+                                    empty_label=gettext_lazy("全部"))
     category = forms.ChoiceField(label=gettext_lazy("发现问题"), required=False)
     settled = forms.ChoiceField(label=gettext_lazy("是否当场解决"), required=False, choices=[
         ("", gettext_lazy("全部")), ("yes", gettext_lazy("已解决")), ("no", gettext_lazy("未解决"))])
@@ -34,6 +35,11 @@ class LedgerFilterForm(StyledForm):
         self.user = user
         self.fields["category"].choices = [("", _("全部"))] + list(
             FindingCategory.objects.values_list("code", "name"))
+        # The grid workers this user may see (the gate), by name.
+        self.fields["worker"].queryset = (
+            User.objects.visible_to(user).filter(memberships__role=Role.GRID_WORKER).distinct().order_by("real_name")
+        )
+        self.fields["worker"].label_from_instance = lambda person: person.display_name
 
     def clean_place(self):
         code = self.cleaned_data["place"].strip()
@@ -55,7 +61,8 @@ class LedgerFilterForm(StyledForm):
     def ledger_filter(self) -> ledger_selectors.LedgerFilter:
         d = self.cleaned_data
         return ledger_selectors.LedgerFilter(
-            place_code=d["place"], date_from=d["date_from"], date_to=d["date_to"], worker_id=d.get("worker"),
+            place_code=d["place"], date_from=d["date_from"], date_to=d["date_to"],
+            worker_id=d["worker"].pk if d.get("worker") else None,
             category_code=d.get("category") or "", settled={"yes": True, "no": False}.get(d.get("settled") or ""),
         )
 

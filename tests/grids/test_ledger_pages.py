@@ -75,8 +75,9 @@ def test_keyset_pages_cover_every_row_once_with_constant_queries(client, cast, v
     client.get(reverse("ledger:list"), params)
     seen, after = [], ""
     while True:
-        # session, user, grants, the place check, categories, one page of rows, the title's place name
-        with django_assert_num_queries(7):
+        # session, user, grants, the place check, categories, the worker choices, one page of rows, the title's
+        # place name
+        with django_assert_num_queries(8):
             page = client.get(reverse("ledger:list"), {**params, "after": after} if after else params)
         seen += [v.pk for v in page.context["rows"]]
         after = page.context["next"]
@@ -109,3 +110,15 @@ def test_pdf_export_embeds_chinese_text(client, cast, visits, tmp_path):
     assert cjk and all(" yes " in line for line in cjk), fonts  # a CJK font, embedded (subset)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "电动车楼道充电" in text and "网格工作走访台账" in text
+
+
+def test_the_worker_filter_offers_only_workers_in_scope_and_filters_by_one(client, cast, visits):
+    client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))
+    page = client.get(reverse("ledger:list"), {"date_from": visits.isoformat()})
+    offered = {person.username for person in page.context["form"].fields["worker"].queryset}
+    assert offered == {"u_grid_worker", "worker_G1b"}  # not worker_G3 of the other street
+    g1b = User.objects.get(username="worker_G1b")
+    page = client.get(reverse("ledger:list"), {"date_from": visits.isoformat(), "worker": g1b.pk})
+    assert [v.worker_id for v in page.context["rows"]] == [g1b.pk]
+    refused = client.get(reverse("ledger:list"), {"worker": User.objects.get(username="worker_G3").pk})
+    assert refused.status_code == 400
