@@ -228,6 +228,14 @@ def bench_scale(scale: float, opts) -> dict:
                 f"errors {result['errors']}")
     finally:
         server.stop()
+    scaleout = None
+    if opts.scale_out and scale == max(float(x) for x in opts.scales.split(",")):
+        log("scale-out: one vs two gunicorn instances, one vs two Celery workers")
+        try:
+            scaleout = scale_out(env, spec, opts)
+        except Exception as error:  # noqa: BLE001 - reported in the results, the rest of the bench goes on
+            log(f"  scale-out failed: {error!r}")
+            scaleout = {"error": repr(error)}
     log("aggregates: daily_report_build vs raw SQL (median of 5)")
     aggregates = inproc("aggregates", env)
     log("export: 100,000 ledger rows to Excel")
@@ -243,9 +251,77 @@ def bench_scale(scale: float, opts) -> dict:
         for label, row in candidates.items() for query, v in row.items()))
     return {"scale": scale, "database": name, "rows": spec["rows"], "seed_seconds": seed_seconds,
             "postgres": spec["postgres"], "pages": pages, "aggregates": aggregates, "export": export,
+            "scale_out": scaleout,
             "plans_ms": {k: v["execution_ms"] for k, v in plans.items()},
             "candidate_indexes_ms": {label: {q: v["execution_ms"] for q, v in row.items()}
                                      for label, row in candidates.items()}}
+
+
+CELERY = str(ROOT / ".venv" / "bin" / "celery")
+SCALEOUT_PAGE = "worker home (grid terminal)"
+SCALEOUT_TASKS = 40
+
+ENQUEUE = """
+import datetime, time
+import django
+django.setup()
+from django.utils import timezone
+from grids.tasks import daily_report_build_task
+days = [timezone.localdate() - datetime.timedelta(days=d) for d in range(2, 2 + {n})]
+started = time.perf_counter()
+results = [daily_report_build_task.delay(day.isoformat()) for day in days]
+for r in results:
+    r.get(timeout=600)
+print(time.perf_counter() - started)
+"""
+
+
+def scale_out(env: dict, spec: dict, opts) -> dict:
+    """One gunicorn vs two (same connections in total), and one Celery worker vs two, against one PostgreSQL and
+    Redis: what adding a stateless machine buys. On this 2-core box both share the same cores, so this shows
+    that the tiers scale out without shared state, not the gain a second machine would give."""
+    page = next(p for p in spec["pages"] if p["name"] == SCALEOUT_PAGE)
+    out: dict = {"page": SCALEOUT_PAGE}
+    one = Server(env, opts.port, opts.workers)
+    try:
+        wrk(opts.port, spec, page, duration=1, threads=1, connections=2 * opts.connections)
+        out["web_one_rps"] = wrk(opts.port, spec, page, duration=opts.duration, threads=1,
+                                 connections=2 * opts.connections)["rps"]
+    finally:
+        one.stop()
+    servers = [Server(env, opts.port, opts.workers), Server(env, opts.port + 1, opts.workers)]
+    try:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            runs = list(pool.map(lambda port: wrk(port, spec, page, duration=opts.duration, threads=1,
+                                                  connections=opts.connections), (opts.port, opts.port + 1)))
+        out["web_two_rps"] = sum(r["rps"] for r in runs)
+    finally:
+        for server in servers:
+            server.stop()
+    broker = opts.redis_url.rsplit("/", 1)[0] + "/6"
+    celery_env = dict(env, CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)
+    run([CELERY, "-A", "wudu", "purge", "-f"], celery_env, capture=True)
+    for count in (1, 2):
+        workers = [subprocess.Popen([CELERY, "-A", "wudu", "worker", "--concurrency", "1", "--loglevel", "WARNING",
+                                     "-n", f"bench{i}@%h"], cwd=ROOT, env=celery_env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in range(count)]
+        try:
+            time.sleep(6)  # workers connect and register
+            seconds = float(run([PY, "-c", ENQUEUE.format(n=SCALEOUT_TASKS)], celery_env, capture=True).strip())
+            out[f"celery_{count}_tasks_per_s"] = SCALEOUT_TASKS / seconds
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+    log(f"  scale-out: web {out['web_one_rps']:.1f} → {out['web_two_rps']:.1f} req/s with two gunicorn; "
+        f"daily reports {out['celery_1_tasks_per_s']:.2f} → {out['celery_2_tasks_per_s']:.2f} tasks/s with two workers")
+    return out
 
 
 def machine() -> dict:
@@ -335,6 +411,19 @@ def markdown(results: list[dict], lines, info: dict) -> str:
                 f"Excel export of {e['rows']:,} ledger rows: {e['seconds']:.1f} s, {e['bytes'] / 1e6:.1f} MB file, "
                 f"peak RSS {e['peak_rss_mb']:.0f} MB (process baseline {e['baseline_rss_mb']:.0f} MB).", ""]
     for r in results:
+        so = r.get("scale_out")
+        if so and "error" not in so:
+            out += [f"## Scale-out at scale {r['scale']:g} (one PostgreSQL, one Redis, this one 2-core machine)", "",
+                    "| tier | one | two | ratio |", "|---|---:|---:|---:|",
+                    f"| web: {so['page']} (gunicorn instances, req/s) | {so['web_one_rps']:.1f} | "
+                    f"{so['web_two_rps']:.1f} | {so['web_two_rps'] / so['web_one_rps']:.2f}× |",
+                    f"| workers: daily reports built ({SCALEOUT_TASKS} days, tasks/s) | {so['celery_1_tasks_per_s']:.2f} | "
+                    f"{so['celery_2_tasks_per_s']:.2f} | {so['celery_2_tasks_per_s'] / so['celery_1_tasks_per_s']:.2f}× |",
+                    "", "Both instances of a tier share nothing but PostgreSQL and Redis; on separate machines each "
+                    "would bring its own cores (here they share the same two with wrk and PostgreSQL).", ""]
+        elif so:
+            out += [f"Scale-out at scale {r['scale']:g} failed: {so['error']}", ""]
+    for r in results:
         if r.get("candidate_indexes_ms"):
             queries_ = list(next(iter(r["candidate_indexes_ms"].values())))
             out += [f"## Candidate indexes at scale {r['scale']:g} (EXPLAIN ANALYZE ms; created and rolled back)", "",
@@ -358,6 +447,8 @@ def main() -> None:
     parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--no-scale-out", dest="scale_out", action="store_false",
+                        help="skip the one-vs-two gunicorn and Celery worker run")
     opts = parser.parse_args()
     opts.duration = min(opts.duration, 10)  # bounded: no load longer than 10 s
     require_services(opts.pg_url, opts.redis_url)

@@ -14,7 +14,7 @@ from wudu import scope
 
 from . import ledger_exports, ledger_selectors
 from .forms import StyledForm
-from .models import FindingCategory, Place, Role, User
+from .models import CODE_LENGTH, FindingCategory, Level, Place, Role, User
 
 MAX_RANGE_DAYS = 366
 
@@ -35,10 +35,19 @@ class LedgerFilterForm(StyledForm):
         self.user = user
         self.fields["category"].choices = [("", _("全部"))] + list(
             FindingCategory.objects.values_list("code", "name"))
-        # The grid workers this user may see (the gate), by name.
-        self.fields["worker"].queryset = (
-            User.objects.visible_to(user).filter(memberships__role=Role.GRID_WORKER).distinct().order_by("real_name")
-        )
+        # The grid workers of the chosen community or grid that this user may see (the gate), by name. Above a
+        # community the list would run to thousands (a district has ~1,800): pick a community first.
+        code = (self.data.get("place") or "").strip()
+        workers = User.objects.none()
+        if len(code) >= CODE_LENGTH[Level.COMMUNITY]:
+            workers = (
+                User.objects.visible_to(user)
+                .filter(memberships__role=Role.GRID_WORKER, memberships__place__code__startswith=code)
+                .distinct().order_by("real_name")
+            )
+        self.fields["worker"].queryset = workers
+        self.fields["worker"].help_text = "" if len(code) >= CODE_LENGTH[Level.COMMUNITY] \
+            else _("选择社区或网格后可按网格员筛选。")
         self.fields["worker"].label_from_instance = lambda person: person.display_name
 
     def clean_place(self):
