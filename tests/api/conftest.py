@@ -33,3 +33,17 @@ def api_as(cast):
         return client
 
     return client_for
+
+
+@pytest.fixture
+def token_client(cast):
+    """`token_client(Role.X)`: a client sending a real token, as apps do (the token lookup is one of the queries)."""
+    from rest_framework.authtoken.models import Token
+
+    def client_for(role) -> APIClient:
+        client = APIClient()
+        token = Token.objects.create(user=cast.user(role))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for

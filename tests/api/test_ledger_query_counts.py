@@ -14,8 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from grids import ledger_services as ledger
 from grids.models import FindingCategory, HouseholdTag, Role, User
@@ -126,12 +124,10 @@ def _rows(answer):
         ("household-tag", Tags, 2),
     ],
 )
-def test_ledger_list_query_count_is_constant(cast, django_assert_num_queries, basename, grow, queries):
+def test_ledger_list_query_count_is_constant(cast, token_client, django_assert_num_queries, basename, grow, queries):
     grow = grow()
     grow(cast)  # at least one row: prefetches only run for a non-empty page
-    client = APIClient()
-    token = Token.objects.create(user=cast.user(Role.DISTRICT_OFFICIAL))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = token_client(Role.DISTRICT_OFFICIAL)
     url = reverse(f"api:{basename}-list")
     with django_assert_num_queries(queries):
         before = client.get(url)

@@ -8,8 +8,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from grids import services
 from grids.models import Role, User
@@ -74,10 +72,8 @@ def more_party_members(cast):
         ("party-member", more_party_members, 3),
     ],
 )
-def test_list_query_count_is_constant(cast, django_assert_num_queries, basename, grow, queries):
-    client = APIClient()
-    token = Token.objects.create(user=cast.user(Role.DISTRICT_OFFICIAL))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+def test_list_query_count_is_constant(cast, token_client, django_assert_num_queries, basename, grow, queries):
+    client = token_client(Role.DISTRICT_OFFICIAL)
     url = reverse(f"api:{basename}-list")
     with django_assert_num_queries(queries):
         before = client.get(url)
