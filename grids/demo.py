@@ -155,6 +155,9 @@ class Loader:
             departments = self._departments(district)
             self._streets(district)
             self._accounts(district, departments)
+            from cases.demo import load_case_categories
+
+            self.created += load_case_categories(actor=self.admin, district=district)
         return {"district": district, "created": self.created}
 
     def _admin(self) -> User:

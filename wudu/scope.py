@@ -60,6 +60,10 @@ class Policy:
     write: dict[str, Reach] = field(default_factory=dict)
     # For resources not anchored on a single place (people): builds the visibility Q for a code prefix.
     q_for_prefix: Callable[[str], Q] | None = None
+    # Department staff reach only the records of their own department (cases dispatched to it).
+    department_path: str | None = None
+    # Personal records (notifications): visible to their owner only, whatever the grants.
+    owner_path: str | None = None
 
 
 def _subtree_read() -> dict[str, Reach]:
@@ -111,6 +115,18 @@ POLICIES: dict[str, Policy] = {
         write={"grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
     ),
     "daily_report": Policy(path="place__code", read=_ledger_read()),
+    # Cases: everyone above the grid reads the cases of their subtree; a department only what is (or was)
+    # dispatched to it. Who may perform which transition is cases.workflow's table, checked through here.
+    "case": Policy(
+        path="grid__code", read=_subtree_read(), department_path="department_id",
+        write={**{role: Reach.BELOW for role in OFFICIALS}, "grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE,
+               "command_center": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+    ),
+    "case_category": Policy(
+        path="district__code", read={role: Reach.DISTRICT for role in EVERY_ROLE},
+        write={"command_center": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+    ),
+    "notification": Policy(path="", read={}, owner_path="user"),
     # Covert checks are seen by the levels above the grid only, never by the grid's own staff.
     "spot_check": Policy(
         path="grid__code",
@@ -160,25 +176,27 @@ def _policy(resource: str) -> Policy:
         raise LookupError(f"{resource!r} is not registered with the scope gate") from None
 
 
-def _prefixes(user, rules: dict[str, Reach]) -> list[tuple[str, bool]]:
-    """(code prefix, strictly-below) pairs the user reaches under these rules."""
+def _prefixes(user, rules: dict[str, Reach]) -> list[tuple[str, bool, int | None]]:
+    """(code prefix, strictly-below, department) triples the user reaches under these rules."""
     out = []
     for grant in grants_for(user):
         reach = rules.get(grant.role)
         if reach is not None:
-            out.append((_prefix(grant, reach), reach is Reach.BELOW))
+            out.append((_prefix(grant, reach), reach is Reach.BELOW, grant.department_id))
     return out
 
 
-def _q(policy: Policy, prefixes: list[tuple[str, bool]]) -> Q:
+def _q(policy: Policy, prefixes: list[tuple[str, bool, int | None]]) -> Q:
     parts = []
-    for prefix, strictly_below in prefixes:
+    for prefix, strictly_below, department_id in prefixes:
         if policy.q_for_prefix is not None:
             parts.append(policy.q_for_prefix(prefix))
             continue
         q = Q(**{f"{policy.path}__startswith": prefix})
         if strictly_below:
             q &= ~Q(**{policy.path: prefix})
+        if policy.department_path and department_id is not None:
+            q &= Q(**{policy.department_path: department_id})
         parts.append(q)
     return reduce(or_, parts)
 
@@ -187,6 +205,10 @@ def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.Que
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
     policy = _policy(resource)
+    if policy.owner_path:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return queryset.none()
+        return queryset.filter(**{policy.owner_path: user})
     prefixes = _prefixes(user, policy.read)
     if resource == "person" and getattr(user, "is_authenticated", False):
         own = Q(pk=user.pk)
@@ -200,6 +222,8 @@ def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
     policy = _policy(resource)
+    if policy.owner_path:
+        return filter_visible(queryset, user, resource)
     prefixes = _prefixes(user, policy.write)
     if not prefixes or policy.q_for_prefix is not None:
         return queryset.none()
@@ -221,6 +245,24 @@ def can_write_code(user, resource: str, code: str) -> bool:
     return any(
         _code_within(code, grant, rules[grant.role]) for grant in grants_for(user) if grant.role in rules
     )
+
+
+def acts_as(user, obj: models.Model, resource: str, roles: tuple[str, ...]) -> bool:
+    """Does the user hold one of `roles` at a place (and, for department staff, in the department) that reaches
+    `obj` for reading? Used for the per-role steps of a workflow (who may dispatch, who may feed back)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    policy = _policy(resource)
+    code = code_of(obj, resource)
+    department_id = getattr(obj, policy.department_path, None) if policy.department_path else None
+    for grant in grants_for(user):
+        reach = policy.read.get(grant.role)
+        if grant.role not in roles or reach is None or not _code_within(code, grant, reach):
+            continue
+        if policy.department_path and grant.department_id is not None and grant.department_id != department_id:
+            continue
+        return True
+    return False
 
 
 def can_change(user, obj: models.Model, resource: str) -> bool:

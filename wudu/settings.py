@@ -211,8 +211,17 @@ MIN_DAILY_PATROL_MINUTES = env.int("MIN_DAILY_PATROL_MINUTES", default=60)
 # Map: polygons on a plain background unless a tile URL is configured (e.g. 天地图 with a key).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
-# Public site address used in QR codes; empty means "the host of the request".
+# Public site address used in QR codes and residents' tracking links; empty means "the host of the request"
+# (and http://127.0.0.1:8000 in messages sent outside a request).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+
+# Cases: residents' online requests are limited per mobile number and per network address.
+CASE_PUBLIC_PER_MOBILE_PER_DAY = env.int("CASE_PUBLIC_PER_MOBILE_PER_DAY", default=5)
+CASE_PUBLIC_PER_IP_PER_HOUR = env.int("CASE_PUBLIC_PER_IP_PER_HOUR", default=20)
+# Where notices go besides the in-app centre: "log" (default), "sms", "wechat" (cases.notify's adapters).
+NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["log"])
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+WECHAT_WEBHOOK_URL = env.str("WECHAT_WEBHOOK_URL", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -281,6 +290,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grids.tasks.daily_report_build_task",
         "schedule": crontab(hour=21, minute=0),
         "options": {"expires": 3 * 3600},
+    },
+    # Case timers: due soon (80 % of the limit used) and overdue, every 15 minutes.
+    "case-timers": {
+        "task": "cases.tasks.case_timers_task",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
     },
 }
 

@@ -1,0 +1,185 @@
+"""Who hears about a case step, and through what. In-app notices always; SMS and WeChat are adapters behind
+one interface (`Channel.send`), chosen by NOTIFY_CHANNELS; the default channel only logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from typing import Protocol
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from grids.models import Membership
+
+from . import workflow
+from .models import Alert, Case, CaseEvent, Notification, Status
+
+log = logging.getLogger("wudu.notify")
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, *, mobile: str, message: str) -> None: ...
+
+
+class LogChannel:
+    name = "log"
+
+    def send(self, *, mobile: str, message: str) -> None:
+        log.info("notice to %s: %s", mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else mobile, message)
+
+
+class _WebhookChannel:
+    """Posts JSON to a gateway; the gateway (the SMS provider, WeChat's template-message service) is outside."""
+
+    name = ""
+    setting = ""
+
+    def send(self, *, mobile: str, message: str) -> None:
+        url = getattr(settings, self.setting)
+        if not url:
+            log.warning("%s channel has no %s; notice dropped", self.name, self.setting)
+            return
+        body = json.dumps({"mobile": mobile, "message": message}, ensure_ascii=False).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (configured URL)
+                response.read()
+        except OSError:
+            log.exception("%s channel failed for a notice", self.name)
+
+
+class SmsChannel(_WebhookChannel):
+    name, setting = "sms", "SMS_GATEWAY_URL"
+
+
+class WeChatChannel(_WebhookChannel):
+    name, setting = "wechat", "WECHAT_WEBHOOK_URL"
+
+
+CHANNELS: dict[str, type] = {"log": LogChannel, "sms": SmsChannel, "wechat": WeChatChannel}
+
+
+def channels() -> list[Channel]:
+    return [CHANNELS[name]() for name in settings.NOTIFY_CHANNELS if name in CHANNELS]
+
+
+def send_outside(mobile: str, message: str) -> None:
+    if not mobile:
+        return
+    for channel in channels():
+        channel.send(mobile=mobile, message=message)
+
+
+def tracking_url(case: Case) -> str:
+    base = settings.PUBLIC_BASE_URL or "http://127.0.0.1:8000"
+    return base.rstrip("/") + reverse("cases_public:track", args=[case.tracking_token])
+
+
+def _members(*, roles: tuple[str, ...], case: Case) -> list[int]:
+    """Users holding `roles` for this case: the grid's staff, the district's command center, the department."""
+    rows = Membership.objects.filter(role__in=roles)
+    grid_roles = [r for r in roles if r in workflow.GRID_STAFF]
+    if "department_staff" in roles:
+        rows = rows.filter(department_id=case.department_id) if case.department_id else rows.none()
+    elif grid_roles:
+        rows = rows.filter(place_id=case.grid_id)
+    else:
+        rows = rows.filter(place__code=case.grid.code[:6])
+    return list(rows.values_list("user_id", flat=True).distinct())
+
+
+# action → (roles to tell, message)
+_TELL = {
+    "escalate": (workflow.CENTER, _("新上报事件 %(ref)s：%(category)s，待受理")),
+    "send_back": (workflow.CENTER, _("事件 %(ref)s 被%(department)s退回，待重新派遣")),
+    "request_extension": (workflow.CENTER, _("事件 %(ref)s：%(department)s申请延期，待审批")),
+    "suspend": (workflow.CENTER, _("事件 %(ref)s 被%(department)s挂账")),
+    "dispatch": (workflow.DEPARTMENT, _("新派遣事件 %(ref)s：%(category)s，请签收")),
+    "approve_extension": (workflow.DEPARTMENT, _("事件 %(ref)s 的延期申请已同意")),
+    "refuse_extension": (workflow.DEPARTMENT, _("事件 %(ref)s 的延期申请未同意")),
+    "rework": (workflow.DEPARTMENT, _("事件 %(ref)s 核查未通过，请返工")),
+    "supervise": (workflow.DEPARTMENT, _("事件 %(ref)s 已被督办，请加快处置")),
+    "feed_back": (workflow.GRID_STAFF + workflow.CENTER, _("事件 %(ref)s 已反馈处置结果，待核查")),
+}
+
+
+def after_event(event: CaseEvent) -> int:
+    """Tell the people whose move it now is; tell the resident what they need to know. Idempotent."""
+    case = event.case
+    values = {"ref": case.reference, "category": case.category.name,
+              "department": case.department.name if case.department_id else ""}
+    action = event.action
+    if action == "create" and event.to_status in (Status.REPORTED, Status.FILED):
+        action = "escalate"
+    if action == "evaluate" and event.to_status == Status.FILED:
+        roles, message = workflow.CENTER, _("信访事项 %(ref)s 群众不满意，已重新打开") % values
+    elif action in _TELL:
+        roles, template = _TELL[action]
+        message = template % values
+    else:
+        roles, message = (), ""
+    users = set(_members(roles=roles, case=case)) if roles else set()
+    if action in ("verify", "cancel") and case.reporter_id:
+        users.add(case.reporter_id)
+        message = message or (_("您上报的事件 %(ref)s 已结案") if action == "verify" else _("您上报的事件 %(ref)s 已注销")) % values
+    users.discard(event.actor_id)
+    made = Notification.objects.bulk_create(
+        [Notification(user_id=u, case=case, kind=event.action, message=message, dedupe_key=f"event:{event.pk}")
+         for u in sorted(users)],
+        ignore_conflicts=True,
+    )
+    _tell_resident(case, event)
+    return len(made)
+
+
+def _tell_resident(case: Case, event: CaseEvent) -> None:
+    if not case.resident_mobile:
+        return
+    link = tracking_url(case)
+    if event.action == "create":
+        send_outside(case.resident_mobile, _("【网格通】您的诉求已受理，编号 %(ref)s，进度查询：%(link)s")
+                     % {"ref": case.reference, "link": link})
+    elif event.to_status in (Status.CLOSED, Status.AWAITING_EVALUATION) and event.action == "verify":
+        send_outside(case.resident_mobile, _("【网格通】您的诉求 %(ref)s 已办结，请评价：%(link)s")
+                     % {"ref": case.reference, "link": link})
+
+
+def timer_notices(case_ids: list[int], alert: str) -> int:
+    """Due-soon notices go to the department; overdue ones to the department and the command center."""
+    if not case_ids:
+        return 0
+    cases = Case.objects.filter(pk__in=case_ids).select_related("grid")
+    by_department: dict[int, list[int]] = {}
+    for user_id, department_id in Membership.objects.filter(
+        role="department_staff", department_id__in={c.department_id for c in cases}
+    ).values_list("user_id", "department_id"):
+        by_department.setdefault(department_id, []).append(user_id)
+    center: dict[str, list[int]] = {}
+    if alert == Alert.OVERDUE:
+        for user_id, code in Membership.objects.filter(role="command_center").values_list("user_id", "place__code"):
+            center.setdefault(code, []).append(user_id)
+    notices, outside = [], []
+    for case in cases:
+        if alert == Alert.OVERDUE:
+            message = _("事件 %(ref)s 已超过处置时限") % {"ref": case.reference}
+        else:
+            message = _("事件 %(ref)s 即将超期，请抓紧处置") % {"ref": case.reference}
+        users = set(by_department.get(case.department_id, [])) | set(center.get(case.grid.code[:6], []))
+        key = f"{alert}:{case.deadline:%Y%m%d%H%M}"
+        notices += [Notification(user_id=u, case=case, kind=alert, message=message, dedupe_key=f"{key}:{case.pk}")
+                    for u in sorted(users)]
+        outside.append((by_department.get(case.department_id, []), message))
+    made = Notification.objects.bulk_create(notices, ignore_conflicts=True)
+    from grids.models import User
+
+    mobiles = dict(User.objects.filter(pk__in={u for users, _m in outside for u in users})
+                   .values_list("pk", "mobile"))
+    for users, message in outside:
+        for user_id in users:
+            send_outside(mobiles.get(user_id, ""), message)
+    return len(made)

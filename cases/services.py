@@ -1,0 +1,418 @@
+"""Every write to a case: creating one (from a finding, a resident, the hotline or above) and every step of the
+loop. HTML views, the API, Open311, tasks and the demo all come through here.
+
+A step is one transaction: claim the case's version (a concurrent step on the same case gets Conflict), check
+the actor's role for this case, move the state through the django-fsm transition, save, write the immutable
+event, and schedule the notices after commit. A client key makes a retried submission return what the first
+one did."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids import geo
+from grids.models import Department, Level as PlaceLevel, Place, Visit
+from wudu import scope
+from wudu.errors import Conflict
+from wudu.images import clean_photo
+from wudu.writes import create_once
+
+from . import calendar, workflow
+from .models import (
+    AT_DEPARTMENT,
+    Alert,
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CasePhoto,
+    Evaluation,
+    Kind,
+    Level,
+    LimitUnit,
+    ReferenceCounter,
+    Source,
+    Status,
+)
+
+MAX_PHOTOS = 5
+MAX_EXTENSION_DAYS = 30
+RESIDENT = "resident"
+
+
+# ---------------------------------------------------------------------------------------------- creating
+
+
+def case_create(
+    *, actor, source: str, grid: Place, category: CaseCategory, description: str, key=None,
+    level: str = Level.CENTER, settled_result: str = "", kind: str = Kind.ORDINARY, building: Place | None = None,
+    lng: float | None = None, lat: float | None = None, address: str = "", photos: Iterable = (),
+    resident_name: str = "", resident_mobile: str = "", now: datetime.datetime | None = None,
+) -> Case:
+    """A case entered by staff: a grid worker's report (settled in the building or grid, or escalated), a
+    hotline call registered by the command center, or an assignment from above (both filed at once)."""
+    allowed = {Source.PATROL: workflow.GRID_STAFF, Source.HOTLINE: workflow.CENTER,
+               Source.ASSIGNED: ("command_center", "district_official", "street_official", "community_official")}
+    if source not in allowed:
+        raise ValidationError({"source": _("来源无效。")}, code="invalid_source")
+    if not (scope.can_create(actor, "case", grid) and scope.has_role(actor, *allowed[source])):
+        raise PermissionDenied(_("您不能在该网格登记这类事件。"))
+    if source != Source.PATROL:
+        level, settled_result = Level.CENTER, ""
+    status = Status.REPORTED if level == Level.CENTER else Status.LOCAL
+    if source in (Source.HOTLINE, Source.ASSIGNED):
+        status = Status.FILED
+    return _create(
+        actor=actor, key=key, status=status, settled_result=settled_result, photos=photos, now=now,
+        fields=dict(source=source, kind=kind, level=level, grid=grid, category=category, description=description,
+                    building=building, lng=lng, lat=lat, address=address, reporter=actor,
+                    resident_name=resident_name, resident_mobile=resident_mobile),
+    )
+
+
+def case_from_visit(*, actor, visit: Visit, key=None, now: datetime.datetime | None = None) -> Case:
+    """One tap from the ledger: an open finding of a visit becomes a case for the command center."""
+    if visit.worker_id != actor.pk and not scope.acts_as(actor, visit, "visit", workflow.GRID_STAFF):
+        raise PermissionDenied(_("只能上报本网格的走访发现。"))
+    existing = Case.objects.filter(visit=visit).first()
+    if existing is not None:
+        return existing  # already escalated (a second tap, or someone else first)
+    if visit.category_id is None or visit.settled:
+        raise ValidationError(_("这条走访记录没有待解决的问题，无需上报。"), code="nothing_open")
+    category = (CaseCategory.objects.filter(finding_category_id=visit.category_id, active=True,
+                                            district__code=visit.grid.code[: scope.DISTRICT_CODE_LENGTH])
+                .order_by("sort_order", "id").first())
+    if category is None:
+        raise ValidationError(_("“%(name)s”尚未对应事件类别，请在上报页面选择类别。") % {"name": visit.category.name},
+                              code="no_category")
+    description = visit.finding or visit.category.name
+    if visit.action:
+        description += "\n" + _("已采取措施：%(action)s") % {"action": visit.action}
+    now = now or timezone.now()
+
+    def link(case: Case) -> None:
+        claimed = Visit.objects.filter(pk=visit.pk, escalated_at__isnull=True).update(escalated_at=now)
+        if claimed != 1:
+            raise Conflict(_("这条走访发现已被上报，请刷新页面。"))
+
+    return _create(
+        actor=actor, key=key, status=Status.REPORTED, now=now, after=link,
+        copy_photos=list(visit.photos.all()),
+        fields=dict(source=Source.PATROL, level=Level.CENTER, grid_id=visit.grid_id, grid=visit.grid,
+                    category=category, description=description, reporter=actor, visit=visit,
+                    building=visit.household.building if visit.household_id else None,
+                    address=visit.household.address if visit.household_id else ""),
+    )
+
+
+def public_limits() -> tuple[int, int]:
+    return settings.CASE_PUBLIC_PER_MOBILE_PER_DAY, settings.CASE_PUBLIC_PER_IP_PER_HOUR
+
+
+def case_submit_public(
+    *, category: CaseCategory, description: str, resident_mobile: str, key, grid: Place | None = None,
+    lng: float | None = None, lat: float | None = None, address: str = "", resident_name: str = "",
+    photos: Iterable = (), client_ip: str | None = None, source: str = Source.RESIDENT,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """A resident's own request, without an account (自助式网上办理), or one relayed by an Open311 client."""
+    now = now or timezone.now()
+    if grid is None:
+        if lng is None or lat is None:
+            raise ValidationError({"grid": _("请在地图上选择位置，或选择所在网格。")}, code="no_place")
+        from grids.services import grid_at
+
+        grid = grid_at(lng, lat)
+        if grid is None:
+            raise ValidationError({"lng": _("您选择的位置不在本区任何网格内，请重新选择。")}, code="outside")
+    if not category.public or not category.active:
+        raise ValidationError({"category": _("该类别不受理网上提交，请选择其他类别或拨打热线。")}, code="not_public")
+    per_mobile, per_ip = public_limits()
+    mobile_count = Case.objects.filter(resident_mobile=resident_mobile,
+                                       created_at__gte=now - datetime.timedelta(days=1)).count()
+    ip_count = (Case.objects.filter(client_ip=client_ip, created_at__gte=now - datetime.timedelta(hours=1)).count()
+                if client_ip else 0)
+    if mobile_count >= per_mobile or ip_count >= per_ip:
+        existing = _existing_for_key(key)
+        if existing is not None:
+            return existing
+        raise ValidationError(
+            _("提交过于频繁：同一手机号每天最多 %(mobile)d 件，同一网络每小时最多 %(ip)d 件。如情况紧急请拨打热线。")
+            % {"mobile": per_mobile, "ip": per_ip}, code="rate_limited")
+    return _create(
+        actor=None, key=key, status=Status.REPORTED, photos=photos, now=now,
+        fields=dict(source=source, level=Level.CENTER, grid=grid, category=category, description=description,
+                    lng=lng, lat=lat, address=address, resident_name=resident_name,
+                    resident_mobile=resident_mobile, client_ip=client_ip),
+    )
+
+
+def _existing_for_key(key) -> Case | None:
+    from wudu.models import IdempotencyKey
+
+    if not key:
+        return None
+    row = IdempotencyKey.objects.filter(key=str(key), model=Case._meta.label_lower).first()
+    return Case.objects.filter(pk=row.object_id).first() if row else None
+
+
+def _validate_place(fields: dict) -> None:
+    grid, category, building = fields["grid"], fields["category"], fields.get("building")
+    if grid.level != PlaceLevel.GRID:
+        raise ValidationError({"grid": _("事件必须落在一个网格内。")}, code="not_grid")
+    if not category.active:
+        raise ValidationError({"category": _("该事件类别已停用，请选择其他类别。")}, code="inactive_category")
+    if category.district.code != grid.code[: scope.DISTRICT_CODE_LENGTH]:
+        raise ValidationError({"category": _("该事件类别不属于本区。")}, code="other_district")
+    if building is not None and building.parent_id != grid.pk:
+        raise ValidationError({"building": _("楼院不属于该网格。")}, code="building_elsewhere")
+    lng, lat = fields.get("lng"), fields.get("lat")
+    if (lng is None) != (lat is None):
+        raise ValidationError({"lng": _("经度和纬度需同时填写。")}, code="half_point")
+    if lng is not None and grid.boundary and not geo.contains_point(grid.boundary, lng, lat):
+        raise ValidationError({"lng": _("所选位置不在该网格内。")}, code="outside_grid")
+    if not (fields.get("description") or "").strip():
+        raise ValidationError({"description": _("请描述问题。")}, code="required")
+
+
+def _create(*, actor, key, status: str, fields: dict, settled_result: str = "", photos: Iterable = (),
+            copy_photos: Iterable = (), after=None, now: datetime.datetime | None = None) -> Case:
+    now = now or timezone.now()
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("每件事件最多 %(n)d 张照片。") % {"n": MAX_PHOTOS}}, code="too_many_photos")
+    fields["description"] = (fields.get("description") or "").strip()
+    _validate_place(fields)
+    if status == Status.LOCAL and fields["level"] not in (Level.BUILDING, Level.GRID):
+        raise ValidationError({"level": _("处置层级无效。")}, code="invalid_level")
+
+    def create() -> Case:
+        case = Case(status=status, created_at=now, tracking_token=secrets.token_urlsafe(24),
+                    reference=_next_reference(timezone.localdate(now)), **fields)
+        case.full_clean(exclude=["status", "visit"])
+        case.save()
+        if after is not None:
+            after(case)
+        event = _event(case, actor, "create", "", status, at=now,
+                       note="", role=_role_of(actor, case) if actor else RESIDENT)
+        _store_photos(case, event, photos)
+        for photo in copy_photos:
+            CasePhoto.objects.create(case=case, event=event, image=photo.image.name,
+                                     thumbnail=photo.thumbnail.name, sha256=photo.sha256)
+        if settled_result:
+            case.settle(at=now)
+            case.save()
+            _event(case, actor, "settle", Status.LOCAL, case.status, at=now, note=settled_result,
+                   role=_role_of(actor, case))
+        _notify_later(case, event)
+        return case
+
+    return create_once(key=key, actor=actor, model=Case, create=create)
+
+
+def _next_reference(day: datetime.date) -> str:
+    """受理编号: the date and a per-day sequence, e.g. 2026112500042 (the counter row is locked by the update)."""
+    counter, _created = ReferenceCounter.objects.get_or_create(day=day)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{day:%Y%m%d}{counter.last:05d}"
+
+
+# ---------------------------------------------------------------------------------------------- the loop
+
+
+def case_act(
+    *, actor, case: Case, action: str, version: int, key=None, note: str = "", department: Department | None = None,
+    deadline: datetime.datetime | None = None, days: int | None = None, evaluation: str = "", token: str = "",
+    photos: Iterable = (), now: datetime.datetime | None = None,
+) -> Case:
+    """Take one step of the loop (`action` is a key of workflow.STEPS) on a case read at `version`."""
+    step = workflow.STEPS.get(action)
+    if step is None:
+        raise ValidationError({"action": _("未知的操作。")}, code="unknown_action")
+    _require_actor(actor, case, step, token)
+    note = (note or "").strip()
+    if step.note_required and not note:
+        raise ValidationError({"note": _("请填写%(label)s。") % {"label": step.note_label}}, code="required")
+    if len(note) > 1000:
+        raise ValidationError({"note": _("说明不能超过 1000 字。")}, code="too_long")
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("每次最多 %(n)d 张照片。") % {"n": MAX_PHOTOS}}, code="too_many_photos")
+    if version is None:
+        raise ValidationError({"version": _("缺少版本号，请刷新页面后重试。")}, code="required")
+    now = now or timezone.now()
+    params = dict(department=department, deadline=deadline, days=days, evaluation=evaluation)
+    event_actor = actor if getattr(actor, "is_authenticated", False) else None
+
+    def step_once() -> CaseEvent:
+        claimed = Case.objects.filter(pk=case.pk, version=int(version)).update(version=F("version") + 1)
+        if claimed != 1:
+            raise Conflict(_("该事件刚刚已被他人处理，状态已变化。请刷新页面查看最新情况后再操作。"))
+        case.refresh_from_db()
+        _require_actor(actor, case, step, token)  # the case as it is now (e.g. dispatched elsewhere meanwhile)
+        method = workflow.method_for(case, step, evaluation=evaluation)
+        if method is None or (action == "supervise" and case.supervised):
+            raise ValidationError(
+                _("该事件当前状态为“%(status)s”，不能执行“%(action)s”。")
+                % {"status": case.get_status_display(), "action": step.label}, code="wrong_state")
+        before = case.status
+        kwargs, data = _prepare(step, method.__name__, case, now=now, **params)
+        method(at=now, **kwargs)
+        case.save()
+        event = _event(case, event_actor, action, before, case.status, at=now, note=note, data=data,
+                       role=RESIDENT if event_actor is None else _role_of(actor, case, step.roles),
+                       department=case.department if action == "dispatch" else None,
+                       deadline=case.deadline if action in ("dispatch", "approve_extension") else None)
+        _store_photos(case, event, photos)
+        _notify_later(case, event)
+        return event
+
+    event = create_once(key=key, actor=event_actor, model=CaseEvent, create=step_once)
+    if event.case_id != case.pk:
+        raise ValidationError(_("提交标识已被使用，请刷新页面后重试。"), code="key_reused")
+    case.refresh_from_db()
+    return case
+
+
+def _require_actor(actor, case: Case, step: workflow.Step, token: str) -> None:
+    if getattr(actor, "is_authenticated", False):
+        if not workflow.may_act(actor, case, step):
+            raise PermissionDenied(_("您不能对该事件执行“%(action)s”。") % {"action": step.label})
+        return
+    if not (step.resident and token and hmac.compare_digest(str(token), case.tracking_token)):
+        raise PermissionDenied(_("跟踪链接无效，不能评价该事件。"))
+
+
+def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, deadline, days, evaluation):
+    """The arguments the transition needs, validated; and what the event should remember."""
+    if method == "dispatch":
+        department = department or case.category.department
+        if department is None:
+            raise ValidationError({"department": _("请选择处置部门。")}, code="required")
+        if department.district_id != case.category.district_id:
+            raise ValidationError({"department": _("该部门不属于本区。")}, code="other_district")
+        if deadline is None:
+            deadline = calendar.deadline_for(now, case.category.time_limit, case.category.limit_unit)
+        elif deadline <= now:
+            raise ValidationError({"deadline": _("处置时限不能早于现在。")}, code="past_deadline")
+        elif deadline > now + datetime.timedelta(days=366):
+            raise ValidationError({"deadline": _("处置时限不能超过一年。")}, code="far_deadline")
+        return (dict(department=department, deadline=deadline, due_soon_at=calendar.due_soon_at(now, deadline)),
+                {"department": department.name, "deadline": deadline.isoformat()})
+    if method == "request_extension":
+        if not days or not 1 <= int(days) <= MAX_EXTENSION_DAYS:
+            raise ValidationError({"days": _("延期天数应为 1 到 %(n)d 个工作日。") % {"n": MAX_EXTENSION_DAYS}},
+                                  code="invalid_days")
+        return dict(days=int(days)), {"days": int(days)}
+    if method == "approve_extension":
+        new_deadline = calendar.deadline_for(case.deadline, case.extension_days, LimitUnit.WORKING_DAYS)
+        return (dict(deadline=new_deadline, due_soon_at=calendar.due_soon_at(case.dispatched_at, new_deadline)),
+                {"days": case.extension_days, "deadline": new_deadline.isoformat()})
+    if method in ("evaluate", "reopen"):
+        if evaluation not in Evaluation.values:
+            raise ValidationError({"evaluation": _("请选择满意、基本满意或不满意。")}, code="required")
+        return dict(evaluation=evaluation, comment=""), {"evaluation": evaluation}
+    if method == "supervise":
+        return dict(on=True), {}
+    return {}, {}
+
+
+def _role_of(actor, case: Case, roles: tuple[str, ...] | None = None) -> str:
+    for grant in scope.grants_for(actor):
+        if roles is None or grant.role in roles:
+            return grant.role
+    return "system_admin" if getattr(actor, "is_superuser", False) else ""
+
+
+def _event(case: Case, actor, action: str, before: str, after: str, *, at, note: str = "", role: str = "",
+           data: dict | None = None, department=None, deadline=None) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, action=action, from_status=before, to_status=after, actor=actor,
+                                    actor_role=role, at=at, note=note, data=data or {}, department=department,
+                                    deadline=deadline)
+
+
+def _store_photos(case: Case, event: CaseEvent, photos: list) -> None:
+    for upload in photos:
+        try:
+            image = clean_photo(upload)
+        except ValidationError as error:
+            raise ValidationError({"photos": error.messages}) from None
+        image.seek(0)
+        digest = hashlib.sha256(image.read()).hexdigest()
+        if CasePhoto.objects.filter(event=event, sha256=digest).exists():
+            continue
+        upload.seek(0)
+        CasePhoto.objects.create(case=case, event=event, image=image, thumbnail=clean_photo(upload, max_side=320),
+                                 sha256=digest)
+
+
+def _notify_later(case: Case, event: CaseEvent) -> None:
+    from .tasks import case_notify_task
+
+    transaction.on_commit(lambda: case_notify_task.delay(event.pk))
+
+
+# ---------------------------------------------------------------------------------------------- timers
+
+
+def case_timers_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Mark cases at a department that have used 80 % of their time (due soon) or all of it (overdue), and
+    notify the people responsible. Running it twice marks and notifies once."""
+    from . import notify
+
+    now = now or timezone.now()
+    held = Case.objects.filter(status__in=AT_DEPARTMENT)
+    counts = {}
+    for alert, lookup in ((Alert.OVERDUE, dict(deadline__lte=now)),
+                          (Alert.DUE_SOON, dict(due_soon_at__lte=now, deadline__gt=now, alert=Alert.NONE))):
+        with transaction.atomic():
+            ids = list(held.filter(**lookup).exclude(alert=alert).values_list("pk", flat=True)[:5000])
+            Case.objects.filter(pk__in=ids).update(alert=alert)
+            notify.timer_notices(ids, alert)
+        counts[alert] = len(ids)
+    return {"overdue": counts[Alert.OVERDUE], "due_soon": counts[Alert.DUE_SOON]}
+
+
+# ---------------------------------------------------------------------------------------------- notices
+
+
+def notification_read(*, actor, notification_ids: list[int] | None = None) -> int:
+    """Mark the actor's own notices read (all unread ones when no ids are given)."""
+    from .models import Notification
+
+    rows = Notification.objects.visible_to(actor).filter(read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=notification_ids)
+    return rows.update(read_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------- categories
+
+
+def case_category_create(
+    *, actor, district: Place, code: str, name: str, department: Department | None = None, time_limit: int = 5,
+    limit_unit: str = LimitUnit.WORKING_DAYS, finding_category=None, description: str = "", public: bool = True,
+    sort_order: int = 0,
+) -> CaseCategory:
+    scope.require_create(actor, "case_category", district)
+    if district.level != PlaceLevel.DISTRICT:
+        raise ValidationError({"district": _("事件类别只能设在区级。")}, code="wrong_level")
+    if department is not None and department.district_id != district.pk:
+        raise ValidationError({"department": _("该部门不属于本区。")}, code="other_district")
+    category = CaseCategory(district=district, code=code, name=name.strip(), department=department,
+                            time_limit=time_limit, limit_unit=limit_unit, finding_category=finding_category,
+                            description=description, public=public, sort_order=sort_order)
+    category.full_clean()
+    category.save()
+    return category

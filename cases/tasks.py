@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from . import notify, services
+from .models import CaseEvent
+
+
+@shared_task(time_limit=120, soft_time_limit=100, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def case_notify_task(event_id: int) -> int:
+    """Tell the people concerned by one case step (idempotent: a notice is keyed by the event)."""
+    event = CaseEvent.objects.select_related("case__category", "case__department", "case__grid").filter(
+        pk=event_id).first()
+    return notify.after_event(event) if event is not None else 0
+
+
+@shared_task(time_limit=600, soft_time_limit=540, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def case_timers_task() -> dict:
+    """Every 15 minutes (beat): mark due-soon and overdue cases and notify those responsible."""
+    return services.case_timers_run()
