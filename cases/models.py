@@ -381,12 +381,18 @@ class CasePhoto(models.Model):
         verbose_name_plural = _("事件照片")
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.image.name
+
 
 class ReferenceCounter(models.Model):
     """Per-day sequence of reference numbers (受理编号 YYYYMMDD + 5 digits)."""
 
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"
 
 
 class NotificationQuerySet(ScopedQuerySet):

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids import geo
-from grids.models import Department, Level as PlaceLevel, Place, Visit
+from grids.models import Department, Place, Visit
+from grids.models import Level as PlaceLevel
 from wudu import scope
 from wudu.errors import Conflict
 from wudu.images import clean_photo
@@ -252,7 +253,7 @@ def case_act(
     if version is None:
         raise ValidationError({"version": _("缺少版本号，请刷新页面后重试。")}, code="required")
     now = now or timezone.now()
-    params = dict(department=department, deadline=deadline, days=days, evaluation=evaluation)
+    params = dict(department=department, deadline=deadline, days=days, evaluation=evaluation, note=note)
     event_actor = actor if getattr(actor, "is_authenticated", False) else None
 
     def step_once() -> CaseEvent:
@@ -294,7 +295,7 @@ def _require_actor(actor, case: Case, step: workflow.Step, token: str) -> None:
         raise PermissionDenied(_("跟踪链接无效，不能评价该事件。"))
 
 
-def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, deadline, days, evaluation):
+def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, deadline, days, evaluation, note):
     """The arguments the transition needs, validated; and what the event should remember."""
     if method == "dispatch":
         department = department or case.category.department
@@ -322,7 +323,7 @@ def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, d
     if method in ("evaluate", "reopen"):
         if evaluation not in Evaluation.values:
             raise ValidationError({"evaluation": _("请选择满意、基本满意或不满意。")}, code="required")
-        return dict(evaluation=evaluation, comment=""), {"evaluation": evaluation}
+        return dict(evaluation=evaluation, comment=note[:500]), {"evaluation": evaluation}
     if method == "supervise":
         return dict(on=True), {}
     return {}, {}

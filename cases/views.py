@@ -1,51 +1,254 @@
-"""Staff pages of the case loop: workbenches, lists, the case page and its steps, notifications."""
+"""Staff pages of the case loop: the command center's and the departments' workbenches, the case list, the case
+page with its timeline and the steps the user may take, the map, and the notification centre."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from grids.models import Visit
+from wudu import scope
+from wudu.errors import Conflict
+
+from . import selectors, services, workflow
+from .forms import CaseCreateForm, CaseListFilterForm, StepForm
+from .models import Case, Notification, Source
+
+CENTER_ROLES = ("command_center", "system_admin")
 
 
-def case_list(request):
-    return HttpResponse(status=501)
+def _require_role(request, *roles: str) -> None:
+    if not (request.user.is_superuser or scope.has_role(request.user, *roles)):
+        raise PermissionDenied(_("您的角色不能使用此页面。"))
 
 
-def case_new(request):
-    return HttpResponse(status=501)
+def _page_query(request) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
 
 
+@login_required
+@require_GET
 def center(request):
-    return HttpResponse(status=501)
+    _require_role(request, *CENTER_ROLES)
+    name = request.GET.get("queue", "new")
+    if name not in selectors.CENTER_QUEUES:
+        raise Http404
+    rows, next_cursor = selectors.case_page(selectors.queue(request.user, selectors.CENTER_QUEUES, name),
+                                            request.GET.get("after", ""))
+    return render(request, "cases/center.html", {
+        "queue": name, "counts": selectors.queue_counts(request.user, selectors.CENTER_QUEUES), "rows": rows,
+        "next": next_cursor, "query": _page_query(request), "queues": QUEUE_LABELS_CENTER,
+    })
 
 
-def center_map(request):
-    return HttpResponse(status=501)
-
-
-def center_map_data(request):
-    return HttpResponse(status=501)
-
-
+@login_required
+@require_GET
 def department(request):
-    return HttpResponse(status=501)
+    _require_role(request, "department_staff")
+    name = request.GET.get("queue", "sign")
+    if name not in selectors.DEPARTMENT_QUEUES:
+        raise Http404
+    rows, next_cursor = selectors.case_page(selectors.queue(request.user, selectors.DEPARTMENT_QUEUES, name),
+                                            request.GET.get("after", ""))
+    return render(request, "cases/department.html", {
+        "queue": name, "counts": selectors.queue_counts(request.user, selectors.DEPARTMENT_QUEUES), "rows": rows,
+        "next": next_cursor, "query": _page_query(request), "queues": QUEUE_LABELS_DEPARTMENT,
+    })
 
 
+@login_required
+@require_GET
+def case_list(request):
+    form = CaseListFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return render(request, "cases/list.html", {"form": form, "rows": []}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    status = data.get("status") or ""
+    f = selectors.CaseFilter(
+        place_code=(data.get("place") or "").strip(), status="" if status == "open" else status,
+        open_only=status == "open", category_id=data["category"].pk if data.get("category") else None,
+        source=data.get("source") or "", reference=(data.get("reference") or "").strip(),
+    )
+    rows, next_cursor = selectors.case_page(selectors.case_list(request.user, f), request.GET.get("after", ""))
+    return render(request, "cases/list.html", {"form": form, "rows": rows, "next": next_cursor,
+                                               "query": _page_query(request)})
+
+
+def _sources_for(user) -> list[str]:
+    if scope.has_role(user, *workflow.GRID_STAFF):
+        return [Source.PATROL]
+    if user.is_superuser or scope.has_role(user, "command_center"):
+        return [Source.HOTLINE, Source.ASSIGNED]
+    if scope.has_role(user, "district_official", "street_official", "community_official"):
+        return [Source.ASSIGNED]
+    raise PermissionDenied(_("您的角色不能登记事件。"))
+
+
+@login_required
+def case_new(request):
+    sources = _sources_for(request.user)
+    form = CaseCreateForm(request.POST or None, user=request.user, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.case_create(
+                actor=request.user, source=d["source"], grid=d["grid"], category=d["category"],
+                description=d["description"], key=d["key"], level=d.get("level") or "center",
+                settled_result=d.get("settled_result") or "", kind=d.get("kind") or "ordinary",
+                address=d["address"], lng=d["lng"], lat=d["lat"], resident_name=d.get("resident_name") or "",
+                resident_mobile=d.get("resident_mobile") or "", photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("事件已登记，受理编号 %(ref)s。") % {"ref": case.reference})
+            return redirect("cases:detail", reference=case.reference)
+    return render(request, "cases/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def from_visit(request, visit_id: int):
+    visit = get_object_or_404(Visit.objects.visible_to(request.user).select_related("grid", "category",
+                                                                                     "household"), pk=visit_id)
+    try:
+        case = services.case_from_visit(actor=request.user, visit=visit, key=request.POST.get("key") or None)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(request.POST.get("next") or "ledger:list")
+    messages.success(request, _("已上报指挥中心，受理编号 %(ref)s。") % {"ref": case.reference})
+    return redirect("cases:detail", reference=case.reference)
+
+
+def _detail_context(request, case: Case, failed: StepForm | None = None) -> dict:
+    steps = workflow.available_steps(request.user, case)
+    forms_ = [failed if failed is not None and failed.step.name == step.name else StepForm(step=step, case=case)
+              for step in steps]
+    is_center = request.user.is_superuser or scope.has_role(request.user, "command_center")
+    events = list(case.events.all())
+    for event in events:
+        step = workflow.STEPS.get(event.action)
+        event.label = step.label if step else _("登记")
+    return {
+        "case": case, "events": events, "step_forms": forms_,
+        "time_left": selectors.time_left(case),
+        "duplicates": selectors.likely_duplicates(request.user, case) if is_center and case.is_open else [],
+        "failed": failed,
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request, reference: str):
+    try:
+        case = selectors.case_for_page(request.user, reference)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def case_step(request, reference: str, action: str):
+    case = get_object_or_404(Case.objects.visible_to(request.user).select_related("category"), reference=reference)
+    step = workflow.STEPS.get(action)
+    if step is None:
+        raise Http404
+    form = StepForm(request.POST, step=step, case=case)
+    status = 400
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.case_act(
+                actor=request.user, case=case, action=action, version=d["version"], key=d["key"],
+                note=d.get("note") or "", department=d.get("department"), deadline=d.get("deadline"),
+                days=d.get("days"), evaluation=d.get("evaluation") or "", photos=request.FILES.getlist("photos"),
+            )
+        except Conflict as error:
+            form.add_error(None, error)
+            status = 409
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("您不能执行此操作。"))
+            status = 403
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已%(action)s。") % {"action": step.label})
+            return redirect("cases:detail", reference=case.reference)
+    case = selectors.case_for_page(request.user, reference)
+    context = _detail_context(request, case, failed=form)
+    if form.step not in workflow.available_steps(request.user, case):
+        context["step_forms"].append(form)  # keep the user's input visible with the reason it failed
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def center_map(request):
+    _require_role(request, *CENTER_ROLES)
+    from grids.public_views import _map_settings
+
+    return render(request, "cases/map.html", _map_settings())
+
+
+@login_required
+@require_GET
+def center_map_data(request):
+    _require_role(request, *CENTER_ROLES)
+    return JsonResponse(selectors.open_cases_geojson(request.user), content_type="application/geo+json",
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
 def notifications(request):
-    return HttpResponse(status=501)
+    rows = Notification.objects.visible_to(request.user).select_related("case").order_by("-id")
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        rows = rows.filter(pk__lt=int(after))
+    rows = list(rows[: selectors.PAGE_SIZE + 1])
+    more = len(rows) > selectors.PAGE_SIZE
+    rows = rows[: selectors.PAGE_SIZE]
+    return render(request, "cases/notifications.html", {"rows": rows, "next": str(rows[-1].pk) if more else ""})
 
 
+@login_required
+@require_GET
 def notification_badge(request):
-    return HttpResponse(status=501)
+    unread = Notification.objects.visible_to(request.user).filter(read_at__isnull=True).count()
+    return render(request, "cases/_badge.html", {"unread": unread})
 
 
+@login_required
+@require_POST
 def notifications_read(request):
-    return HttpResponse(status=501)
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    services.notification_read(actor=request.user, notification_ids=ids)
+    return redirect("notifications:list")
 
 
-def from_visit(request, visit_id):
-    return HttpResponse(status=501)
-
-
-def case_detail(request, reference):
-    return HttpResponse(status=501)
-
-
-def case_step(request, reference, action):
-    return HttpResponse(status=501)
+QUEUE_LABELS_CENTER = {
+    "new": gettext_lazy("待受理"), "dispatch": gettext_lazy("待派遣"), "returned": gettext_lazy("退回"), "extension": gettext_lazy("延期申请"),
+    "verify": gettext_lazy("待核查"), "due_soon": gettext_lazy("即将超期"), "overdue": gettext_lazy("已超期"), "suspended": gettext_lazy("挂账"),
+    "supervised": gettext_lazy("督办"),
+}
+QUEUE_LABELS_DEPARTMENT = {
+    "sign": gettext_lazy("待签收"), "handling": gettext_lazy("处置中"), "overdue": gettext_lazy("已超期"), "suspended": gettext_lazy("挂账"),
+    "done": gettext_lazy("已反馈/办结"),
+}

@@ -20,6 +20,11 @@ def root(request):
 @login_required
 def home(request):
     grant = scope.home_grant(request.user)
+    # The command center and the departments live in their workbenches; everyone else starts at their place.
+    if grant is not None and grant.role == "command_center":
+        return redirect("cases:center")
+    if grant is not None and grant.role == "department_staff":
+        return redirect("cases:department")
     if grant is not None:
         return redirect("terminal", code=grant.code)
     if request.user.is_superuser:

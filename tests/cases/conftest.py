@@ -6,6 +6,7 @@ from cases import services
 from cases.models import LimitUnit
 from grids.models import FindingCategory
 
+
 def key() -> str:
     return str(uuid.uuid4())
 

@@ -1,0 +1,129 @@
+"""Input of the staff case pages: parsed here, decided and written by cases.services."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.forms import StyledForm
+from grids.models import Department, Place
+from grids.models import Level as PlaceLevel
+
+from . import workflow
+from .models import CaseCategory, Evaluation, Kind, Level, Source, Status
+
+
+class _RadioStyled(StyledForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-check-input"
+
+
+class StepForm(_RadioStyled):
+    """One step of the loop. Only the fields the step needs are kept (see `for_step`)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    department = forms.ModelChoiceField(label=_("处置部门"), queryset=Department.objects.none(), required=False,
+                                        empty_label=_("按类别默认部门"))
+    deadline = forms.DateTimeField(label=_("处置时限"), required=False,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                   help_text=_("留空则按类别时限（工作日）自动计算。"))
+    days = forms.IntegerField(label=_("延期天数（工作日）"), min_value=1, max_value=30, required=False)
+    evaluation = forms.ChoiceField(label=_("群众评价"), choices=Evaluation.choices, required=False,
+                                   widget=forms.RadioSelect)
+    note = forms.CharField(label=_("说明"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    FIELDS_BY_STEP = {
+        "dispatch": ("department", "deadline"),
+        "request_extension": ("days",),
+        "evaluate": ("evaluation",),
+    }
+    PHOTO_STEPS = ("feed_back", "settle", "verify", "rework")
+
+    def __init__(self, *args, step: workflow.Step, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        keep = {"version", "key", "note", *self.FIELDS_BY_STEP.get(step.name, ())}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        self.fields["note"].label = step.note_label or _("说明")
+        self.fields["note"].required = step.note_required
+        if "department" in self.fields:
+            self.fields["department"].queryset = Department.objects.filter(district_id=case.category.district_id)
+            self.fields["department"].initial = case.category.department_id
+        if "evaluation" in self.fields:
+            self.fields["evaluation"].required = True
+        if not self.is_bound:
+            self.initial.update(version=case.version, key=uuid.uuid4())
+        self.photos = step.name in self.PHOTO_STEPS
+
+    def clean_deadline(self):
+        value = self.cleaned_data.get("deadline")
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError(_("处置时限不能早于现在。"))
+        return value
+
+
+class CaseCreateForm(_RadioStyled):
+    """A case entered by staff: the grid worker's report, the hotline, an assignment from above."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    source = forms.ChoiceField(label=_("来源"), choices=[])
+    grid = forms.ModelChoiceField(label=_("网格"), queryset=Place.objects.none(),
+                                  error_messages={"invalid_choice": _("只能在您负责的网格内登记事件。")})
+    category = forms.ModelChoiceField(label=_("事件类别"), queryset=CaseCategory.objects.none())
+    description = forms.CharField(label=_("问题描述"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
+    level = forms.ChoiceField(label=_("处置层级"), choices=[
+        (Level.CENTER, _("网格解决不了，上报指挥中心")), (Level.GRID, _("网格内处置")), (Level.BUILDING, _("楼院内处置"))],
+        initial=Level.CENTER, widget=forms.RadioSelect)
+    settled_result = forms.CharField(label=_("已就地解决的，填写处置结果"), max_length=1000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.ORDINARY)
+    resident_name = forms.CharField(label=_("群众称呼"), max_length=30, required=False)
+    resident_mobile = forms.RegexField(label=_("群众手机"), regex=r"^1[3-9]\d{9}$", required=False,
+                                       error_messages={"invalid": _("请输入 11 位手机号码。")})
+    lng = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
+    lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
+
+    def __init__(self, *args, user, sources: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [(s, Source(s).label) for s in sources]
+        self.fields["source"].initial = sources[0]
+        grids = Place.objects.visible_to(user).filter(level=PlaceLevel.GRID).select_related("parent")
+        self.fields["grid"].queryset = grids.order_by("code")
+        self.fields["grid"].label_from_instance = lambda g: f"{g.parent.name} · {g.name}"
+        self.fields["category"].queryset = CaseCategory.objects.visible_to(user).filter(active=True)
+        if not self.is_bound:
+            self.initial["key"] = uuid.uuid4()
+            if len(self.fields["grid"].queryset[:2]) == 1:
+                self.initial["grid"] = self.fields["grid"].queryset[0]
+        if len(sources) == 1:
+            self.fields["source"].widget = forms.HiddenInput()
+        if sources == [Source.PATROL]:
+            del self.fields["kind"], self.fields["resident_name"], self.fields["resident_mobile"]
+        else:
+            del self.fields["level"], self.fields["settled_result"]
+
+
+class CaseListFilterForm(StyledForm):
+    reference = forms.CharField(label=_("受理编号"), required=False, max_length=20)
+    place = forms.CharField(label=_("地点编号"), required=False, max_length=30)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    category = forms.ModelChoiceField(label=_("事件类别"), required=False, queryset=CaseCategory.objects.none(),
+                                      empty_label=_("全部"))
+    source = forms.ChoiceField(label=_("来源"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("全部")), ("open", _("未办结"))] + list(Status.choices)
+        self.fields["source"].choices = [("", _("全部"))] + list(Source.choices)
+        self.fields["category"].queryset = CaseCategory.objects.visible_to(user)
