@@ -56,6 +56,7 @@ class StepForm(_RadioStyled):
                 del self.fields[name]
         self.fields["note"].label = step.note_label or _("说明")
         self.fields["note"].required = step.note_required
+        self.fields["note"].error_messages["required"] = _("请填写%(label)s。") % {"label": self.fields["note"].label}
         if "department" in self.fields:
             self.fields["department"].queryset = Department.objects.filter(district_id=case.category.district_id)
             self.fields["department"].initial = case.category.department_id

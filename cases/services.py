@@ -417,3 +417,34 @@ def case_category_create(
     category.full_clean()
     category.save()
     return category
+
+
+CATEGORY_FIELDS = ("name", "description", "department", "time_limit", "limit_unit", "finding_category", "public",
+                   "active", "sort_order")
+
+
+def case_category_update(*, actor, category: CaseCategory, **fields) -> CaseCategory:
+    """Change a category's department, limit or wording. Cases already dispatched keep their deadline."""
+    scope.require_change(actor, category, "case_category")
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    department = fields.get("department")
+    if department is not None and department.district_id != category.district_id:
+        raise ValidationError({"department": _("该部门不属于本区。")}, code="other_district")
+    for name, value in fields.items():
+        setattr(category, name, value)
+    category.full_clean()
+    category.save()
+    return category
+
+
+def holiday_save(*, actor, date: datetime.date, is_workday: bool, name: str = ""):
+    """Add or correct a day of the holiday calendar (a holiday on a weekday, or a working weekend)."""
+    from .models import Holiday
+
+    if not (actor.is_superuser or scope.has_role(actor, "system_admin", "command_center")):
+        raise PermissionDenied(_("只有系统管理员或指挥中心可以维护节假日。"))
+    holiday, _created = Holiday.objects.update_or_create(date=date, defaults={"is_workday": is_workday,
+                                                                               "name": name.strip()})
+    return holiday

@@ -5,6 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from cases import api as cases_api
 from grids import api as grids_api
 from grids import ledger_api
 from outreach import api as outreach_api
@@ -29,6 +30,9 @@ router.register("daily-reports", ledger_api.DailyReportViewSet, basename="daily-
 router.register("spot-checks", ledger_api.SpotCheckViewSet, basename="spot-check")
 router.register("finding-categories", ledger_api.FindingCategoryViewSet, basename="finding-category")
 router.register("household-tags", ledger_api.HouseholdTagViewSet, basename="household-tag")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("categories", cases_api.CategoryViewSet, basename="case-category")
+router.register("notifications", cases_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

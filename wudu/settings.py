@@ -257,6 +257,11 @@ SPECTACULAR_SETTINGS = {
         "PartnerKindEnum": "grids.models.PartnerKind",
         "OrganizationKindEnum": "outreach.models.OrganizationKind",
         "SiteKindEnum": "grids.models.SiteKind",
+        "CaseKindEnum": "cases.models.Kind",
+        "CaseSourceEnum": "cases.models.Source",
+        "CaseLevelEnum": "cases.models.Level",
+        "CaseStatusEnum": "cases.models.Status",
+        "PlaceLevelEnum": "grids.models.Level",
     },
 }
 

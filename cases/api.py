@@ -1,0 +1,306 @@
+"""REST API (/api/v1/) of the case loop: cases with every step of the loop as an action, case categories, and
+the user's own notifications.
+
+Reads start from the scope gate (`wudu.api.ApiViewSet`); creating and every step call cases/services.py, which
+checks the role for the step and the case's version. A step needs the `version` the client read (body or
+If-Match); a stale one answers 409. An Idempotency-Key header makes a retried create or step answer what the
+first one did.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from grids.models import Department, Place
+from wudu import scope
+from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
+from wudu.pagination import KeysetPagination
+
+from . import services, workflow
+from .models import (
+    Alert,
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CasePhoto,
+    Evaluation,
+    Kind,
+    Level,
+    LimitUnit,
+    Notification,
+    Source,
+    Status,
+)
+
+
+class NewestFirst(KeysetPagination):
+    ordering = "-id"
+
+
+# ---------------------------------------------------------------------------------------------- categories
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name", default="", read_only=True)
+    limit_unit = serializers.ChoiceField(choices=LimitUnit.choices, read_only=True)
+
+    class Meta:
+        model = CaseCategory
+        fields = ["id", "code", "name", "description", "department", "time_limit", "limit_unit", "public", "active"]
+        read_only_fields = fields
+
+
+class CategoryViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Case categories (事件类别): the responsible department and the time limit of each (read-only here; the
+    admin configures them)."""
+
+    scope_model = CaseCategory
+    pagination_class = NewestFirst
+    http_method_names = ["get", "head", "options"]
+    list_output = detail_output = CategorySerializer
+
+    def filter_queryset_extra(self, queryset):
+        return queryset.select_related("department")
+
+
+# ---------------------------------------------------------------------------------------------- cases
+
+
+class CaseFilter(django_filters.FilterSet):
+    place = django_filters.CharFilter(method="in_place", help_text="Unified code: the place and everything below.")
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    category = django_filters.CharFilter(field_name="category__code")
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    alert = django_filters.ChoiceFilter(choices=[c for c in Alert.choices if c[0]])
+    supervised = django_filters.BooleanFilter()
+    department = django_filters.NumberFilter(field_name="department_id")
+
+    class Meta:
+        model = Case
+        fields = ["place", "status", "category", "source", "kind", "alert", "supervised", "department"]
+
+    def in_place(self, queryset, name, value):
+        return scope.narrow_to_place(queryset, "case", value)
+
+
+class CasePhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CasePhoto
+        fields = ["image", "thumbnail"]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.display_name", default="", read_only=True)
+    department = serializers.CharField(source="department.name", default="", read_only=True)
+    photos = CasePhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "action", "from_status", "to_status", "actor", "actor_role", "at", "note", "department",
+                  "deadline", "data", "photos"]
+        read_only_fields = fields
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    grid = serializers.CharField(source="grid.code", read_only=True, help_text="Unified code of the grid.")
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    department_name = serializers.CharField(source="department.name", default="", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "kind", "source", "level", "status", "category", "category_name", "grid",
+                  "grid_name", "lng", "lat", "address", "description", "department", "department_name",
+                  "dispatched_at", "deadline", "alert", "supervised", "returns", "reworks", "evaluation",
+                  "evaluation_comment", "created_at", "closed_at", "version"]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = EventSerializer(many=True, read_only=True)
+    photos = CasePhotoSerializer(many=True, read_only=True)
+    steps = serializers.SerializerMethodField(help_text="The steps the requesting user may take now.")
+    resident_name = serializers.CharField(read_only=True)
+    resident_mobile = serializers.CharField(read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "resident_name", "resident_mobile", "events", "photos", "steps"]
+        read_only_fields = fields
+
+    def get_steps(self, case) -> list[str]:
+        return [step.name for step in workflow.available_steps(self.context["request"].user, case)]
+
+
+class CaseCreateInput(serializers.Serializer):
+    source = serializers.ChoiceField(choices=[Source.PATROL, Source.HOTLINE, Source.ASSIGNED])
+    grid = serializers.SlugRelatedField(slug_field="code", queryset=Place.objects.all(),
+                                        error_messages={"does_not_exist": "网格不存在或无权访问。"})
+    category = GatedIdField(queryset=CaseCategory.objects.all(), missing="事件类别不存在。")
+    description = serializers.CharField(max_length=1000)
+    level = serializers.ChoiceField(choices=Level.choices, default=Level.CENTER)
+    settled_result = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.ORDINARY)
+    address = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    lng = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
+    resident_name = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+    resident_mobile = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, default="", allow_blank=True,
+                                             error_messages={"invalid": "请输入 11 位手机号码。"})
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                   max_length=services.MAX_PHOTOS)
+
+    def validate_grid(self, grid):
+        if not Place.objects.visible_to(self.context["request"].user).filter(pk=grid.pk).exists():
+            raise serializers.ValidationError("网格不存在或无权访问。")
+        return grid
+
+
+class StepInput(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The version the client read (or If-Match); required.")
+    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False,
+                                                    allow_null=True, default=None,
+                                                    help_text="dispatch: the department (default: the category's)")
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                         help_text="dispatch: an explicit deadline (default: the category's limit)")
+    days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                    max_value=services.MAX_EXTENSION_DAYS, help_text="request_extension: working days")
+    evaluation = serializers.ChoiceField(choices=Evaluation.choices, required=False, default="",
+                                         help_text="evaluate: the resident's verdict (recorded by phone)")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                   max_length=services.MAX_PHOTOS)
+
+
+class CaseSchema(ServiceSchema):
+    def get_request_serializer(self):
+        if self.view.action == "create":
+            return CaseCreateInput
+        if self.view.action.startswith("act_"):
+            return StepInput
+        return super().get_request_serializer()
+
+    def get_override_parameters(self):
+        extra = [IDEMPOTENCY_KEY, IF_MATCH] if self.view.action.startswith("act_") else []
+        return [*super().get_override_parameters(), *extra]
+
+
+class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Cases (事件) of the closed loop. Each step is an action: POST /cases/{reference}/{step}/."""
+
+    scope_model = Case
+    schema = CaseSchema()
+    lookup_field = "reference"
+    filterset_class = CaseFilter
+    pagination_class = NewestFirst
+    http_method_names = ["get", "head", "options", "post"]
+    # Who may take which step is the workflow's table, asked by the service; the gate decides visibility.
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    list_output = CaseSerializer
+    detail_output = CaseDetailSerializer
+
+    def filter_queryset_extra(self, queryset):
+        queryset = queryset.select_related("category", "grid", "department")
+        if self.action == "list":
+            return queryset.defer("grid__boundary")
+        events = CaseEvent.objects.select_related("actor", "department").prefetch_related("photos").order_by("id")
+        return queryset.prefetch_related(Prefetch("events", queryset=events), "photos")
+
+    @extend_schema(responses={201: CaseDetailSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+                   parameters=[IDEMPOTENCY_KEY])
+    def create(self, request, *args, **kwargs):
+        serializer = CaseCreateInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        case = services.case_create(actor=request.user, key=request.headers.get("Idempotency-Key") or None,
+                                    **serializer.validated_data)
+        self.action = "retrieve"
+        return self.answer(self.get_queryset().get(pk=case.pk), status.HTTP_201_CREATED)
+
+    def take_step(self, request, name: str):
+        case = self.get_object()
+        serializer = StepInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None) or if_match_version(request)
+        if version is None:
+            raise serializers.ValidationError({"version": ["请提供读取时的 version（或 If-Match 请求头）。"]})
+        services.case_act(actor=request.user, case=case, action=name, version=version,
+                          key=request.headers.get("Idempotency-Key") or None, **data)
+        return self.answer(self.get_queryset().get(pk=case.pk))
+
+
+def _step_action(step: workflow.Step):
+    def run(self, request, reference=None):
+        return self.take_step(request, step.name)
+
+    # Not the step's bare name: `dispatch` would shadow the view's own dispatch().
+    run.__name__ = f"act_{step.name}"
+    run.__doc__ = f"{step.label}: allowed to {', '.join(step.roles)}."
+    run = extend_schema(
+        request=StepInput, summary=str(step.label),
+        responses={200: CaseDetailSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404],
+                   409: OpenApiResponse(description="The case changed since `version` was read: reload.")},
+    )(run)
+    return action(detail=True, methods=["post"], url_path=step.name.replace("_", "-"),
+                  url_name=step.name.replace("_", "-"))(run)
+
+
+for _step in workflow.STEPS.values():
+    setattr(CaseViewSet, f"act_{_step.name}", _step_action(_step))
+
+
+# ---------------------------------------------------------------------------------------------- notifications
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.reference", default=None, read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "case", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class ReadInput(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None,
+                                help_text="Notification ids; none marks all unread ones read.")
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Notification
+        fields = ["unread"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, ApiViewSet):
+    """The requesting user's own notifications (in-app notification centre)."""
+
+    scope_model = Notification
+    pagination_class = NewestFirst
+    filterset_class = NotificationFilter
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "head", "options", "post"]
+    list_output = detail_output = NotificationSerializer
+
+    def filter_queryset_extra(self, queryset):
+        return queryset.select_related("case")
+
+    @extend_schema(request=ReadInput, responses={200: OpenApiResponse(description="{\"marked\": n}")})
+    @action(detail=False, methods=["post"])
+    def read(self, request):
+        serializer = ReadInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        marked = services.notification_read(actor=request.user, notification_ids=serializer.validated_data["ids"])
+        return Response({"marked": marked})

@@ -1,0 +1,130 @@
+"""The case loop over /api/v1/: list and read through the gate, create, steps as actions, categories,
+notifications."""
+
+import uuid
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases import services
+from cases.models import Case, Notification, Source, Status
+
+from .conftest import key
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_as(cast):
+    def client_for(role_or_user):
+        user = cast.user(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return client
+    return client_for
+
+
+def report(cast, categories, grid="G1"):
+    return services.case_create(actor=cast.user("grid_worker") if grid == "G1" else cast.user("command_center"),
+                                source=Source.PATROL if grid == "G1" else Source.HOTLINE, grid=cast.place(grid),
+                                category=categories["city"], description="路灯不亮", key=key())
+
+
+def test_the_loop_over_the_api(cast, categories, api_as):
+    case = report(cast, categories)
+    center, dept = api_as("command_center"), api_as("department_staff")
+    url = f"/api/v1/cases/{case.reference}/"
+    body = center.get(url).json()
+    assert body["status"] == "reported" and body["steps"] == ["accept", "cancel", "supervise"]
+    body = center.post(url + "accept/", {"version": body["version"]}, format="json").json()
+    body = center.post(url + "dispatch/", {"version": body["version"]}, format="json").json()
+    assert body["status"] == "dispatched" and body["department_name"] == "城市管理" and body["deadline"]
+    body = dept.post(url + "send-back/", {"version": body["version"], "note": "非本部门职责"}, format="json").json()
+    assert body["status"] == "returned" and body["returns"] == 1
+    assert [e["action"] for e in body["events"]] == ["create", "accept", "dispatch", "send_back"]
+
+
+def test_a_stale_version_answers_409_and_changes_nothing(cast, categories, api_as):
+    case = report(cast, categories)
+    center = api_as("command_center")
+    url = f"/api/v1/cases/{case.reference}/"
+    center.post(url + "accept/", {"version": case.version}, format="json")
+    response = center.post(url + "cancel/", {"version": case.version, "note": "重复"}, format="json")
+    assert response.status_code == 409 and "刷新" in response.json()["detail"]
+    assert Case.objects.get(pk=case.pk).status == Status.FILED
+
+
+def test_a_step_without_version_or_by_the_wrong_role_is_refused(cast, categories, api_as):
+    case = report(cast, categories)
+    url = f"/api/v1/cases/{case.reference}/accept/"
+    assert api_as("command_center").post(url, {}, format="json").status_code == 400
+    response = api_as("department_staff").post(url, {"version": case.version}, format="json")
+    # the department cannot even see a case not dispatched to it
+    assert response.status_code == 404
+    response = api_as("grid_worker").post(url, {"version": case.version}, format="json")
+    assert response.status_code == 403 and "立案" in response.json()["detail"]
+    assert Case.objects.get(pk=case.pk).status == Status.REPORTED
+
+
+def test_a_retried_step_with_the_same_idempotency_key_answers_the_same(cast, categories, api_as):
+    case = report(cast, categories)
+    center = api_as("command_center")
+    url = f"/api/v1/cases/{case.reference}/accept/"
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    first = center.post(url, {"version": case.version}, format="json", headers=headers)
+    second = center.post(url, {"version": case.version}, format="json", headers=headers)
+    assert first.status_code == second.status_code == 200
+    assert case.events.filter(action="accept").count() == 1
+
+
+def test_create_by_the_hotline_with_a_key_saves_once(cast, categories, api_as):
+    center = api_as("command_center")
+    body = {"source": "hotline", "grid": cast.place("G2").code, "category": categories["city"].pk,
+            "description": "热线：小区噪声", "resident_mobile": "13812345678"}
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    first = center.post("/api/v1/cases/", body, format="json", headers=headers)
+    second = center.post("/api/v1/cases/", body, format="json", headers=headers)
+    assert first.status_code == 201 and first.json()["status"] == "filed"
+    assert first.json()["reference"] == second.json()["reference"]
+    bad = center.post("/api/v1/cases/", {**body, "resident_mobile": "123"}, format="json")
+    assert bad.status_code == 400 and "11 位手机号码" in str(bad.json())
+
+
+def test_the_list_is_scoped_and_filtered(cast, categories, api_as):
+    mine = report(cast, categories)
+    elsewhere = report(cast, categories, grid="G3")
+    refs = {row["reference"] for row in api_as("grid_worker").get("/api/v1/cases/").json()["results"]}
+    assert refs == {mine.reference}
+    refs = {row["reference"] for row in api_as("command_center").get("/api/v1/cases/?status=filed").json()["results"]}
+    assert refs == {elsewhere.reference}
+    assert api_as("department_staff").get("/api/v1/cases/").json()["results"] == []
+
+
+@pytest.mark.parametrize("size", [1, 10])
+def test_the_case_list_costs_the_same_queries_whatever_the_volume(cast, categories, api_as, size,
+                                                                  django_assert_num_queries):
+    for _ in range(size):
+        report(cast, categories)
+    client = api_as("command_center")
+    with django_assert_num_queries(3):  # token with its user, grants, the page
+        assert len(client.get("/api/v1/cases/").json()["results"]) == size
+
+
+def test_categories_and_own_notifications(cast, categories, api_as, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = report(cast, categories)
+    center = api_as("command_center")
+    codes = {row["code"] for row in center.get("/api/v1/categories/").json()["results"]}
+    assert codes == {"shirong", "wuran"}
+    rows = center.get("/api/v1/notifications/?unread=true").json()["results"]
+    assert [row["case"] for row in rows] == [case.reference]
+    assert api_as("department_staff").get("/api/v1/notifications/").json()["results"] == []
+    assert center.post("/api/v1/notifications/read/", {}, format="json").json() == {"marked": 1}
+    assert not Notification.objects.filter(user=cast.user("command_center"), read_at__isnull=True).exists()
