@@ -141,7 +141,9 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CaseCreateInput(serializers.Serializer):
-    source = serializers.ChoiceField(choices=[Source.PATROL, Source.HOTLINE, Source.ASSIGNED])
+    source = serializers.ChoiceField(choices=[Source.PATROL, Source.HOTLINE, Source.ASSIGNED], required=False,
+                                     help_text="Default: the user's usual way (grid staff: patrol; command center: "
+                                               "hotline; officials: assigned).")
     grid = serializers.SlugRelatedField(slug_field="code", queryset=Place.objects.all(),
                                         error_messages={"does_not_exist": "网格不存在或无权访问。"})
     category = GatedIdField(queryset=CaseCategory.objects.all(), missing="事件类别不存在。")
@@ -221,8 +223,9 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     def create(self, request, *args, **kwargs):
         serializer = CaseCreateInput(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        case = services.case_create(actor=request.user, key=request.headers.get("Idempotency-Key") or None,
-                                    **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.setdefault("source", (workflow.sources_for(request.user) or [Source.PATROL])[0])
+        case = services.case_create(actor=request.user, key=request.headers.get("Idempotency-Key") or None, **data)
         self.action = "retrieve"
         return self.answer(self.get_queryset().get(pk=case.pk), status.HTTP_201_CREATED)
 

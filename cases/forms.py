@@ -77,7 +77,7 @@ class CaseCreateForm(_RadioStyled):
     """A case entered by staff: the grid worker's report, the hotline, an assignment from above."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
-    source = forms.ChoiceField(label=_("来源"), choices=[])
+    source = forms.ChoiceField(label=_("来源"), choices=[], required=False)
     grid = forms.ModelChoiceField(label=_("网格"), queryset=Place.objects.none(),
                                   error_messages={"invalid_choice": _("只能在您负责的网格内登记事件。")})
     category = forms.ModelChoiceField(label=_("事件类别"), queryset=CaseCategory.objects.none())
@@ -88,7 +88,7 @@ class CaseCreateForm(_RadioStyled):
         initial=Level.CENTER, widget=forms.RadioSelect)
     settled_result = forms.CharField(label=_("已就地解决的，填写处置结果"), max_length=1000, required=False,
                                      widget=forms.Textarea(attrs={"rows": 2}))
-    kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.ORDINARY)
+    kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.ORDINARY, required=False)
     resident_name = forms.CharField(label=_("群众称呼"), max_length=30, required=False)
     resident_mobile = forms.RegexField(label=_("群众手机"), regex=r"^1[3-9]\d{9}$", required=False,
                                        error_messages={"invalid": _("请输入 11 位手机号码。")})
@@ -99,6 +99,7 @@ class CaseCreateForm(_RadioStyled):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [(s, Source(s).label) for s in sources]
         self.fields["source"].initial = sources[0]
+        self.default_source = sources[0]
         grids = Place.objects.visible_to(user).filter(level=PlaceLevel.GRID).select_related("parent")
         self.fields["grid"].queryset = grids.order_by("code")
         self.fields["grid"].label_from_instance = lambda g: f"{g.parent.name} · {g.name}"
@@ -113,6 +114,13 @@ class CaseCreateForm(_RadioStyled):
             del self.fields["kind"], self.fields["resident_name"], self.fields["resident_mobile"]
         else:
             del self.fields["level"], self.fields["settled_result"]
+
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Kind.ORDINARY
+
+    def clean_source(self):
+        return self.cleaned_data.get("source") or self.default_source
 
 
 class CaseListFilterForm(StyledForm):

@@ -404,7 +404,7 @@ def notification_read(*, actor, notification_ids: list[int] | None = None) -> in
 def case_category_create(
     *, actor, district: Place, code: str, name: str, department: Department | None = None, time_limit: int = 5,
     limit_unit: str = LimitUnit.WORKING_DAYS, finding_category=None, description: str = "", public: bool = True,
-    sort_order: int = 0,
+    active: bool = True, sort_order: int = 0,
 ) -> CaseCategory:
     scope.require_create(actor, "case_category", district)
     if district.level != PlaceLevel.DISTRICT:
@@ -413,7 +413,7 @@ def case_category_create(
         raise ValidationError({"department": _("该部门不属于本区。")}, code="other_district")
     category = CaseCategory(district=district, code=code, name=name.strip(), department=department,
                             time_limit=time_limit, limit_unit=limit_unit, finding_category=finding_category,
-                            description=description, public=public, sort_order=sort_order)
+                            description=description, public=public, active=active, sort_order=sort_order)
     category.full_clean()
     category.save()
     return category

@@ -83,13 +83,10 @@ def case_list(request):
 
 
 def _sources_for(user) -> list[str]:
-    if scope.has_role(user, *workflow.GRID_STAFF):
-        return [Source.PATROL]
-    if user.is_superuser or scope.has_role(user, "command_center"):
-        return [Source.HOTLINE, Source.ASSIGNED]
-    if scope.has_role(user, "district_official", "street_official", "community_official"):
-        return [Source.ASSIGNED]
-    raise PermissionDenied(_("您的角色不能登记事件。"))
+    sources = workflow.sources_for(user) or ([Source.HOTLINE, Source.ASSIGNED] if user.is_superuser else [])
+    if not sources:
+        raise PermissionDenied(_("您的角色不能登记事件。"))
+    return sources
 
 
 @login_required

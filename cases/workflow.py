@@ -88,6 +88,20 @@ def available_steps(user, case: Case) -> list[Step]:
     return out
 
 
+def sources_for(user) -> list[str]:
+    """How this user enters a case, the usual way first: grid staff report, the command center registers hotline
+    calls (or assignments), officials assign from above. Empty: the role does not enter cases."""
+    from wudu import scope as gate
+
+    if gate.has_role(user, *GRID_STAFF):
+        return ["patrol"]
+    if gate.has_role(user, *CENTER):
+        return ["hotline", "assigned"]
+    if gate.has_role(user, "district_official", "street_official", "community_official"):
+        return ["assigned"]
+    return []
+
+
 def holder_roles(status: str) -> tuple[str, ...]:
     """Whose move it is (for queues and notices)."""
     if status in (Status.LOCAL,):

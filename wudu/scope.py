@@ -120,7 +120,7 @@ POLICIES: dict[str, Policy] = {
     "case": Policy(
         path="grid__code", read=_subtree_read(), department_path="department_id",
         write={**{role: Reach.BELOW for role in OFFICIALS}, "grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE,
-               "command_center": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+               "command_center": Reach.SUBTREE},
     ),
     "case_category": Policy(
         path="district__code", read={role: Reach.DISTRICT for role in EVERY_ROLE},

@@ -57,6 +57,10 @@ READ = {
     "visit": LEDGER_READERS,
     "daily_report": LEDGER_READERS,
     "spot_check": ABOVE_THE_GRID,
+    # Cases: everyone reads the cases of their subtree; a department reads what was dispatched to it (the world's
+    # cases are all dispatched to the cast's department, 城市管理; other departments are tested in tests/cases).
+    "case": EVERY_SUBTREE,
+    "case_category": dict.fromkeys(ROLES, "district"),
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -75,6 +79,17 @@ WRITE = {
     "visit": {"grid_worker": "subtree", "grid_head": "subtree", "system_admin": "subtree"},
     "daily_report": {},
     "spot_check": {**{r: "below" for r in OFFICIALS}, "command_center": "subtree", "system_admin": "subtree"},
+    # Changing a case means taking a step; the matrix's step is 督办 (supervision), the command center's alone.
+    # Every other step's roles are checked by tests/cases (pages, API, and the property test).
+    "case": {"command_center": "subtree"},
+    "case_category": {"command_center": "subtree", "system_admin": "subtree"},
+}
+
+# Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
+# report), the command center anywhere in its district (the hotline), officials above the grid (an assignment).
+CREATE = {
+    "case": {"grid_worker": "subtree", "grid_head": "subtree", "command_center": "subtree",
+             **{r: "below" for r in OFFICIALS}},
 }
 
 
@@ -107,7 +122,7 @@ def expected(role: str, resource: str, action: str, anchor: str, *, creating_chi
         if reach == "district":
             return district_of(anchor) is not None and district_of(anchor) == district_of(mine)
         return within(anchor, mine)
-    reach = WRITE[resource].get(role)
+    reach = (CREATE.get(resource, WRITE[resource]) if action == "create" else WRITE[resource]).get(role)
     if reach is None:
         return False
     if creating_child:

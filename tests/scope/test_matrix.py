@@ -18,6 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as case_services
+from cases import workflow as case_workflow
+from cases.models import Case, CaseCategory
 from grids import ledger_services, services
 from grids.models import (
     DailyReport,
@@ -79,7 +82,26 @@ def world(shared_cast, django_db_blocker):
             ledger_services.spot_check_record(actor=admin, grid=grid, client_id=uuid.uuid4(),
                                               checked_on=timezone.localdate(), findings="在岗", score=90)
         daily_report_build(timezone.localdate())
+        # A case category per district, and a case at every grid dispatched to the district's 城市管理.
+        for key in ("D", "D2"):
+            case_services.case_category_create(
+                actor=admin, district=shared_cast.places[key], code="matrix", name="矩阵类别",
+                department=shared_cast.departments[f"chengguan@{key}"])
+        for key in GRIDS_IN_ORDER:
+            case = case_services.case_create(
+                actor=witnesses[key], source="patrol", grid=shared_cast.places[key], category=_category(key),
+                description=f"{key}的事件", key=uuid.uuid4())
+            for step in ("accept", "dispatch"):
+                case = case_services.case_act(actor=admin, case=case, action=step, version=case.version)
     return World(cast=shared_cast, witnesses=witnesses)
+
+
+def _category(place_key: str) -> CaseCategory:
+    return CaseCategory.objects.get(code="matrix", district__code=spec_code(spec.district_of(place_key)))
+
+
+def spec_code(key: str) -> str:
+    return {"D": "411002", "D2": "411003"}[key]
 
 
 # --------------------------------------------------------------------------------------------- drivers
@@ -114,6 +136,13 @@ class Driver:
     service_create: Callable | None = None  # (world, actor, anchor place) -> object, through the service
     service_update: Callable | None = None  # (actor, obj) -> object, through the service
     surfaces: tuple[str, ...] = spec.SURFACES  # where the resource is offered so far
+    # Resources with their own pages (not the /manage/ ones) and API lookups other than the id:
+    page_list_url: str = ""  # a list page whose context has `rows`
+    page_detail_url: Callable | None = None  # (obj) -> url
+    page_create_url: str = ""
+    page_update_url: Callable | None = None  # (obj) -> url of a POST that changes it
+    api_key: Callable = lambda obj: obj.pk  # how the API names one
+    api_update_url: Callable | None = None  # (obj) -> url of a POST that changes it (instead of PATCH)
 
     def value(self, obj) -> str:
         return getattr(type(obj).objects.get(pk=obj.pk), self.mutable_field)
@@ -284,6 +313,56 @@ DRIVERS.update({
     ),
 })
 
+def _case_page_create(world, p):
+    return {"key": _key(), "grid": p.pk, "category": _category(_key_of(world, p)).pk, "description": "矩阵事件",
+            "level": "center"}
+
+
+def _key_of(world, place) -> str:
+    return next(k for k, v in world.cast.places.items() if v.pk == place.pk)
+
+
+def _case_service_create(world, actor, p):
+    return case_services.case_create(
+        actor=actor, source=(case_workflow.sources_for(actor) or ["patrol"])[0], grid=p,
+        category=_category(_key_of(world, p)), description="矩阵事件", key=uuid.uuid4())
+
+
+DRIVERS.update({
+    "case": Driver(
+        key="case", model=Case, admin_name="cases_case", api_basename="case", anchor=_grid_anchor,
+        find=lambda world, key: Case.objects.get(grid=world.cast.places[key]), mutable_field="supervised",
+        page_list_url="/cases/", page_detail_url=lambda o: reverse("cases:detail", args=[o.reference]),
+        page_create_url="/cases/new/", page_create=_case_page_create,
+        page_update_url=lambda o: reverse("cases:act", args=[o.reference, "supervise"]),
+        page_update=lambda o: {"version": o.version, "key": _key(), "note": "矩阵督办"},
+        api_key=lambda o: o.reference,
+        api_create=lambda world, p: {"grid": p.code, "category": _category(_key_of(world, p)).pk,
+                                     "description": "矩阵事件"},
+        api_update_url=lambda o: reverse("api:case-supervise", args=[o.reference]),
+        api_update=lambda o: {"version": o.version, "note": "矩阵督办"},
+        service_create=_case_service_create,
+        service_update=lambda actor, o: case_services.case_act(actor=actor, case=o, action="supervise",
+                                                               version=o.version),
+    ),
+    "case_category": Driver(
+        key="case_category", model=CaseCategory, admin_name="cases_casecategory", api_basename="case-category",
+        anchor=lambda target, mine, relation: spec.district_of(target),
+        find=lambda world, key: CaseCategory.objects.get(code="matrix", district=world.cast.places[key]),
+        surfaces=("service", "api", "admin"),
+        service_create=lambda world, actor, p: case_services.case_category_create(
+            actor=actor, district=p, code=f"m{uuid.uuid4().hex[:8]}", name=f"新类别{uuid.uuid4().hex[:4]}"),
+        service_update=lambda actor, o: case_services.case_category_update(actor=actor, category=o,
+                                                                           name=o.name + "改"),
+        admin_create=lambda world, p: {"district": p.pk, "code": "matrixnew", "name": "矩阵新类别", "time_limit": 5,
+                                       "limit_unit": "working_days", "sort_order": 0, "public": "on",
+                                       "active": "on", "description": ""},
+        admin_update=lambda o: {"name": o.name + "改", "time_limit": o.time_limit, "limit_unit": o.limit_unit,
+                                "sort_order": o.sort_order, "public": "on", "active": "on", "description": ""},
+    ),
+})
+
+
 def _parsed(form_class, data: dict, drop: str, **kwargs) -> dict:
     """Form data parsed as the page parses it, handed to the service the page calls."""
     form = form_class(data, **kwargs)
@@ -310,7 +389,7 @@ def _via_managed(name: str, driver: Driver) -> Driver:
 
 
 for _name, _driver in list(DRIVERS.items()):
-    if "page" in _driver.surfaces and _driver.page_create is not None:
+    if "page" in _driver.surfaces and _driver.page_create is not None and not _driver.page_create_url:
         DRIVERS[_name] = _via_managed(_name, _driver)
 
 
@@ -338,6 +417,9 @@ def _service(call) -> bool:
 def do_list(surface, client, driver, obj) -> bool:
     if surface == "service":
         return driver.model.objects.visible_to(client.actor).filter(pk=obj.pk).exists()
+    if surface == "page" and driver.page_list_url:
+        response = client.get(driver.page_list_url)
+        return response.status_code == 200 and obj.pk in _ids(response.context["rows"])
     if surface == "page":
         response = client.get(reverse("manage:list", args=[driver.key]))
         return response.status_code == 200 and obj.pk in _ids(response.context["object_list"])
@@ -352,10 +434,12 @@ def do_detail(surface, client, driver, obj) -> bool:
     if surface == "service":  # what a detail view does first: fetch by id through the gate
         return driver.model.objects.visible_to(client.actor).filter(pk=obj.pk).exists()
     if surface == "page":
-        response = client.get(reverse("manage:detail", args=[driver.key, obj.pk]))
+        url = driver.page_detail_url(obj) if driver.page_detail_url else reverse("manage:detail",
+                                                                                 args=[driver.key, obj.pk])
+        response = client.get(url)
         assert response.status_code in (200, 404), response.status_code
     elif surface == "api":
-        response = client.get(reverse(f"api:{driver.api_basename}-detail", args=[obj.pk]))
+        response = client.get(reverse(f"api:{driver.api_basename}-detail", args=[driver.api_key(obj)]))
         assert response.status_code in (200, 404), response.status_code
     else:
         response = client.get(reverse(f"admin:{driver.admin_name}_change", args=[obj.pk]))
@@ -371,8 +455,8 @@ def do_create(surface, client, driver, world, place) -> bool:
         assert driver.model.objects.count() - before == (1 if ok else 0)
         return ok
     if surface == "page":
-        response = client.post(reverse("manage:create", args=[driver.key]) + f"?place={place.code}",
-                               driver.page_create(world, place))
+        url = driver.page_create_url or reverse("manage:create", args=[driver.key]) + f"?place={place.code}"
+        response = client.post(url, driver.page_create(world, place))
         ok = response.status_code == 302
     elif surface == "api":
         response = client.post(reverse(f"api:{driver.api_basename}-list"), driver.api_create(world, place),
@@ -393,8 +477,13 @@ def do_update(surface, client, driver, obj) -> bool:
         assert (driver.value(obj) != before) == ok
         return ok
     if surface == "page":
-        response = client.post(reverse("manage:edit", args=[driver.key, obj.pk]), driver.page_update(obj))
+        url = driver.page_update_url(obj) if driver.page_update_url else reverse("manage:edit",
+                                                                                 args=[driver.key, obj.pk])
+        response = client.post(url, driver.page_update(obj))
         ok = response.status_code == 302
+    elif surface == "api" and driver.api_update_url:
+        response = client.post(driver.api_update_url(obj), driver.api_update(obj), content_type="application/json")
+        ok = response.status_code == 200
     elif surface == "api":
         response = client.patch(reverse(f"api:{driver.api_basename}-detail", args=[obj.pk]), driver.api_update(obj),
                                 content_type="application/json")
@@ -423,7 +512,8 @@ def _cases():
             continue  # no such action (people are appointed through memberships; ledger entries are immutable)
         mine = spec.ACTOR_PLACE[role]
         anchor = driver.anchor(spec.TARGET[mine][relation], mine, relation)
-        if anchor is None or action == "create" and resource == "department" and spec.LEVEL[anchor] != "district":
+        district_wide = resource in ("department", "case_category")
+        if anchor is None or action == "create" and district_wide and spec.LEVEL[anchor] != "district":
             continue  # no such record can exist there (nothing sits at city level; departments are district-wide)
         yield pytest.param(surface, resource, action, role, relation, anchor,
                            id=f"{surface}-{resource}-{action}-{role}-{relation}")
