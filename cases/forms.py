@@ -89,8 +89,9 @@ class CaseCreateForm(_RadioStyled):
     settled_result = forms.CharField(label=_("已就地解决的，填写处置结果"), max_length=1000, required=False,
                                      widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.ORDINARY, required=False)
-    resident_name = forms.CharField(label=_("群众称呼"), max_length=30, required=False)
-    resident_mobile = forms.RegexField(label=_("群众手机"), regex=r"^1[3-9]\d{9}$", required=False,
+    resident_name = forms.CharField(label=_("反映人称呼"), max_length=30, required=False)
+    resident_mobile = forms.RegexField(label=_("反映人手机"), regex=r"^1[3-9]\d{9}$", required=False,
+                                       help_text=_("填写后，群众会收到受理编号和进度查询链接的短信。"),
                                        error_messages={"invalid": _("请输入 11 位手机号码。")})
     lng = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
@@ -111,7 +112,8 @@ class CaseCreateForm(_RadioStyled):
         if len(sources) == 1:
             self.fields["source"].widget = forms.HiddenInput()
         if sources == [Source.PATROL]:
-            del self.fields["kind"], self.fields["resident_name"], self.fields["resident_mobile"]
+            # The resident who raised it (optional): they get the reference and the tracking link by SMS.
+            del self.fields["kind"]
         else:
             del self.fields["level"], self.fields["settled_result"]
 
