@@ -8,6 +8,8 @@ printing one JSON object on its last line:
     aggregates   daily_report_build(day) against the same figures in one raw SQL statement (median of 5)
     explain      EXPLAIN ANALYZE of the ledger page 1 / deep page and the daily report's grouped queries
     export       peak RSS of exporting ~100,000 ledger rows to Excel (run alone in its own process)
+    dispatch     case_act(action="dispatch") per second over N fresh filed cases, committed one by one, with the
+                 notices (eager Celery); also the hotline registrations that filed them, and queries per step
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from cases import services as case_services  # noqa: E402
+from cases.models import Case, CaseCategory  # noqa: E402
 from grids import ledger_services, reports  # noqa: E402
 from grids.ledger_selectors import PAGE_SIZE, ROW_RELATED, LedgerFilter, ledger_queryset  # noqa: E402
 from grids.management.commands.seed_bench import DISTRICT_CODE, bench_usernames  # noqa: E402
@@ -110,14 +114,23 @@ def prepare() -> dict:
         {"name": "district terminal", "path": f"/places/{DISTRICT_CODE}/", "user": official},
         {"name": "API places ?level=grid", "path": "/api/v1/places/?level=grid", "user": center},
         {"name": "API visits", "path": "/api/v1/visits/", "user": center},
+        {"name": "case center queue new", "path": "/cases/center/?queue=new", "user": center},
+        {"name": "case center queue overdue", "path": "/cases/center/?queue=overdue", "user": center},
+        {"name": "case department list", "path": "/cases/department/", "user": "department_staff"},
+        {"name": "API cases", "path": "/api/v1/cases/", "user": center},
     ]
+    # A case with one of the longest timelines, dispatched to the bench department (both roles may open it).
+    long_case = (Case.objects.filter(department__short_code="chengguan", status="closed")
+                 .order_by("-version", "-id").values_list("reference", flat=True).first())
+    if long_case:
+        pages.append({"name": "case detail", "path": f"/cases/{long_case}/", "user": center})
     return {
         "sessions": {role: session_of(user) for role, user in cast.items()},
         "csrf": CSRF_TOKEN,
         "pages": pages,
         "first_day": day0.isoformat(),
         "rows": {"visits": Visit.objects.count(), "patrols": Patrol.objects.count(),
-                 "grids": Place.objects.filter(level=Level.GRID).count()},
+                 "grids": Place.objects.filter(level=Level.GRID).count(), "cases": Case.objects.count()},
         "postgres": _pg_version(),
     }
 
@@ -354,10 +367,39 @@ def export(rows_wanted: int = 100_000) -> dict:
             "baseline_rss_mb": before / 1024}
 
 
+DISPATCH_CASES = 500
+
+
+def dispatch(n: int = DISPATCH_CASES) -> dict:
+    """The command center's busiest step, in a loop: register `n` hotline cases (filed at once), then dispatch each
+    to its category's department. Every step is its own transaction, committed, with its notices sent (eager
+    Celery, as the bench server runs); the first dispatch is counted query by query, the rest are timed."""
+    center = users()["command_center"]
+    grid = Place.objects.filter(level=Level.GRID, code__startswith=DISTRICT_CODE).order_by("code").first()
+    category = (CaseCategory.objects.filter(district__code=DISTRICT_CODE, department__isnull=False)
+                .order_by("sort_order", "id").first())
+    started = time.perf_counter()
+    cases = [case_services.case_create(actor=center, source="hotline", grid=grid, category=category,
+                                       description="压测：热线登记", key=uuid.uuid4()) for _i in range(n)]
+    create_s = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as captured:
+        case_services.case_act(actor=center, case=cases[0], action="dispatch", version=cases[0].version,
+                               key=uuid.uuid4())
+    started = time.perf_counter()
+    for case in cases[1:]:
+        case = case_services.case_act(actor=center, case=case, action="dispatch", version=case.version,
+                                      key=uuid.uuid4())
+        assert case.status == "dispatched"
+    dispatch_s = time.perf_counter() - started
+    return {"cases": n, "create_per_s": n / create_s, "dispatch_per_s": (n - 1) / dispatch_s,
+            "dispatch_ms": dispatch_s / (n - 1) * 1000, "queries_per_dispatch": len(captured),
+            "sql": [q["sql"][:200] for q in captured.captured_queries]}
+
+
 def main() -> None:
     command = sys.argv[1]
     spec = json.loads(Path(sys.argv[2]).read_text()) if len(sys.argv) > 2 else {}
-    result = {"prepare": prepare, "aggregates": aggregates, "export": export}.get(command)
+    result = {"prepare": prepare, "aggregates": aggregates, "export": export, "dispatch": dispatch}.get(command)
     result = result() if result else {"queries": queries, "explain": explain, "indexes": indexes}[command](spec)
     print(json.dumps(result, ensure_ascii=False, default=str))
 

@@ -5,7 +5,7 @@
 Each scale lives in its own PostgreSQL database (wudu_bench_s0_1, wudu_bench_s1), seeded once and reused.
 For each scale: gunicorn (2 workers, DEBUG off) on 127.0.0.1:PORT, wrk on every page with the sessions of the
 bench users, the query count of every page in-process (bench/inproc.py), the daily report against raw SQL,
-and the Excel export's peak memory. Then the budgets, PASS/FAIL per line, JSON and markdown in bench/results/.
+the Excel export's peak memory and the command center's dispatch throughput. Then the budgets, PASS/FAIL per line, JSON and markdown in bench/results/.
 """
 
 from __future__ import annotations
@@ -236,6 +236,10 @@ def bench_scale(scale: float, opts) -> dict:
         except Exception as error:  # noqa: BLE001 - reported in the results, the rest of the bench goes on
             log(f"  scale-out failed: {error!r}")
             scaleout = {"error": repr(error)}
+    log("dispatch throughput: hotline cases registered, then dispatched one by one (in-process)")
+    dispatch = inproc("dispatch", env)
+    log(f"  {dispatch['cases']} cases: {dispatch['create_per_s']:.1f} created/s, {dispatch['dispatch_per_s']:.1f} "
+        f"dispatched/s ({dispatch['dispatch_ms']:.1f} ms each, {dispatch['queries_per_dispatch']} queries)")
     log("aggregates: daily_report_build vs raw SQL (median of 5)")
     aggregates = inproc("aggregates", env)
     log("export: 100,000 ledger rows to Excel")
@@ -251,6 +255,7 @@ def bench_scale(scale: float, opts) -> dict:
         for label, row in candidates.items() for query, v in row.items()))
     return {"scale": scale, "database": name, "rows": spec["rows"], "seed_seconds": seed_seconds,
             "postgres": spec["postgres"], "pages": pages, "aggregates": aggregates, "export": export,
+            "dispatch": dispatch,
             "scale_out": scaleout,
             "plans_ms": {k: v["execution_ms"] for k, v in plans.items()},
             "candidate_indexes_ms": {label: {q: v["execution_ms"] for q, v in row.items()}
@@ -379,6 +384,14 @@ def budgets(results: list[dict]) -> list[tuple[str, bool, str]]:
     return lines
 
 
+def dispatch_line(d: dict | None) -> str:
+    if not d:
+        return ""
+    return (f"Dispatch throughput (`case_act(action=\"dispatch\")` in a loop over {d['cases']} filed cases, each step "
+            f"committed with its notices): {d['dispatch_per_s']:.1f} transitions/s ({d['dispatch_ms']:.1f} ms each, "
+            f"{d['queries_per_dispatch']} queries); registering them (hotline): {d['create_per_s']:.1f} cases/s.")
+
+
 def markdown(results: list[dict], lines, info: dict) -> str:
     m = info["machine"]
     out = [f"# make bench — {info['when']}", "",
@@ -389,7 +402,8 @@ def markdown(results: list[dict], lines, info: dict) -> str:
            "requests, used for the page-1,000 and growth budgets (for both sides) where wrk finished fewer than 10.", ""]
     for r in results:
         out += [f"## Scale {r['scale']:g} — {r['rows']['visits']:,} visits, {r['rows']['patrols']:,} patrols, "
-                f"{r['rows']['grids']} grids" + (f" (seeded in {r['seed_seconds']:.0f} s)" if r["seed_seconds"] else ""),
+                f"{r['rows'].get('cases', 0):,} cases, {r['rows']['grids']} grids"
+                + (f" (seeded in {r['seed_seconds']:.0f} s)" if r["seed_seconds"] else ""),
                 "", "| page | req/s | × floor | p50 ms | p95 ms | alone ms | queries | errors |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|"]
         floor = r["pages"].get("floor", {}).get("rps")
@@ -409,7 +423,8 @@ def markdown(results: list[dict], lines, info: dict) -> str:
                 f"{a['raw_sql_ms']:.1f} ms → {a['ratio']:.2f}× (figures {a['figures_ratio']:.2f}×); figures agree: "
                 f"{a['agree']}.",
                 f"Excel export of {e['rows']:,} ledger rows: {e['seconds']:.1f} s, {e['bytes'] / 1e6:.1f} MB file, "
-                f"peak RSS {e['peak_rss_mb']:.0f} MB (process baseline {e['baseline_rss_mb']:.0f} MB).", ""]
+                f"peak RSS {e['peak_rss_mb']:.0f} MB (process baseline {e['baseline_rss_mb']:.0f} MB).",
+                dispatch_line(r.get("dispatch")), ""]
     for r in results:
         so = r.get("scale_out")
         if so and "error" not in so:

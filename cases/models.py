@@ -323,7 +323,7 @@ class Case(models.Model):
         self.alert = Alert.NONE
         self.fed_back_at = None
 
-    @transition(field=status, source=OPEN, target="=")
+    @transition(field=status, source=OPEN, target=None)  # None: the state stays as it is
     def supervise(self, *, at, on):
         self.supervised = on
 

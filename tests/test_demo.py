@@ -102,3 +102,12 @@ def test_load_demo_refuses_without_demo_mode(settings):
     with pytest.raises(CommandError, match="DEMO_MODE"):
         call_command("load_demo", stdout=StringIO())
     assert row_counts() == before
+
+
+def test_demo_brings_the_case_categories_and_leaves_the_cases_to_the_history(demo):
+    from cases.demo import CATEGORIES
+    from cases.models import Case, CaseCategory
+
+    district = Place.objects.get(level=Level.DISTRICT, name="魏都区")
+    assert CaseCategory.objects.filter(district=district).count() == len(CATEGORIES)
+    assert not Case.objects.exists()  # `load_demo_history` adds them (tests/cases/test_demo_history.py)

@@ -1,4 +1,5 @@
-"""The bench generator at a tiny scale, so it cannot rot: counts, codes, reports, and a worker's ledger page."""
+"""The bench generator at a tiny scale, so it cannot rot: counts, codes, reports, a worker's ledger page, and the
+cases with their timelines and reference counters."""
 
 import datetime
 from io import StringIO
@@ -7,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from grids.management.commands.seed_bench import bench_usernames
+from cases import services
+from cases.models import AT_DEPARTMENT, Case, CaseEvent, ReferenceCounter
+from grids.management.commands.seed_bench import CASE_STATES, bench_usernames
 from grids.models import DailyReport, Household, Level, Membership, Patrol, Place, Role, User, Visit
 from grids.reports import daily_report_build
 
@@ -61,3 +64,52 @@ def test_seeded_grid_worker_loads_their_ledger_page(client):
     rows = response.context["rows"]
     assert rows and all(row.worker_id in set(Membership.objects.filter(
         place__code=rows[0].grid.code).values_list("user_id", flat=True)) for row in rows)
+
+
+@pytest.mark.django_db
+def test_seeded_cases_cover_every_state_with_consistent_timelines():
+    seed()
+    cases = list(Case.objects.all())
+    assert {c.status for c in cases} == set(CASE_STATES)
+    events: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.order_by("case_id", "id"):
+        events.setdefault(event.case_id, []).append(event)
+    now = timezone.now()
+    for case in cases:
+        timeline = events[case.pk]
+        assert timeline[0].action == "create" and timeline[0].from_status == "", case
+        assert timeline[0].at == case.created_at and timeline[-1].at <= now, case
+        for before, after in zip(timeline, timeline[1:], strict=False):
+            assert after.from_status == before.to_status and before.at <= after.at, (case, after)
+        assert timeline[-1].to_status == case.status and case.version == len(timeline), case
+        if case.status in AT_DEPARTMENT:
+            assert case.department_id and case.deadline > case.dispatched_at, case
+            assert (case.alert == "overdue") == (case.deadline <= now), case
+    assert len({c.tracking_token for c in cases}) == len(cases)
+
+
+@pytest.mark.django_db
+def test_reference_counters_cover_the_seeded_references_so_new_cases_do_not_collide():
+    seed()
+    references = list(Case.objects.values_list("reference", flat=True))
+    assert len(set(references)) == len(references)
+    counters = dict(ReferenceCounter.objects.values_list("day", "last"))
+    for reference in references:
+        assert len(reference) == 13
+        day = datetime.date(int(reference[:4]), int(reference[4:6]), int(reference[6:8]))
+        assert counters[day] >= int(reference[8:]), reference
+    # the next case of a seeded day gets the number after the seeded ones
+    day = max(counters)
+    assert services._next_reference(day) == f"{day:%Y%m%d}{counters[day] + 1:05d}"
+
+
+@pytest.mark.django_db
+def test_seeded_command_center_dispatches_a_seeded_case_to_the_seeded_department():
+    seed()
+    names = bench_usernames()
+    center, staff = User.objects.get(username=names["command_center"]), User.objects.get(username=names["department_staff"])
+    case = Case.objects.filter(status="filed").first()
+    case = services.case_act(actor=center, case=case, action="dispatch", version=case.version, now=timezone.now())
+    assert case.status == "dispatched" and case.events.count() == case.version
+    assert Case.objects.visible_to(staff).exists()
+    assert set(Case.objects.visible_to(staff).values_list("department__short_code", flat=True)) == {"chengguan"}

@@ -140,3 +140,15 @@ def test_the_timer_marks_due_soon_then_overdue_once(cast, categories):
     assert case.alert == Alert.OVERDUE
     assert Notification.objects.filter(user=cast.user("department_staff"), kind="overdue").count() == 1
     assert Notification.objects.filter(user=center, kind="overdue").count() == 1
+
+
+def test_supervision_flags_the_case_and_keeps_its_state(cast, categories):
+    center = cast.user("command_center")
+    case = report(cast, categories)
+    act(case, center, "accept")
+    act(case, center, "supervise", note="群众反映强烈")
+    assert case.status == Status.FILED and case.supervised
+    act(case, center, "dispatch")
+    assert case.status == Status.DISPATCHED and case.supervised
+    with pytest.raises(ValidationError):
+        act(case, center, "supervise")

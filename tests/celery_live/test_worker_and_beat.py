@@ -85,3 +85,35 @@ def test_the_daily_report_is_built_on_the_worker(transactional_db, live_beat):
     places = Place.objects.filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]).count()
     assert written == places == DailyReport.objects.filter(date=day).count()
     assert DailyReport.objects.get(date=day, place=cast.place("D")).grids_total == 4
+
+
+def test_case_timers_run_on_the_worker_and_notify_once(transactional_db, live_beat):
+    """Beat's 15-minute timer entry exists; the task marks an overdue case on the real worker and a second run
+    changes nothing (the department hears once)."""
+    import datetime
+    import uuid
+
+    from cases import services
+    from cases.models import Alert, Notification
+    from cases.tasks import case_timers_task
+    from tests.cast import build_cast
+
+    timers = wait_for(lambda: PeriodicTask.objects.filter(name="case-timers").first(), live_beat,
+                      "beat writing its schedule")
+    assert timers.task == "cases.tasks.case_timers_task" and timers.crontab.minute == "*/15"
+
+    cast = build_cast()
+    center = cast.user("command_center")
+    category = services.case_category_create(actor=cast.admin, district=cast.place("D"), code="t", name="时限测试",
+                                             department=cast.departments["chengguan@D"], time_limit=1,
+                                             limit_unit="hours")
+    past = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=3)
+    case = services.case_create(actor=center, source="hotline", grid=cast.place("G1"), category=category,
+                                description="超期测试", key=uuid.uuid4(), now=past)
+    case = services.case_act(actor=center, case=case, action="dispatch", version=case.version, now=past)
+
+    assert case_timers_task.delay().get(timeout=30) == {"overdue": 1, "due_soon": 0}
+    assert case_timers_task.delay().get(timeout=30) == {"overdue": 0, "due_soon": 0}
+    case.refresh_from_db()
+    assert case.alert == Alert.OVERDUE
+    assert Notification.objects.filter(user=cast.user("department_staff"), case=case, kind="overdue").count() == 1

@@ -5,7 +5,7 @@ from grids.demo_history import load_history
 
 
 class Command(BaseCommand):
-    help = "Add demo history (households, patrols, visits, daily reports) to the demo district. Idempotent."
+    help = "Add demo history (households, patrols, visits, daily reports, cases) to the demo district. Idempotent."
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=90, help="days of history in the demo accounts' streets")
@@ -15,4 +15,5 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("Demo history can only be loaded with DEMO_MODE on, never in production.")
         result = load_history(days=days, short_days=short_days, stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"Demo history ready ({result['patrols']} patrols added this run)."))
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo history ready ({result['patrols']} patrols and {result['cases']} cases added this run)."))
