@@ -33,7 +33,7 @@ class StepForm(_RadioStyled):
                                         empty_label=_("按类别默认部门"))
     deadline = forms.DateTimeField(label=_("处置时限"), required=False,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                                   help_text=_("留空则按类别时限（工作日）自动计算。"))
+                                   help_text=_("留空则按类别的处置时限自动计算。"))
     days = forms.IntegerField(label=_("延期天数（工作日）"), min_value=1, max_value=30, required=False)
     evaluation = forms.ChoiceField(label=_("群众评价"), choices=Evaluation.choices, required=False,
                                    widget=forms.RadioSelect)

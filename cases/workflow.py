@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import can_proceed
 
 from wudu import scope
@@ -39,14 +40,14 @@ STEPS: dict[str, Step] = {step.name: step for step in (
     Step("cancel", _("注销"), CENTER, ("cancel",), note_required=True, note_label=_("注销原因"), style="danger"),
     Step("dispatch", _("派遣"), CENTER, ("dispatch",), note_label=_("派遣意见")),
     Step("sign", _("签收"), DEPARTMENT, ("sign",), note_label=_("签收说明")),
-    Step("send_back", _("退回"), DEPARTMENT, ("send_back",), note_required=True, note_label=_("退回原因"),
+    Step("send_back", pgettext_lazy("step", "退回"), DEPARTMENT, ("send_back",), note_required=True, note_label=_("退回原因"),
          style="warning"),
     Step("request_extension", _("申请延期"), DEPARTMENT, ("request_extension",), note_required=True,
          note_label=_("延期理由"), style="warning"),
     Step("approve_extension", _("同意延期"), CENTER, ("approve_extension",), note_label=_("审批意见")),
     Step("refuse_extension", _("不同意延期"), CENTER, ("refuse_extension",), note_required=True,
          note_label=_("不同意的理由"), style="warning"),
-    Step("suspend", _("挂账"), DEPARTMENT, ("suspend",), note_required=True, note_label=_("暂不能解决的原因"),
+    Step("suspend", pgettext_lazy("step", "挂账"), DEPARTMENT, ("suspend",), note_required=True, note_label=_("暂不能解决的原因"),
          style="secondary"),
     Step("feed_back", _("反馈结果"), DEPARTMENT, ("feed_back",), note_required=True, note_label=_("处置结果"),
          style="success"),
@@ -54,8 +55,8 @@ STEPS: dict[str, Step] = {step.name: step for step in (
          note_label=_("核查情况"), style="success"),
     Step("rework", _("返工"), GRID_STAFF + CENTER, ("rework",), note_required=True, note_label=_("返工原因"),
          style="danger"),
-    Step("evaluate", _("评价"), CENTER, ("evaluate", "reopen"), note_label=_("评价意见"), resident=True),
-    Step("supervise", _("督办"), CENTER, ("supervise",), note_label=_("督办意见"), style="danger"),
+    Step("evaluate", pgettext_lazy("step", "评价"), CENTER, ("evaluate", "reopen"), note_label=_("评价意见"), resident=True),
+    Step("supervise", pgettext_lazy("step", "督办"), CENTER, ("supervise",), note_label=_("督办意见"), style="danger"),
 )}
 
 
