@@ -34,34 +34,29 @@ def _page_query(request) -> str:
     return query.urlencode()
 
 
+def _workbench(request, template: str, queues: dict, labels: dict, default: str):
+    name = request.GET.get("queue", default)
+    if name not in queues:
+        raise Http404
+    rows, next_cursor = selectors.case_page(selectors.queue(request.user, queues, name), request.GET.get("after", ""))
+    return render(request, template, {
+        "queue": name, "counts": selectors.queue_counts(request.user, queues), "rows": rows, "next": next_cursor,
+        "query": _page_query(request), "queues": labels,
+    })
+
+
 @login_required
 @require_GET
 def center(request):
     _require_role(request, *CENTER_ROLES)
-    name = request.GET.get("queue", "new")
-    if name not in selectors.CENTER_QUEUES:
-        raise Http404
-    rows, next_cursor = selectors.case_page(selectors.queue(request.user, selectors.CENTER_QUEUES, name),
-                                            request.GET.get("after", ""))
-    return render(request, "cases/center.html", {
-        "queue": name, "counts": selectors.queue_counts(request.user, selectors.CENTER_QUEUES), "rows": rows,
-        "next": next_cursor, "query": _page_query(request), "queues": QUEUE_LABELS_CENTER,
-    })
+    return _workbench(request, "cases/center.html", selectors.CENTER_QUEUES, QUEUE_LABELS_CENTER, "new")
 
 
 @login_required
 @require_GET
 def department(request):
     _require_role(request, "department_staff")
-    name = request.GET.get("queue", "sign")
-    if name not in selectors.DEPARTMENT_QUEUES:
-        raise Http404
-    rows, next_cursor = selectors.case_page(selectors.queue(request.user, selectors.DEPARTMENT_QUEUES, name),
-                                            request.GET.get("after", ""))
-    return render(request, "cases/department.html", {
-        "queue": name, "counts": selectors.queue_counts(request.user, selectors.DEPARTMENT_QUEUES), "rows": rows,
-        "next": next_cursor, "query": _page_query(request), "queues": QUEUE_LABELS_DEPARTMENT,
-    })
+    return _workbench(request, "cases/department.html", selectors.DEPARTMENT_QUEUES, QUEUE_LABELS_DEPARTMENT, "sign")
 
 
 @login_required

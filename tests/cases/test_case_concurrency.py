@@ -3,16 +3,16 @@ and the other is told to reload; a doubled submission saves once; reference numb
 database itself refuses to rewrite the audit trail."""
 
 import re
-import threading
 import uuid
 
 import pytest
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from cases import services
 from cases.models import Case, CaseEvent, LimitUnit, Status
 from grids import services as grid_services
 from tests.cast import PASSWORD, build_cast
+from tests.test_concurrency import _race
 from wudu.errors import Conflict
 
 pytestmark = [
@@ -23,28 +23,6 @@ pytestmark = [
 
 def key() -> str:
     return str(uuid.uuid4())
-
-
-def _race(worker, n=2):
-    """Run `worker(i)` in n threads released at the same instant; each thread has its own connection."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = ("ok", worker(i))
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def _setup():
