@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from wudu import scope
 
-from .models import AT_DEPARTMENT, FINISHED, Alert, Case, CaseEvent, Status
+from .models import AT_DEPARTMENT, FINISHED, OPEN, Alert, Case, CaseEvent, Status
 
 PAGE_SIZE = 30
 DUPLICATE_DAYS = 7
@@ -40,9 +40,16 @@ DEPARTMENT_QUEUES: dict[str, Q] = {
 ROW_RELATED = ("category", "grid__parent", "department")
 
 
+# Queues counted on the tabs: those of open cases only, so the count reads the open few per cent of a year's
+# cases through the status index, not every case ever closed (measured in make bench at 200,000 cases).
+UNCOUNTED = {"done"}
+
+
 def queue_counts(user, queues: dict[str, Q]) -> dict[str, int]:
-    """Every queue's size in one aggregate query."""
-    return Case.objects.visible_to(user).aggregate(**{name: Count("pk", filter=q) for name, q in queues.items()})
+    """Every open queue's size in one aggregate query."""
+    counted = {name: q for name, q in queues.items() if name not in UNCOUNTED}
+    return (Case.objects.visible_to(user).filter(status__in=OPEN)
+            .aggregate(**{name: Count("pk", filter=q) for name, q in counted.items()}))
 
 
 def case_page(queryset: QuerySet[Case], after: str = "") -> tuple[list[Case], str]:
