@@ -9,7 +9,6 @@ one did."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from grids.models import Department, Place, Visit
 from grids.models import Level as PlaceLevel
 from wudu import scope
 from wudu.errors import Conflict
-from wudu.images import clean_photo
+from wudu.images import store_photos
 from wudu.writes import create_once
 
 from . import calendar, workflow
@@ -344,18 +343,7 @@ def _event(case: Case, actor, action: str, before: str, after: str, *, at, note:
 
 
 def _store_photos(case: Case, event: CaseEvent, photos: list) -> None:
-    for upload in photos:
-        try:
-            image = clean_photo(upload)
-        except ValidationError as error:
-            raise ValidationError({"photos": error.messages}) from None
-        image.seek(0)
-        digest = hashlib.sha256(image.read()).hexdigest()
-        if CasePhoto.objects.filter(event=event, sha256=digest).exists():
-            continue
-        upload.seek(0)
-        CasePhoto.objects.create(case=case, event=event, image=image, thumbnail=clean_photo(upload, max_side=320),
-                                 sha256=digest)
+    store_photos(photos, model=CasePhoto, owner={"case": case, "event": event})
 
 
 def _notify_later(case: Case, event: CaseEvent) -> None:

@@ -7,7 +7,6 @@ already saved instead of making a second one.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import uuid
 from collections.abc import Iterable
 
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wudu import scope
-from wudu.images import clean_photo
+from wudu.images import store_photos
 from wudu.writes import create_once, update_versioned
 
 from .models import (
@@ -88,18 +87,7 @@ def _store_photos(owner, photos: Iterable, photo_model, fk: str) -> None:
     existing = photo_model.objects.filter(**{fk: owner}).count()
     if existing + len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("每条记录最多 5 张照片。")}, code="too_many_photos")
-    for upload in photos:
-        try:
-            image = clean_photo(upload)
-        except ValidationError as error:
-            raise ValidationError({"photos": error.messages}) from None
-        image.seek(0)
-        digest = hashlib.sha256(image.read()).hexdigest()
-        if photo_model.objects.filter(**{fk: owner, "sha256": digest}).exists():
-            continue  # the same photo sent again by a retry
-        upload.seek(0)
-        thumbnail = clean_photo(upload, max_side=320)
-        photo_model.objects.create(**{fk: owner}, image=image, thumbnail=thumbnail, sha256=digest)
+    store_photos(photos, model=photo_model, owner={fk: owner})
 
 
 # ---------------------------------------------------------------------------------------------- register

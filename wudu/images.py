@@ -36,3 +36,21 @@ def clean_photo(upload, *, max_side: int = 1600) -> ContentFile:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85, optimize=True)  # no exif= argument: metadata is not copied
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def store_photos(photos, *, model, owner: dict) -> None:
+    """Save each upload as a cleaned photo with its thumbnail on `model`, keyed by `owner` (its foreign keys). A
+    photo already stored for this owner (same content, e.g. sent again by a retry) is skipped."""
+    import hashlib
+
+    for upload in photos:
+        try:
+            image = clean_photo(upload)
+        except ValidationError as error:
+            raise ValidationError({"photos": error.messages}) from None
+        image.seek(0)
+        digest = hashlib.sha256(image.read()).hexdigest()
+        if model.objects.filter(**owner, sha256=digest).exists():
+            continue
+        upload.seek(0)
+        model.objects.create(**owner, image=image, thumbnail=clean_photo(upload, max_side=320), sha256=digest)
