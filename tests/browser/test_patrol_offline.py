@@ -91,6 +91,8 @@ def test_worker_logs_visits_offline_and_they_arrive_once(live_server, phone, scr
     context.set_offline(True)
     phone.locator("label[for='vt-patrol']").click()
     phone.get_by_role("button", name="保存").click()
+    # One at a time, as a person would: the form is ready for the next visit once the first one waits.
+    phone.wait_for_selector("#patrol-app[data-queue-count='1']", state="attached")
     phone.locator("label[for='vt-follow_up']").click()
     phone.locator("[data-household]", has_text="幸福路 1 号").click()
     phone.get_by_role("button", name="保存").click()
