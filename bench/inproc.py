@@ -10,6 +10,8 @@ printing one JSON object on its last line:
     export       peak RSS of exporting ~100,000 ledger rows to Excel (run alone in its own process)
     dispatch     case_act(action="dispatch") per second over N fresh filed cases, committed one by one, with the
                  notices (eager Celery); also the hotline registrations that filed them, and queries per step
+    profile      (by hand, not part of a run) cProfile of one page, requested 50 times in-process:
+                 `python bench/inproc.py profile bench/results/spec-<db>.json "<page name>" [sort]`
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from django.utils import timezone  # noqa: E402
 from cases import services as case_services  # noqa: E402
 from cases.models import Case, CaseCategory  # noqa: E402
 from grids import ledger_services, reports  # noqa: E402
-from grids.ledger_selectors import PAGE_SIZE, ROW_RELATED, LedgerFilter, ledger_queryset  # noqa: E402
+from grids.ledger_selectors import PAGE_SIZE, ROW_DEFERRED, ROW_RELATED, LedgerFilter, ledger_queryset  # noqa: E402
 from grids.management.commands.seed_bench import DISTRICT_CODE, bench_usernames  # noqa: E402
 from grids.models import CODE_LENGTH, Level, Patrol, Place, User, Visit  # noqa: E402
 
@@ -255,14 +257,14 @@ def explain(spec: dict) -> dict:
     cast = users()
     official = cast["district_official"]
     f = ledger_filter(datetime.date.fromisoformat(spec["first_day"]))
-    page1 = ledger_queryset(official, f).select_related(*ROW_RELATED)[: PAGE_SIZE + 1]
+    page1 = ledger_queryset(official, f).select_related(*ROW_RELATED).defer(*ROW_DEFERRED)[: PAGE_SIZE + 1]
     deep_path = next(p["path"] for p in spec["pages"] if p.get("deep"))
     from django.db.models import Q
 
     from grids.ledger_selectors import decode_cursor
 
     at, pk = decode_cursor(deep_path.rsplit("after=", 1)[1])
-    deep = (ledger_queryset(official, f).select_related(*ROW_RELATED)
+    deep = (ledger_queryset(official, f).select_related(*ROW_RELATED).defer(*ROW_DEFERRED)
             .filter(Q(visited_at__lt=at) | Q(visited_at=at, pk__lt=pk))[: PAGE_SIZE + 1])
     out = {}
     for name, qs in (("ledger page 1", page1), (f"ledger page {DEEP_PAGE}", deep)):
@@ -305,7 +307,7 @@ def indexes(spec: dict) -> dict:
     f = ledger_filter(datetime.date.fromisoformat(spec["first_day"]))
     deep_path = next(p["path"] for p in spec["pages"] if p.get("deep"))
     at, pk = decode_cursor(deep_path.rsplit("after=", 1)[1])
-    base = ledger_queryset(official, f).select_related(*ROW_RELATED)
+    base = ledger_queryset(official, f).select_related(*ROW_RELATED).defer(*ROW_DEFERRED)
     keyset = Q(visited_at__lt=at) | Q(visited_at=at, pk__lt=pk)
     queries_ = {
         "ledger page 1": base[: PAGE_SIZE + 1],
@@ -396,8 +398,35 @@ def dispatch(n: int = DISPATCH_CASES) -> dict:
             "sql": [q["sql"][:200] for q in captured.captured_queries]}
 
 
+def profile(spec: dict, name: str, sort: str = "tottime") -> None:
+    import cProfile
+    import pstats
+
+    page = next(p for p in spec["pages"] if p["name"] == name)
+    client = Client()
+    client.force_login(users()[page["user"]])
+
+    def request():
+        if page.get("method") == "POST":
+            return client.post(page["path"], visit_body(), HTTP_ACCEPT="application/json")
+        return client.get(page["path"])
+
+    for _i in range(5):
+        request()
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _i in range(50):
+        request()
+    profiler.disable()
+    print(f"{name}: {(time.perf_counter() - started) * 20:.1f} ms per request (profiled)", file=sys.stderr)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats(sort).print_stats(40)
+
+
 def main() -> None:
     command = sys.argv[1]
+    if command == "profile":
+        return profile(json.loads(Path(sys.argv[2]).read_text()), *sys.argv[3:])
     spec = json.loads(Path(sys.argv[2]).read_text()) if len(sys.argv) > 2 else {}
     result = {"prepare": prepare, "aggregates": aggregates, "export": export, "dispatch": dispatch}.get(command)
     result = result() if result else {"queries": queries, "explain": explain, "indexes": indexes}[command](spec)

@@ -46,10 +46,10 @@ UNCOUNTED = {"done"}
 
 
 def queue_counts(user, queues: dict[str, Q]) -> dict[str, int]:
-    """Every open queue's size in one aggregate query."""
+    """Every open queue's size in one aggregate query (an index-only scan of case_open_queue: it counts a key column)."""
     counted = {name: q for name, q in queues.items() if name not in UNCOUNTED}
     return (Case.objects.visible_to(user).filter(status__in=OPEN)
-            .aggregate(**{name: Count("pk", filter=q) for name, q in counted.items()}))
+            .aggregate(**{name: Count("status", filter=q) for name, q in counted.items()}))
 
 
 def case_page(queryset: QuerySet[Case], after: str = "") -> tuple[list[Case], str]:

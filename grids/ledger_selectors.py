@@ -47,12 +47,18 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-ROW_RELATED = ("grid__parent__parent", "worker", "household", "site", "category")
+ROW_RELATED = ("grid__parent", "worker", "category")
+# A page shows the grid's and community's names: their polygons stay in the database.
+ROW_DEFERRED = ("grid__boundary", "grid__parent__boundary")
+# Households and sites come in two small queries of their own: joined too, they made PostgreSQL's planner
+# weigh eight relations, 4.5 ms of planning for a 0.8 ms query (make bench, scale 1).
+ROW_PREFETCHED = ("household", "site")
 
 
 def ledger_page(user, f: LedgerFilter, after: str = "") -> tuple[list[Visit], str]:
     """One page of rows and the cursor of the next (empty at the end). Page 1,000 costs what page 1 costs."""
-    queryset = ledger_queryset(user, f).select_related(*ROW_RELATED)
+    queryset = (ledger_queryset(user, f).select_related(*ROW_RELATED).defer(*ROW_DEFERRED)
+                .prefetch_related(*ROW_PREFETCHED))
     position = decode_cursor(after)
     if position is not None:
         at, pk = position

@@ -70,20 +70,28 @@ def test_keyset_pages_cover_every_row_once_with_constant_queries(client, cast, v
     from grids import ledger_selectors
 
     monkeypatch.setattr(ledger_selectors, "PAGE_SIZE", 2)
+    # The newest visit of G1 is at a household: its page reads the households in one more query.
+    household = ledger.household_create(actor=cast.user(Role.GRID_HEAD), grid=cast.place("G1"), address="幸福路 1 号",
+                                        unit="1单元", room="101", residents=2)
+    Visit.objects.filter(pk=Visit.objects.filter(grid=cast.place("G1")).latest("visited_at").pk).update(
+        household=household)
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
     params = {"date_from": visits.isoformat()}
     client.get(reverse("ledger:list"), params)
-    seen, after = [], ""
+    seen, after, with_household = [], "", 0
     while True:
         # session, user, grants, the place check, categories, one page of rows, the title's place name (a district:
-        # no worker list — it would run to thousands)
-        with django_assert_num_queries(7):
+        # no worker list — it would run to thousands); one more for the households of a page that has any (and
+        # one for the sites), however many rows show them
+        with django_assert_num_queries(8 if not seen else 7):
             page = client.get(reverse("ledger:list"), {**params, "after": after} if after else params)
+        with_household += sum(v.household_id == household.pk for v in page.context["rows"])
         seen += [v.pk for v in page.context["rows"]]
         after = page.context["next"]
         if not after:
             break
     assert sorted(seen) == sorted(Visit.objects.values_list("pk", flat=True)) and len(seen) == len(set(seen)) == 5
+    assert with_household == 1
 
 
 def test_excel_export_has_the_ledger_columns_and_only_visible_rows(client, cast, visits):
