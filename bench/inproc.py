@@ -44,7 +44,7 @@ from cases.models import Case, CaseCategory  # noqa: E402
 from grids import ledger_services, reports  # noqa: E402
 from grids.ledger_selectors import PAGE_SIZE, ROW_DEFERRED, ROW_RELATED, LedgerFilter, ledger_queryset  # noqa: E402
 from grids.management.commands.seed_bench import DISTRICT_CODE, bench_usernames  # noqa: E402
-from grids.models import CODE_LENGTH, Level, Patrol, Place, User, Visit  # noqa: E402
+from grids.models import Level, Patrol, Place, User, Visit  # noqa: E402
 
 DEEP_PAGE = 1000
 CSRF_TOKEN = "benchbenchbenchbenchbenchbench12"  # 32 characters: Django accepts the unmasked secret
@@ -223,7 +223,7 @@ def aggregates() -> dict:
             return cursor.fetchall()
 
     def orm_figures():
-        return reports.day_figures(day, [CODE_LENGTH[level] for level in reports.REPORT_LEVELS])
+        return reports.day_figures(day)
 
     raw()  # warm the cache alike for both
     build_ms, build_all = _median_ms(lambda: reports.daily_report_build(day))
@@ -273,7 +273,7 @@ def explain(spec: dict) -> dict:
         out[name] = {"execution_ms": ms, "plan": plan}
     day = report_day()
     with CaptureQueriesContext(connection) as captured:
-        reports.day_figures(day, [CODE_LENGTH[level] for level in reports.REPORT_LEVELS])
+        reports.day_figures(day)
     for i, q in enumerate(captured.captured_queries):
         plan, ms = _explain(q["sql"])
         out[f"daily report query {i + 1}"] = {"execution_ms": ms, "plan": plan, "sql": q["sql"]}
@@ -328,11 +328,11 @@ def indexes(spec: dict) -> dict:
                 _explain(sql, params)  # warm
                 plan, ms = _explain(sql, params)
                 row[name] = {"execution_ms": ms, "plan": plan}
-            reports.day_figures(day, [CODE_LENGTH[Level.DISTRICT]])
+            reports.day_figures(day, [Level.DISTRICT])
             plan, ms = _explain(RAW_DAILY_SQL, {"start": start, "end": end})
             row["daily report raw SQL"] = {"execution_ms": ms, "plan": plan}
             with CaptureQueriesContext(connection) as captured:
-                reports.day_figures(day, [CODE_LENGTH[Level.DISTRICT]])
+                reports.day_figures(day, [Level.DISTRICT])
             plan, ms = _explain(captured.captured_queries[1]["sql"])
             row["daily report visit figures (district)"] = {"execution_ms": ms, "plan": plan}
             transaction.set_rollback(True)

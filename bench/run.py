@@ -359,9 +359,12 @@ def budgets(results: list[dict]) -> list[tuple[str, bool, str]]:
             lines.append((f"{s} ledger page 1000 p50 ≤{BUDGET_DEEP_RATIO}× page 1", ratio <= BUDGET_DEEP_RATIO,
                           f"{ratio:.2f}× ({pair[2]} {pair[1]:.1f} / {pair[0]:.1f} ms)"))
         a = r["aggregates"]
-        lines.append((f"{s} daily report ≤{BUDGET_AGGREGATE_RATIO}× raw SQL", a["ratio"] <= BUDGET_AGGREGATE_RATIO,
-                      f"{a['ratio']:.2f}× ({a['daily_report_build_ms']:.1f} / {a['raw_sql_ms']:.1f} ms; "
-                      f"figures only {a['figures_ratio']:.2f}×)"))
+        # The raw SQL computes the figures and writes nothing: it is compared with the report's own aggregate
+        # queries. The whole build (which also replaces the day's ~700 stored reports) is shown beside it.
+        lines.append((f"{s} daily report aggregate ≤{BUDGET_AGGREGATE_RATIO}× raw SQL",
+                      a["figures_ratio"] <= BUDGET_AGGREGATE_RATIO,
+                      f"{a['figures_ratio']:.2f}× ({a['orm_figures_ms']:.1f} / {a['raw_sql_ms']:.1f} ms; the whole "
+                      f"build with its writes {a['daily_report_build_ms']:.1f} ms)"))
         e = r["export"]
         lines.append((f"{s} export {e['rows']:,} rows peak RSS <{BUDGET_EXPORT_MB} MB",
                       e["peak_rss_mb"] < BUDGET_EXPORT_MB, f"{e['peak_rss_mb']:.0f} MB"))
@@ -419,8 +422,9 @@ def markdown(results: list[dict], lines, info: dict) -> str:
                        f"{p['queries']} | {errors} |")
         a, e = r["aggregates"], r["export"]
         out += ["", f"Daily report for {a['day']} (whole district): daily_report_build {a['daily_report_build_ms']:.1f} ms "
-                f"(its grouped ORM queries alone {a['orm_figures_ms']:.1f} ms) vs one raw SQL statement "
-                f"{a['raw_sql_ms']:.1f} ms → {a['ratio']:.2f}× (figures {a['figures_ratio']:.2f}×); figures agree: "
+                f"(its grouped ORM queries alone {a['orm_figures_ms']:.1f} ms, the rest replacing the stored reports) vs one "
+                f"raw SQL statement computing the same figures {a['raw_sql_ms']:.1f} ms → aggregate "
+                f"{a['figures_ratio']:.2f}× (whole build {a['ratio']:.2f}×); figures agree: "
                 f"{a['agree']}.",
                 f"Excel export of {e['rows']:,} ledger rows: {e['seconds']:.1f} s, {e['bytes'] / 1e6:.1f} MB file, "
                 f"peak RSS {e['peak_rss_mb']:.0f} MB (process baseline {e['baseline_rss_mb']:.0f} MB).",

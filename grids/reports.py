@@ -1,8 +1,8 @@
 """The daily report (日报告): every grid's day, summed up for each community, street and district.
 
-All figures are aggregated in the database, grouped by the leading digits of the unified code (a grid's
-code starts with its community's, street's and district's), so a level costs three grouped queries however
-many grids it has (the four levels share one UNION ALL query per table). Building a date replaces that date's reports exactly: running it twice is running it once.
+All figures are aggregated in the database in one grouped query per table for all four levels: each row is joined
+to the codes its grid lies under (the view GridPrefix) and grouped by code, as a hand-written CROSS JOIN would.
+Building a date replaces that date's reports exactly: running it twice is running it once.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import CODE_LENGTH, DailyReport, Level, Patrol, Place, Visit
+from .models import DailyReport, Level, Patrol, Place, Visit
 
 REPORT_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 
@@ -25,45 +25,44 @@ def day_window(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return start, start + datetime.timedelta(days=1)
 
 
-def _grouped(queryset, code_field: str, lengths, **aggregates) -> dict[str, dict]:
-    """One query for every level: the same aggregate grouped by each prefix length, joined by UNION ALL.
+def _rolled_up(queryset, grid_path: str, levels, **aggregates) -> dict[str, dict]:
+    """The aggregates for every place of the given levels, keyed by code, in one grouped query.
 
-    Codes of different levels have different lengths, so the prefixes never collide in the result.
+    Each row is joined to its grid's prefixes (the view GridPrefix: district, street, community, grid), so one
+    pass over the table counts it once at every level, distinct counts included.
     """
-    parts = [
-        queryset.annotate(prefix=Substr(code_field, 1, length)).values("prefix").annotate(**aggregates).order_by()
-        for length in lengths
-    ]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return {row["prefix"]: row for row in rows}
+    prefix = f"{grid_path}prefixes__prefix"
+    rows = (queryset.filter(**{f"{grid_path}prefixes__level__in": levels})
+            .values(prefix).annotate(**aggregates).order_by())
+    return {row.pop(prefix): row for row in rows}
 
 
-def day_figures(day: datetime.date, lengths) -> tuple[dict, dict, dict]:
-    """Patrol, visit and grid-count figures for the day, keyed by code prefix, for every prefix length."""
+def day_figures(day: datetime.date, levels=REPORT_LEVELS) -> tuple[dict, dict, dict]:
+    """Patrol, visit and grid-count figures for the day, keyed by place code, for every place of `levels`."""
     start, end = day_window(day)
-    patrols = _grouped(
-        Patrol.objects.filter(started_at__gte=start, started_at__lt=end), "grid__code", lengths,
+    patrols = _rolled_up(
+        Patrol.objects.filter(started_at__gte=start, started_at__lt=end), "grid__", levels,
         patrols=Count("id"),
         patrol_seconds=Coalesce(Sum("duration_seconds"), 0),
         grids_patrolled=Count("grid", distinct=True),
         workers_on_duty=Count("worker", distinct=True),
     )
     finding = Q(category__isnull=False)
-    visits = _grouped(
-        Visit.objects.filter(visited_at__gte=start, visited_at__lt=end), "grid__code", lengths,
+    visits = _rolled_up(
+        Visit.objects.filter(visited_at__gte=start, visited_at__lt=end), "grid__", levels,
         visits=Count("id"),
         households_reached=Count("household", distinct=True),
         findings=Count("id", filter=finding),
         open_findings=Count("id", filter=finding & Q(settled=False, escalated_at__isnull=True)),
     )
-    grids = _grouped(Place.objects.filter(level=Level.GRID), "code", lengths, grids_total=Count("id"))
+    grids = _rolled_up(Place.objects.filter(level=Level.GRID), "", levels, grids_total=Count("id"))
     return patrols, visits, grids
 
 
 def daily_report_build(day: datetime.date) -> int:
     """(Re)build every place's report for `day`; returns the number of reports written."""
     minimum = settings.MIN_DAILY_PATROL_MINUTES * 60
-    figures = day_figures(day, [CODE_LENGTH[level] for level in REPORT_LEVELS])
+    figures = day_figures(day)
     places = list(Place.objects.filter(level__in=REPORT_LEVELS).values_list("id", "code", "level"))
     short = sorted(
         code for _id, code, level in places

@@ -23,6 +23,7 @@ from .places import (
     ROLE_LEVEL,
     SEGMENT_WIDTH,
     Department,
+    GridPrefix,
     Level,
     Membership,
     OutpostPartner,
@@ -38,6 +39,6 @@ from .places import (
 __all__ = [
     "DailyReport", "FindingCategory", "Household", "HouseholdTag", "Patrol", "Site", "SiteKind", "SpotCheck",
     "SpotCheckPhoto", "Visit", "VisitPhoto", "VisitType", "mask_id_number",
-    "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "Level",
+    "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "GridPrefix", "Level",
     "Membership", "OutpostPartner", "PartnerKind", "Place", "Role", "User", "WuduUserManager", "mobile_validator", "phone_validator",
 ]

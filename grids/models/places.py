@@ -146,6 +146,27 @@ class Place(models.Model):
         return self.code.startswith(other.code)
 
 
+class GridPrefix(models.Model):
+    """Each grid with the code of each place it lies in, itself included (a database view, read-only).
+
+    Figures are rolled up to every level in one pass of a table: join a grid's rows to this view and group by
+    `prefix` (a visit then counts once for its grid, community, street and district). The view is derived from
+    the codes alone, so it needs no upkeep (migration grids 0005).
+    """
+
+    pk = models.CompositePrimaryKey("grid", "prefix")
+    grid = models.ForeignKey(Place, on_delete=models.DO_NOTHING, related_name="prefixes", db_constraint=False)
+    prefix = models.CharField(max_length=32)
+    level = models.CharField(max_length=16, choices=Level.choices)
+
+    class Meta:
+        managed = False
+        db_table = "grids_gridprefix"
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
 class UserQuerySet(ScopedQuerySet):
     scope_resource = "person"
 

@@ -104,3 +104,21 @@ def test_building_a_day_costs_the_same_queries_whatever_the_grids(
         services.place_create(actor=cast.admin, parent=cast.place("C2"), name=f"新网格{n}")
     with django_assert_num_queries(8):
         daily_report_build(patrolled)
+
+
+def test_a_worker_patrolling_two_grids_counts_once_above_them(cast, patrolled):
+    """Workers on duty are distinct people at every level, not a sum of the grids' counts."""
+    from grids.models import Membership
+
+    worker = cast.user(Role.GRID_WORKER)
+    Membership.objects.create(user=worker, role=Role.GRID_WORKER, place=cast.place("G1b"))
+    worker = cast.user_model.objects.get(pk=worker.pk)  # its grants are read afresh
+    patrol = ledger.patrol_start(actor=worker, grid=cast.place("G1b"), client_id=uuid.uuid4(),
+                                 started_at=_at(patrolled, 16))
+    ledger.patrol_end(actor=worker, patrol=patrol, ended_at=_at(patrolled, 16, 30))
+    daily_report_build(patrolled)
+    assert _report(cast, "G1b", patrolled).workers_on_duty == 2
+    assert _report(cast, "G1", patrolled).workers_on_duty == 1
+    c1 = _report(cast, "C1", patrolled)
+    assert (c1.workers_on_duty, c1.grids_patrolled, c1.patrols) == (2, 2, 3)
+    assert _report(cast, "D", patrolled).workers_on_duty == 2
