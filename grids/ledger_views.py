@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wudu import scope
+from wudu.db import replica_reads
 
 from . import ledger_exports, ledger_selectors
 from .forms import StyledForm
@@ -100,6 +101,7 @@ def _form(request):
 
 
 @login_required
+@replica_reads
 def ledger(request):
     form = _form(request)
     if not form.is_valid():
@@ -113,6 +115,7 @@ def ledger(request):
 
 
 @login_required
+@replica_reads
 def ledger_xlsx(request):
     form = _form(request)
     if not form.is_valid():
@@ -124,6 +127,7 @@ def ledger_xlsx(request):
 
 
 @login_required
+@replica_reads
 def ledger_pdf(request):
     form = _form(request)
     if not form.is_valid():

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from wudu import scope
+from wudu.db import replica_reads
 
 from . import forms, selectors, services
 from .manage import RESOURCES
@@ -56,6 +57,7 @@ def profile(request):
 
 
 @login_required
+@replica_reads
 def terminal(request, code: str):
     place = selectors.place_for_user(request.user, code)
     context = {
