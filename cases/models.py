@@ -224,6 +224,16 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    # Labels for lists: an enum lookup, where get_FOO_display() rebuilds the choices dict each call (47 µs for an
+    # FSMField; two per row were 5 ms of a 50-row page in make bench).
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def source_label(self) -> str:
+        return Source(self.source).label
+
     @property
     def is_petition(self) -> bool:
         return self.kind == Kind.PETITION
@@ -367,6 +377,10 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("流转记录不可删除。"))
+
+    @property
+    def to_status_label(self) -> str:
+        return Status(self.to_status).label
 
 
 def case_photo_path(instance, filename: str) -> str:

@@ -67,7 +67,7 @@ def _request_json(case: Case) -> dict:
     return {
         "service_request_id": case.reference,
         "status": "open" if case.is_open else "closed",
-        "status_notes": case.get_status_display(),
+        "status_notes": case.status_label,
         "service_name": case.category.name,
         "service_code": case.category.code,
         "description": public_selectors.mask_mobiles(case.description)[:DESCRIPTION_LENGTH],

@@ -15,8 +15,10 @@ from .models import GRID_ROLES, DailyReport, Level, Membership, OutpostPartner, 
 
 
 def place_for_user(user, code: str) -> Place:
-    """A place the user may see, or 404 (invisible and missing look the same)."""
-    return get_object_or_404(Place.objects.visible_to(user).select_related("parent"), code=code)
+    """A place the user may see, or 404 (invisible and missing look the same); without the polygons (the terminal
+    pages draw no map)."""
+    return get_object_or_404(
+        Place.objects.visible_to(user).select_related("parent").defer("boundary", "parent__boundary"), code=code)
 
 
 def breadcrumbs(user, place: Place) -> list[tuple[Place, bool]]:
@@ -105,7 +107,7 @@ def grid_profile(grid: Place, *, with_members: bool = True) -> GridProfile:
     return GridProfile(
         grid=grid,
         staff=staff,
-        buildings=list(Place.objects.filter(parent=grid).order_by("code")),
+        buildings=list(Place.objects.filter(parent=grid).order_by("code").defer("boundary")),
         partners=list(OutpostPartner.objects.filter(grid=grid).order_by("kind", "id")),
         organization=organization,
         members=list(PartyMember.objects.filter(organization=organization)) if organization and with_members else [],
@@ -119,10 +121,10 @@ class DayFigures:
 
 
 def latest_day(user, place: Place) -> DayFigures:
-    """The place's most recent daily report and its children's for the same day (two queries), if the user
-    may read reports at all (department staff see cases, not ledgers)."""
+    """The place's most recent daily report and its children's for the same day (two queries; one for a grid), if
+    the user may read reports at all (department staff see cases, not ledgers)."""
     report = DailyReport.objects.visible_to(user).filter(place=place).order_by("-date").first()
-    if report is None:
-        return DayFigures(report=None, children={})
+    if report is None or place.level == Level.GRID:  # a grid's buildings have no reports of their own
+        return DayFigures(report=report, children={})
     children = DailyReport.objects.filter(place__parent=place, date=report.date)
     return DayFigures(report=report, children={r.place_id: r for r in children})

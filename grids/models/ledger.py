@@ -232,7 +232,12 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_visit_type_display()} · {self.visited_at:%Y-%m-%d %H:%M}"
+        return f"{self.visit_type_label} · {self.visited_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def visit_type_label(self) -> str:
+        """The label by an enum lookup (get_visit_type_display() rebuilds the choices dict on every row)."""
+        return VisitType(self.visit_type).label
 
     @property
     def is_open_finding(self) -> bool:
