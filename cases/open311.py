@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from grids.services import grid_at
 from wudu import scope
+from wudu.net import client_ip
 
 from . import public_selectors
 from . import services as case_services
@@ -161,7 +162,7 @@ def _create(request):
             category=category, description=description, resident_mobile=phone, key=key, grid=grid, lng=lng, lat=lat,
             address=data.get("address_string", "").strip(),
             resident_name=_name(data.get("first_name", ""), data.get("last_name", "")),
-            client_ip=request.META.get("REMOTE_ADDR"), source=Source.OPEN311)
+            client_ip=client_ip(request), source=Source.OPEN311)
     except ValidationError as error:
         return _errors(429 if getattr(error, "code", "") == "rate_limited" else 400, *error.messages)
     notice = _("已受理，受理编号 %(ref)s。提交人可凭受理编号和手机号在网上查询办理进度。") % {"ref": case.reference}

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import ALL, get_usage
 
 from wudu.errors import Conflict
+from wudu.net import client_ip, ratelimit_key
 
 from . import public_forms, public_selectors, services
 from .models import Status
@@ -46,7 +48,7 @@ def submit(request):
             category=data["category"], description=data["description"], resident_mobile=data["mobile"],
             resident_name=data["name"], key=data["key"], grid=data["grid"],
             lng=data["lng"] if point else None, lat=data["lat"] if point else None,
-            address=data["address"], photos=data["photos"], client_ip=request.META.get("REMOTE_ADDR"))
+            address=data["address"], photos=data["photos"], client_ip=client_ip(request))
     except ValidationError as error:
         form.add_service_error(error)
         return _submit_page(request, form, status=429 if getattr(error, "code", "") == "rate_limited" else 400)
@@ -55,13 +57,24 @@ def submit(request):
     return redirect("cases_public:track", token=case.tracking_token)
 
 
+def _failed_lookups(request, *, add: bool = False) -> bool:
+    """Whether this address has used up its failed lookups for the hour (`add`: count one more first)."""
+    usage = get_usage(request, group="cases.lookup", key=ratelimit_key, method=ALL, increment=add,
+                      rate=settings.CASE_LOOKUP_FAILURES_PER_IP)
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     form = public_forms.LookupForm(request.POST or None)
     if request.method == "GET" or not form.is_valid():
         return render(request, "cases/public/lookup.html", {"form": form}, status=200 if not form.errors else 400)
+    if _failed_lookups(request):
+        form.add_error(None, _("查询失败次数过多，请一小时后再试；也可凭受理短信中的链接查看，或拨打热线。"))
+        return render(request, "cases/public/lookup.html", {"form": form}, status=429)
     token = public_selectors.token_for(form.cleaned_data["reference"], form.cleaned_data["mobile"])
     if token is None:
+        _failed_lookups(request, add=True)
         # The same answer whether the reference exists or not.
         form.add_error(None, _("未找到与该手机号匹配的受理编号"))
         return render(request, "cases/public/lookup.html", {"form": form})

@@ -39,6 +39,14 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache (locmem in tests): each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """The test client leaves the last request's language active in the process: start each test in Chinese."""
     from django.conf import settings

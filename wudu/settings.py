@@ -227,12 +227,19 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # Cases: residents' online requests are limited per mobile number and per network address.
 CASE_PUBLIC_PER_MOBILE_PER_DAY = env.int("CASE_PUBLIC_PER_MOBILE_PER_DAY", default=5)
 CASE_PUBLIC_PER_IP_PER_HOUR = env.int("CASE_PUBLIC_PER_IP_PER_HOUR", default=20)
+# Failed lookups of a tracking link (reference number + mobile) per address per hour, then 429 for the hour: the
+# page must not become a way to guess which mobile filed which case (django-ratelimit, in the cache).
+CASE_LOOKUP_FAILURES_PER_IP = env.str("CASE_LOOKUP_FAILURES_PER_IP", default="10/h")
+# Proxies in front of the web tier (a load balancer: 1). The client address is then read from X-Forwarded-For
+# (wudu/net.py; DRF's throttles read the same setting). 0 = the header is ignored.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # Where notices go besides the in-app centre: "log" (default), "sms", "wechat" (cases.notify's adapters).
 NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["log"])
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 WECHAT_WEBHOOK_URL = env.str("WECHAT_WEBHOOK_URL", default="")
 
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call is answered 401 with a Token challenge.
         "rest_framework.authentication.TokenAuthentication",

@@ -215,6 +215,35 @@ def test_lookup_with_the_right_mobile_opens_the_tracking_page(client, cast, cate
     assert response.status_code == 302 and response["Location"] == track_url(case)
 
 
+def test_guessing_at_the_lookup_is_stopped_for_the_hour_after_the_allowed_failures(client, cast, categories,
+                                                                                   settings):
+    settings.CASE_LOOKUP_FAILURES_PER_IP = "3/h"
+    case = submit(categories)
+    url = reverse("cases_public:lookup")
+    right = {"reference": case.reference, "mobile": MOBILE}
+    assert client.post(url, right).status_code == 302  # finding one's own case spends nothing
+    for tail in range(3):
+        assert client.post(url, {"reference": case.reference, "mobile": f"1399999999{tail}"}).status_code == 200
+    stopped = client.post(url, right)  # now even the right pair waits: a guess that hits must not show
+    assert stopped.status_code == 429 and "查询失败次数过多" in stopped.content.decode()
+    assert client.post(url, right, REMOTE_ADDR="10.1.2.3").status_code == 302  # another address is not affected
+
+
+def test_behind_the_load_balancer_the_limits_count_each_resident_not_the_balancer(client, cast, categories,
+                                                                                  settings):
+    settings.NUM_PROXIES = 1
+    settings.CASE_LOOKUP_FAILURES_PER_IP = "1/h"
+    url = reverse("cases_public:lookup")
+    wrong = {"reference": "2099010100001", "mobile": MOBILE}
+    balancer = {"REMOTE_ADDR": "10.0.0.1"}
+    assert client.post(url, wrong, HTTP_X_FORWARDED_FOR="203.0.113.7", **balancer).status_code == 200
+    assert client.post(url, wrong, HTTP_X_FORWARDED_FOR="203.0.113.7", **balancer).status_code == 429
+    # Another resident through the same balancer; a forged first hop does not change who is asking.
+    assert client.post(url, wrong, HTTP_X_FORWARDED_FOR="203.0.113.7, 198.51.100.9", **balancer).status_code == 200
+    client.post(SUBMIT, fields(categories), HTTP_X_FORWARDED_FOR="198.51.100.9", **balancer)
+    assert Case.objects.get().client_ip == "198.51.100.9"
+
+
 # ---------------------------------------------------------------------------------------------- evaluation
 
 
