@@ -65,7 +65,7 @@ class LngLatSerializer(serializers.Serializer):
 
 class PlaceSerializer(serializers.ModelSerializer):
     display_code = serializers.CharField(read_only=True)
-    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    level_label = serializers.CharField(read_only=True)
     parent = serializers.SerializerMethodField(help_text="Unified code of the parent place (null for a city).")
     centroid = serializers.SerializerMethodField()
     has_boundary = serializers.SerializerMethodField()

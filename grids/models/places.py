@@ -119,6 +119,11 @@ class Place(models.Model):
         return f"{self.name}（{self.code}）"
 
     @property
+    def level_label(self) -> str:
+        """The level's name by an enum lookup (get_level_display() rebuilds the choices on every call: lists)."""
+        return Level(self.level).label
+
+    @property
     def display_code(self) -> str:
         """The code as people quote it; a city shows its six-digit GB/T 2260 form."""
         return self.code + "00" if self.level == Level.CITY else self.code
