@@ -57,7 +57,7 @@ def test_workbench_and_case_page_cost_the_same_queries_whatever_the_volume(clien
     client.force_login(center)
     with django_assert_num_queries(5):  # session, user, grants, counts, page
         assert client.get(reverse("cases:center") + "?queue=dispatch").status_code == 200
-    with django_assert_num_queries(8):  # + case, its reporter (a grid worker's report), events, their photos, duplicates
+    with django_assert_num_queries(8):  # + case, its community and street, events, their photos, duplicates
         assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
     client.force_login(cast.user("department_staff"))
     with django_assert_num_queries(5):
