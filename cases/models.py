@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -155,7 +157,7 @@ class Case(models.Model):
                             validators=[MinValueValidator(-180), MaxValueValidator(180)])
     lat = models.FloatField(_("纬度"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    description = models.TextField(_("问题描述"), max_length=1000)
+    description = models.TextField(_("问题描述"), max_length=1000, validators=[MaxLengthValidator(1000)])
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="reported_cases")
     resident_name = models.CharField(_("居民称呼"), max_length=30, blank=True)
@@ -191,6 +193,9 @@ class Case(models.Model):
         verbose_name_plural = _("事件")
         ordering = ["-id"]
         constraints = [
+            # The length limit holds on every path, in the database too (a TextField's max_length alone does not).
+            models.CheckConstraint(condition=LessThanOrEqual(Length("description"), 1000), name="case_description_length",
+                                   violation_error_message=_("问题描述不能超过 1000 字。")),
             models.CheckConstraint(
                 condition=Q(deadline__isnull=True) | Q(dispatched_at__isnull=False, deadline__gt=models.F("dispatched_at")),
                 name="case_deadline_after_dispatch",
@@ -390,8 +395,9 @@ def case_photo_path(instance, filename: str) -> str:
 class CasePhoto(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="photos")
     event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="photos")
-    image = models.ImageField(upload_to=case_photo_path)
-    thumbnail = models.ImageField(upload_to=case_photo_path)
+    # Indexed: the gated media view finds a file's owner by its path (wudu/media.py).
+    image = models.ImageField(upload_to=case_photo_path, db_index=True)
+    thumbnail = models.ImageField(upload_to=case_photo_path, db_index=True)
     sha256 = models.CharField(max_length=64)
 
     class Meta:

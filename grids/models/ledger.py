@@ -5,6 +5,7 @@ was found and what was done. Every record a phone submits carries the client's U
 retry returns the record already saved.
 """
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -250,8 +251,9 @@ def visit_photo_path(instance, filename: str) -> str:
 
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=visit_photo_path)
-    thumbnail = models.ImageField(upload_to=visit_photo_path)
+    # Indexed: the gated media view finds a file's owner by its path (wudu/media.py).
+    image = models.ImageField(upload_to=visit_photo_path, db_index=True)
+    thumbnail = models.ImageField(upload_to=visit_photo_path, db_index=True)
     sha256 = models.CharField(max_length=64)
 
     class Meta:
@@ -310,7 +312,7 @@ class SpotCheck(models.Model):
                              related_name="spot_checks")
     supervisor = models.ForeignKey(User, verbose_name=_("督导人"), on_delete=models.PROTECT, related_name="spot_checks")
     checked_on = models.DateField(_("暗访日期"))
-    findings = models.TextField(_("发现问题"))
+    findings = models.TextField(_("发现问题"), max_length=2000, validators=[MaxLengthValidator(2000)])
     score = models.DecimalField(_("评分"), max_digits=5, decimal_places=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -332,8 +334,8 @@ class SpotCheck(models.Model):
 
 class SpotCheckPhoto(models.Model):
     spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="spot-checks/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="spot-checks/%Y/%m/")
+    image = models.ImageField(upload_to="spot-checks/%Y/%m/", db_index=True)
+    thumbnail = models.ImageField(upload_to="spot-checks/%Y/%m/", db_index=True)
     sha256 = models.CharField(max_length=64)
 
     class Meta:

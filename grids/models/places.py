@@ -5,7 +5,7 @@ sequence, so "everything under X" is one indexed prefix query (`code__startswith
 """
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -183,7 +183,7 @@ class WuduUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
-    photo = models.ImageField(_("照片"), upload_to="people/%Y/", blank=True)
+    photo = models.ImageField(_("照片"), upload_to="people/%Y/", blank=True, db_index=True)
 
     objects = WuduUserManager()
 
@@ -236,7 +236,7 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     short_code = models.SlugField(_("简码"), max_length=30)
     phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
-    duties = models.TextField(_("职责"), blank=True)
+    duties = models.TextField(_("职责"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000)])
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = DepartmentQuerySet.as_manager()
