@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from grids.models import Visit
 from wudu import scope
 from wudu.errors import Conflict
+from wudu.redirects import safe_next
 
 from . import selectors, services, workflow
 from .forms import CaseCreateForm, CaseListFilterForm, StepForm
@@ -115,7 +116,7 @@ def from_visit(request, visit_id: int):
         case = services.case_from_visit(actor=request.user, visit=visit, key=request.POST.get("key") or None)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(request.POST.get("next") or "ledger:list")
+        return redirect(safe_next(request, "ledger:list"))
     messages.success(request, _("已上报指挥中心，受理编号 %(ref)s。") % {"ref": case.reference})
     return redirect("cases:detail", reference=case.reference)
 
