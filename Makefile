@@ -148,4 +148,5 @@ serve: setup
 	echo "Serving the production layout on http://$(HOST):$(PORT)/ (logs: var/serve-*.log); create an account with"; \
 	echo "  WUDU_ENV=production ... $(PY) manage.py createsuperuser"; \
 	$(VENV)/bin/gunicorn wudu.wsgi:application --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - \
+	  --logger-class wudu.gunicorn.RedactingLogger \
 	  --error-logfile - --timeout 60

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "wudu.auth.DeviceCookieMiddleware",
 ]
 
 ROOT_URLCONF = "wudu.urls"
@@ -141,6 +142,8 @@ AUTH_USER_MODEL = "grids.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Guessing one account from many addresses: a per-username back-off, not a lock (wudu/auth.py).
+    "wudu.auth.BackoffBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -153,10 +156,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock out after 5 failures for one hour, per username and address pair.
+# Lock out after 5 failures for one hour, per username and address pair: a stranger elsewhere cannot lock the owner
+# out. The address is read as everywhere else (NUM_PROXIES behind the balancer, wudu/net.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "wudu.net.client_ip"
+# Past this many failures of one username within an hour (from any address), each attempt waits 2, 4, 8 … seconds
+# after the last failure, at most LOGIN_BACKOFF_MAX_SECONDS; browsers the account signed in from are not slowed.
+LOGIN_BACKOFF_FREE = env.int("LOGIN_BACKOFF_FREE", default=10)
+LOGIN_BACKOFF_MAX_SECONDS = env.int("LOGIN_BACKOFF_MAX_SECONDS", default=300)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -327,9 +336,16 @@ LOGGING = {
         "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # Tracking tokens, mobile numbers and ID-card numbers are masked on every line (wudu/logs.py).
+    "filters": {"redact": {"()": "wudu.logs.RedactingFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain")},
+        "console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain"),
+                    "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The dev server's request log has its own handler by default: send it through the masking one.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

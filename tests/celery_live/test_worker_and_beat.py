@@ -115,3 +115,27 @@ def test_case_timers_run_on_the_worker_and_notify_once(transactional_db, live_be
     case.refresh_from_db()
     assert case.alert == Alert.OVERDUE
     assert Notification.objects.filter(user=cast.user("department_staff"), case=case, kind="overdue").count() == 1
+
+
+def test_the_workers_log_of_a_residents_notice_holds_no_link_nor_mobile(transactional_db, live_worker):
+    """The notice task runs on the real worker with its own logging (celery replaces the root handlers): the log
+    file it wrote says a notice went out, masked, never the resident's tracking token or whole mobile number."""
+    import uuid
+
+    from cases import services
+    from cases.models import LimitUnit
+    from tests.cast import build_cast
+
+    cast = build_cast()
+    category = services.case_category_create(
+        actor=cast.admin, district=cast.place("D"), code="shirong", name="市容环境",
+        department=cast.departments["chengguan@D"], time_limit=3, limit_unit=LimitUnit.WORKING_DAYS)
+    mobile = "13812345678"
+    case = services.case_submit_public(category=category, description="路灯不亮", resident_mobile=mobile,
+                                       key=uuid.uuid4(), lng=113.1, lat=34.7, client_ip="203.0.113.9")
+    worker_log = live_worker.logdir / "worker.log"
+    wait_for(lambda: case.reference in worker_log.read_text(errors="replace"), live_worker,
+             "the worker's notice to the resident", timeout=30)
+    text = "\n".join(path.read_text(errors="replace") for path in live_worker.logdir.glob("*.log"))
+    assert "138****5678" in text
+    assert case.tracking_token not in text and mobile not in text
