@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wudu.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wudu.middleware.ChineseFirstMiddleware",
@@ -190,7 +191,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Form fields and JSON bodies (files not counted): the longest text is a 2,000-character finding.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# The whole request, files included (5 photos of 5 MB with the form): refused with 413 before it is read
+# (wudu.middleware.RequestSizeLimitMiddleware); the proxy's client_max_body_size says the same (deploy/).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=30 * 1024 * 1024)
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmem://")
