@@ -7,8 +7,17 @@ number and per network, and with source OPEN311. Differences from the spec, said
 11-digit mobile: it is how the resident hears of progress). `email`, `device_id`, `account_id` and `media_url`
 are accepted and ignored. An `Idempotency-Key` header (a UUID) makes a retried POST return the first request.
 
-Reads are public: only categories residents may choose, never petitions, never a mobile number, a name or a
-tracking token; mobile numbers typed into a description are masked.
+Reads are public, so they publish what a public tracker should and nothing more (cases.public_selectors says
+which requests and why): residents' own requests only, never a mobile number, a name or a tracking token; the
+description redacted (wudu.redact: ID numbers, phone numbers, e-mails, door numbers and recognisable names
+masked) and cut to 200 characters; `address` is the street · community · grid names and `lat`/`long` the grid's
+centre, never what was typed or the exact point. Reads are throttled per client address (OPEN311_READS_PER_IP,
+default 120 an hour, django-ratelimit in the cache; 429 with an error list), return at most 50 rows and cover at
+most 90 days a call (400 beyond).
+
+Every length is enforced by the service (`description` 1000 characters, `address_string` 200, the name 30): an
+oversized field answers 400 with the reason and stores nothing, and so does a body over Django's
+DATA_UPLOAD_MAX_MEMORY_SIZE.
 """
 
 from __future__ import annotations
@@ -17,17 +26,19 @@ import datetime
 import re
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import ALL, get_usage
 
 from grids.services import grid_at
 from wudu import scope
-from wudu.net import client_ip
+from wudu.net import client_ip, ratelimit_key
 
 from . import public_selectors
 from . import services as case_services
@@ -35,6 +46,7 @@ from .models import Case, Source
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 DESCRIPTION_LENGTH = 200
+READS_PER_IP = "120/h"
 
 
 def _json(data, status: int = 200) -> JsonResponse:
@@ -63,24 +75,36 @@ def services(request):
     } for category in rows])
 
 
+def _throttled(request) -> JsonResponse | None:
+    """A 429 error list when this client address has used up its reads, else None (and one read is counted)."""
+    usage = get_usage(request, group="cases.open311.read", key=ratelimit_key, method=ALL, increment=True,
+                      rate=getattr(settings, "OPEN311_READS_PER_IP", READS_PER_IP))
+    if usage is None or not usage["should_limit"]:
+        return None
+    response = _errors(429, _("查询过于频繁，请 %(seconds)d 秒后再试。") % {"seconds": max(usage["time_left"], 1)})
+    response["Retry-After"] = str(max(usage["time_left"], 1))
+    return response
+
+
 def _request_json(case: Case) -> dict:
     grid = case.grid
+    lat, lng = public_selectors.public_point(grid)
     return {
         "service_request_id": case.reference,
         "status": "open" if case.is_open else "closed",
         "status_notes": case.status_label,
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": public_selectors.mask_mobiles(case.description)[:DESCRIPTION_LENGTH],
+        # Redacted first, then cut: a cut first could split a number into pieces too short to be recognised.
+        "description": public_selectors.public_text(case.description)[:DESCRIPTION_LENGTH],
         "agency_responsible": case.department.name if case.department_id else "",
         "service_notice": "",
         "requested_datetime": _iso(case.created_at),
         "updated_datetime": _iso(case.updated_at),
         "expected_datetime": _iso(case.deadline),
-        "address": public_selectors.mask_mobiles(case.address) or f"{grid.parent.name if grid.parent_id else ''}{grid.name}",
-        # A request without its own point is placed at the middle of its grid.
-        "lat": case.lat if case.lat is not None else grid.centroid_lat,
-        "long": case.lng if case.lng is not None else grid.centroid_lng,
+        "address": public_selectors.public_place(grid),
+        "lat": lat,
+        "long": lng,
         "media_url": "",
     }
 
@@ -107,22 +131,28 @@ def _list(request):
     if statuses - {"open", "closed"}:
         return _errors(400, _("status 只能是 open 或 closed。"))
     ids = params.get("service_request_id", "")
-    rows = public_selectors.open311_requests(
-        references=[r.strip() for r in ids.split(",") if r.strip()] if ids.strip() else None,
-        statuses=statuses or None, service_code=params.get("service_code", "").strip(), start=start, end=end,
-        jurisdiction=params.get("jurisdiction_id", "").strip())
+    try:
+        rows = public_selectors.open311_requests(
+            references=[r.strip() for r in ids.split(",") if r.strip()] if ids.strip() else None,
+            statuses=statuses or None, service_code=params.get("service_code", "").strip(), start=start, end=end,
+            jurisdiction=params.get("jurisdiction_id", "").strip())
+    except ValueError as error:
+        return _errors(400, str(error))
     return _json([_request_json(case) for case in rows])
 
 
 def _name(first: str, last: str) -> str:
     first, last = first.strip(), last.strip()
     if (first + last).isascii():
-        return " ".join(p for p in (first, last) if p)[:30]
-    return (last + first)[:30]  # 王 + 女士: a Chinese name puts the family name first
+        return " ".join(p for p in (first, last) if p)
+    return last + first  # 王 + 女士: a Chinese name puts the family name first (the service checks the length)
 
 
 def _create(request):
-    data = request.POST
+    try:
+        data = request.POST
+    except RequestDataTooBig:
+        return _errors(400, _("提交的内容过大：问题描述不能超过 1000 字，地址不能超过 200 字。"))
     code = data.get("service_code", "").strip()
     if not code:
         return _errors(400, _("缺少 service_code（服务类别代码），可选值见 services.json。"))
@@ -173,11 +203,15 @@ def _create(request):
 @csrf_exempt  # a machine API without cookies: nothing for a forged cross-site request to ride on
 @require_http_methods(["GET", "POST"])
 def requests(request):
-    return _create(request) if request.method == "POST" else _list(request)
+    if request.method == "POST":
+        return _create(request)
+    return _throttled(request) or _list(request)
 
 
 @require_GET
 def request_detail(request, reference: str):
+    if (refused := _throttled(request)) is not None:
+        return refused
     rows = public_selectors.open311_requests(references=[reference])
     if not rows:
         return _errors(404, _("没有受理编号为 %(ref)s 的公开诉求。") % {"ref": reference})

@@ -4,13 +4,24 @@ The tracking token is the resident's capability for their own case, and Open311 
 reads do not start from the scope gate. As in grids.public_selectors, the tracking page gets a plain dataclass
 holding only what a resident may see: a template cannot leak a staff member's name, an internal note or the
 resident's own mobile number that was never put into it.
+
+Free text goes out only through `public_text` (wudu.redact): ID numbers, phone numbers, e-mails, door numbers
+and recognisable names are masked on the tracking page too, the resident's own words and the staff's notes
+alike, because a tracking link travels (forwarded, screenshotted, logged) and the page must not turn into a
+leak when it does.
+
+Open311 publishes what a public tracker needs and no more: residents' own requests (by the form or an Open311
+client, never the cases staff entered: patrol reports, hotline calls, assignments, escalated visit findings,
+which were never the public's to read), in categories residents may choose, never petitions; the category,
+status, department and times; a redacted description; the place as street · community · grid names and the
+grid's centre (never the typed address or the exact point, which locate a household). At most OPEN311_MAX rows
+a call and a window of at most OPEN311_MAX_DAYS days: nobody pages through the whole history in a few calls.
 """
 
 from __future__ import annotations
 
 import datetime
 import hmac
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -19,17 +30,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.public_selectors import public_index
+from wudu.redact import redact
 
 from . import workflow
-from .models import FINISHED, Case, CaseCategory, CaseEvent, Evaluation, Kind, Status
+from .models import FINISHED, Case, CaseCategory, CaseEvent, Evaluation, Kind, Source, Status
 
 # Steps whose note the resident needs: the result, why it was cancelled, what the check found, their own verdict.
 # Every other note (return reasons, extension reasons, internal opinions) stays inside.
 RESIDENT_NOTES = {"feed_back", "cancel", "verify", "evaluate"}
 
-OPEN311_MAX = 200
-OPEN311_DEFAULT_DAYS = 90
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+OPEN311_MAX = 50
+OPEN311_MAX_DAYS = 90
+# Residents' own requests; what staff entered (patrol, hotline, assignments) is not the public's to read.
+PUBLIC_SOURCES = (Source.RESIDENT, Source.OPEN311)
 
 
 def public_categories() -> QuerySet[CaseCategory]:
@@ -116,8 +129,8 @@ def tracking(token: str) -> Tracking:
         submitted_at=case.created_at,
         grid=case.grid.name,
         community=case.grid.parent.name if case.grid.parent_id else "",
-        address=case.address,
-        description=case.description,
+        address=public_text(case.address),
+        description=public_text(case.description),
         department=case.department.name if case.department_id and case.dispatched_at else "",
         deadline=case.deadline if case.is_open else None,
         is_open=case.is_open,
@@ -125,7 +138,7 @@ def tracking(token: str) -> Tracking:
         can_evaluate=can_evaluate,
         evaluation=evaluation,
         evaluation_label=str(Evaluation(evaluation).label) if evaluation else "",
-        evaluation_comment=case.evaluation_comment or (last_verdict.note if last_verdict else ""),
+        evaluation_comment=public_text(case.evaluation_comment or (last_verdict.note if last_verdict else "")),
         # A petitioner's 不满意 sent the petition back for another round.
         reopened=bool(last_verdict and not evaluation and case.is_open),
         timeline=timeline,
@@ -141,7 +154,7 @@ def _entry(event: CaseEvent) -> TimelineEntry:
     return TimelineEntry(
         label=label,
         at=event.at,
-        note=event.note if event.action in RESIDENT_NOTES else "",
+        note=public_text(event.note) if event.action in RESIDENT_NOTES else "",
         department=event.department.name if event.action == "dispatch" and event.department_id else "",
     )
 
@@ -163,36 +176,63 @@ def open311_services(jurisdiction: str = "") -> QuerySet[CaseCategory]:
     return rows.filter(district__code=jurisdiction) if jurisdiction else rows
 
 
+def open311_window(start: datetime.datetime | None, end: datetime.datetime | None, *,
+                   now: datetime.datetime | None = None) -> tuple[datetime.datetime, datetime.datetime]:
+    """The dates of one Open311 call: the last OPEN311_MAX_DAYS days by default; a start or an end alone reaches
+    that far from it; a longer range is refused (ValueError with the reason)."""
+    span = datetime.timedelta(days=OPEN311_MAX_DAYS)
+    if start is None and end is None:
+        end = now or timezone.now()
+    if start is None:
+        start = end - span
+    elif end is None:
+        end = start + span
+    if end < start:
+        raise ValueError(_("end_date 不能早于 start_date。"))
+    if end - start > span:
+        raise ValueError(_("每次最多查询 %(days)d 天：请缩小 start_date 到 end_date 的范围。") % {"days": OPEN311_MAX_DAYS})
+    return start, end
+
+
 def open311_requests(
     *, references: list[str] | None = None, statuses: set[str] | None = None, service_code: str = "",
     start: datetime.datetime | None = None, end: datetime.datetime | None = None, jurisdiction: str = "",
     now: datetime.datetime | None = None,
 ) -> list[Case]:
-    """Public requests, newest first, at most OPEN311_MAX, in one query.
-
-    Only cases of categories residents may choose are public; petitions (信访) never are. As the GeoReport spec
-    says, a list of ids overrides every other filter."""
-    rows = (Case.objects.filter(category__public=True).exclude(kind=Kind.PETITION)
-            .select_related("category__department", "department", "grid__parent").order_by("-created_at", "-id"))
+    """Public requests, newest first, at most OPEN311_MAX, in one query (see the module's docstring for what is
+    public). As the GeoReport spec says, a list of ids overrides every other filter. A range longer than
+    OPEN311_MAX_DAYS raises ValueError."""
+    rows = (Case.objects.filter(source__in=PUBLIC_SOURCES, category__public=True).exclude(kind=Kind.PETITION)
+            .select_related("category__department", "department", "grid__parent__parent")
+            .order_by("-created_at", "-id"))
     if jurisdiction:
         rows = rows.filter(category__district__code=jurisdiction)
     if references is not None:
-        return list(rows.filter(reference__in=references[:OPEN311_MAX]))
+        return list(rows.filter(reference__in=references[:OPEN311_MAX])[:OPEN311_MAX])
     if statuses == {"open"}:
         rows = rows.open()
     elif statuses == {"closed"}:
         rows = rows.filter(status__in=FINISHED)
     if service_code:
         rows = rows.filter(category__code=service_code)
-    if start is None and end is None:
-        start = (now or timezone.now()) - datetime.timedelta(days=OPEN311_DEFAULT_DAYS)
-    if start is not None:
-        rows = rows.filter(created_at__gte=start)
-    if end is not None:
-        rows = rows.filter(created_at__lte=end)
-    return list(rows[:OPEN311_MAX])
+    start, end = open311_window(start, end, now=now)
+    return list(rows.filter(created_at__gte=start, created_at__lte=end)[:OPEN311_MAX])
 
 
-def mask_mobiles(text: str) -> str:
-    """A resident who types a phone number into the description does not publish it: 138****5678."""
-    return _MOBILE.sub(r"\1****\2", text)
+def public_text(text: str) -> str:
+    """Free text as the public may read it: personal data masked (wudu.redact)."""
+    return redact(text or "")
+
+
+def public_place(grid) -> str:
+    """Where a case is, as the public may know it: the street, community and grid names, never the address typed."""
+    community = grid.parent if grid.parent_id else None
+    street = community.parent if community is not None and community.parent_id else None
+    return " · ".join(place.name for place in (street, community, grid) if place is not None)
+
+
+def public_point(grid) -> tuple[float | None, float | None]:
+    """(lat, lng) of the grid's centre, never the case's own point (which can single out a household)."""
+    if grid.centroid_lat is None or grid.centroid_lng is None:
+        return None, None
+    return round(grid.centroid_lat, 4), round(grid.centroid_lng, 4)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from grids import geo
 from grids.models import Department, Place, Visit
 from grids.models import Level as PlaceLevel
-from wudu import scope
+from wudu import quota, scope
 from wudu.errors import Conflict
 from wudu.images import store_photos
 from wudu.writes import create_once
@@ -47,6 +47,9 @@ from .models import (
 
 MAX_PHOTOS = 5
 MAX_EXTENSION_DAYS = 30
+DESCRIPTION_MAX = 1000  # Case.description (also a database constraint)
+NOTE_MAX = CaseEvent._meta.get_field("note").max_length
+EVALUATION_COMMENT_MAX = Case._meta.get_field("evaluation_comment").max_length
 RESIDENT = "resident"
 
 
@@ -98,6 +101,8 @@ def case_from_visit(*, actor, visit: Visit, key=None, now: datetime.datetime | N
     description = visit.finding or visit.category.name
     if visit.action:
         description += "\n" + _("已采取措施：%(action)s") % {"action": visit.action}
+    if len(description) > DESCRIPTION_MAX:  # a finding and its action can be longer together than a case's text
+        description = description[: DESCRIPTION_MAX - 1] + "…"
     now = now or timezone.now()
 
     def link(case: Case) -> None:
@@ -138,32 +143,43 @@ def case_submit_public(
     if not category.public or not category.active:
         raise ValidationError({"category": _("该类别不受理网上提交，请选择其他类别或拨打热线。")}, code="not_public")
     per_mobile, per_ip = public_limits()
-    mobile_count = Case.objects.filter(resident_mobile=resident_mobile,
-                                       created_at__gte=now - datetime.timedelta(days=1)).count()
-    ip_count = (Case.objects.filter(client_ip=client_ip, created_at__gte=now - datetime.timedelta(hours=1)).count()
-                if client_ip else 0)
-    if mobile_count >= per_mobile or ip_count >= per_ip:
-        existing = _existing_for_key(key)
-        if existing is not None:
-            return existing
-        raise ValidationError(
-            _("提交过于频繁：同一手机号每天最多 %(mobile)d 件，同一网络每小时最多 %(ip)d 件。如情况紧急请拨打热线。")
-            % {"mobile": per_mobile, "ip": per_ip}, code="rate_limited")
+
+    def claim() -> None:
+        # Counted inside the transaction that inserts the case: parallel submissions queue on the counter row, and
+        # a refused or failed insert uses nothing. A retry with the key of a case already made never gets here.
+        allowed = quota.take("case_public_mobile", resident_mobile, limit=per_mobile, period=quota.DAY, now=now)
+        if allowed and client_ip:
+            allowed = quota.take("case_public_ip", client_ip, limit=per_ip, period=quota.HOUR, now=now)
+        if not allowed:
+            raise ValidationError(
+                _("提交过于频繁：同一手机号每天最多 %(mobile)d 件，同一网络每小时最多 %(ip)d 件。如情况紧急请拨打热线。")
+                % {"mobile": per_mobile, "ip": per_ip}, code="rate_limited")
+
     return _create(
-        actor=None, key=key, status=Status.REPORTED, photos=photos, now=now,
+        actor=None, key=key, status=Status.REPORTED, photos=photos, now=now, claim=claim,
         fields=dict(source=source, level=Level.CENTER, grid=grid, category=category, description=description,
                     lng=lng, lat=lat, address=address, resident_name=resident_name,
                     resident_mobile=resident_mobile, client_ip=client_ip),
     )
 
 
-def _existing_for_key(key) -> Case | None:
-    from wudu.models import IdempotencyKey
+def _check_lengths(fields: dict, settled_result: str = "") -> None:
+    """Every text a case path accepts, against its column, before anything is written: the forms and serializers
+    check too, but Open311, tasks and the demo come straight here, and SQLite does not enforce a varchar."""
+    errors = {}
+    for name, value in fields.items():
+        field = Case._meta.get_field(name)
+        limit = DESCRIPTION_MAX if name == "description" else getattr(field, "max_length", None)
+        if isinstance(value, str) and limit and len(value) > limit:
+            errors[name] = _too_long(field.verbose_name, limit, len(value))
+    if len(settled_result) > NOTE_MAX:
+        errors["settled_result"] = _too_long(_("处置结果"), NOTE_MAX, len(settled_result))
+    if errors:
+        raise ValidationError(errors, code="too_long")
 
-    if not key:
-        return None
-    row = IdempotencyKey.objects.filter(key=str(key), model=Case._meta.label_lower).first()
-    return Case.objects.filter(pk=row.object_id).first() if row else None
+
+def _too_long(label, limit: int, length: int) -> str:
+    return _("%(label)s不能超过 %(n)d 字（现有 %(length)d 字）。") % {"label": label, "n": limit, "length": length}
 
 
 def _validate_place(fields: dict) -> None:
@@ -186,17 +202,20 @@ def _validate_place(fields: dict) -> None:
 
 
 def _create(*, actor, key, status: str, fields: dict, settled_result: str = "", photos: Iterable = (),
-            copy_photos: Iterable = (), after=None, now: datetime.datetime | None = None) -> Case:
+            copy_photos: Iterable = (), after=None, claim=None, now: datetime.datetime | None = None) -> Case:
     now = now or timezone.now()
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("每件事件最多 %(n)d 张照片。") % {"n": MAX_PHOTOS}}, code="too_many_photos")
     fields["description"] = (fields.get("description") or "").strip()
+    _check_lengths(fields, settled_result)
     _validate_place(fields)
     if status == Status.LOCAL and fields["level"] not in (Level.BUILDING, Level.GRID):
         raise ValidationError({"level": _("处置层级无效。")}, code="invalid_level")
 
     def create() -> Case:
+        if claim is not None:
+            claim()
         case = Case(status=status, created_at=now, tracking_token=secrets.token_urlsafe(24),
                     reference=_next_reference(timezone.localdate(now)), **fields)
         case.full_clean(exclude=["status", "visit"])
@@ -244,8 +263,8 @@ def case_act(
     note = (note or "").strip()
     if step.note_required and not note:
         raise ValidationError({"note": _("请填写%(label)s。") % {"label": step.note_label}}, code="required")
-    if len(note) > 1000:
-        raise ValidationError({"note": _("说明不能超过 1000 字。")}, code="too_long")
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _too_long(step.note_label or _("说明"), NOTE_MAX, len(note))}, code="too_long")
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("每次最多 %(n)d 张照片。") % {"n": MAX_PHOTOS}}, code="too_many_photos")
@@ -322,7 +341,9 @@ def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, d
     if method in ("evaluate", "reopen"):
         if evaluation not in Evaluation.values:
             raise ValidationError({"evaluation": _("请选择满意、基本满意或不满意。")}, code="required")
-        return dict(evaluation=evaluation, comment=note[:500]), {"evaluation": evaluation}
+        if len(note) > EVALUATION_COMMENT_MAX:
+            raise ValidationError({"note": _too_long(_("评价意见"), EVALUATION_COMMENT_MAX, len(note))}, code="too_long")
+        return dict(evaluation=evaluation, comment=note), {"evaluation": evaluation}
     if method == "supervise":
         return dict(on=True), {}
     return {}, {}
@@ -337,6 +358,8 @@ def _role_of(actor, case: Case, roles: tuple[str, ...] | None = None) -> str:
 
 def _event(case: Case, actor, action: str, before: str, after: str, *, at, note: str = "", role: str = "",
            data: dict | None = None, department=None, deadline=None) -> CaseEvent:
+    if len(note) > NOTE_MAX:  # the steps check first, with the step's own label; this is the last guard
+        raise ValidationError({"note": _too_long(_("说明"), NOTE_MAX, len(note))}, code="too_long")
     return CaseEvent.objects.create(case=case, action=action, from_status=before, to_status=after, actor=actor,
                                     actor_role=role, at=at, note=note, data=data or {}, department=department,
                                     deadline=deadline)
@@ -433,6 +456,10 @@ def holiday_save(*, actor, date: datetime.date, is_workday: bool, name: str = ""
 
     if not (actor.is_superuser or scope.has_role(actor, "system_admin", "command_center")):
         raise PermissionDenied(_("只有系统管理员或指挥中心可以维护节假日。"))
+    name = name.strip()
+    limit = Holiday._meta.get_field("name").max_length
+    if len(name) > limit:
+        raise ValidationError({"name": _too_long(_("名称"), limit, len(name))}, code="too_long")
     holiday, _created = Holiday.objects.update_or_create(date=date, defaults={"is_workday": is_workday,
-                                                                               "name": name.strip()})
+                                                                               "name": name})
     return holiday

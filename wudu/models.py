@@ -23,3 +23,21 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return str(self.key)
+
+
+class QuotaCounter(models.Model):
+    """How much of a limit one subject (a mobile number, a network address) has used in one window (wudu.quota).
+
+    The subject is kept as a digest: the table that counts residents' requests holds no copy of their numbers."""
+
+    name = models.CharField(max_length=50)
+    subject = models.CharField(max_length=64)
+    window = models.DateTimeField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "subject", "window"], name="quota_counter_once")]
+        indexes = [models.Index(fields=["window"], name="quota_counter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.window:%Y-%m-%d %H:%M} {self.used}"

@@ -67,10 +67,11 @@ def test_requests_list_shows_the_public_fields_and_never_the_resident(client, ca
     assert row["status"] == "open" and row["status_notes"] == "待受理"
     assert row["service_code"] == "shirong" and row["service_name"] == "市容环境"
     assert row["agency_responsible"] == "" and row["expected_datetime"] is None and row["media_url"] == ""
-    assert row["address"] == "六一路 12 号院" and (row["lat"], row["long"]) == (34.7, 113.1)
+    # The place by its names and the grid's centre, never the address typed or the exact point.
+    assert row["address"] == "新兴街道 · 董庄社区 · 第1网格" and (row["lat"], row["long"]) == (34.75, 113.125)
     assert row["requested_datetime"].endswith("+08:00")
-    assert row["description"] == "楼下有人占道经营，联系我 139****1111"
-    for secret in (MOBILE, "13900001111", "王女士", case.tracking_token):
+    assert row["description"] == "楼下有人占道经营，联系我 [电话]"
+    for secret in (MOBILE, "13900001111", "1111", "王女士", "六一路", case.tracking_token):
         assert secret not in body
 
 
@@ -117,7 +118,9 @@ def test_requests_default_to_the_last_90_days_and_take_a_date_range(client, cast
     start = timezone.localtime(old.created_at - datetime.timedelta(days=1)).isoformat()
     end = timezone.localtime(old.created_at + datetime.timedelta(days=1)).isoformat()
     assert refs(start_date=start, end_date=end) == [old.reference]
-    assert refs(start_date=start) == [new.reference, old.reference]
+    # A start alone reads the 90 days from it; an end alone the 90 days up to it.
+    assert refs(start_date=start) == [old.reference]
+    assert refs(end_date=timezone.localtime(new.created_at + datetime.timedelta(days=1)).isoformat()) == [new.reference]
 
 
 def test_a_malformed_date_or_status_is_a_400_error_list(client, cast, categories):
