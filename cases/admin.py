@@ -1,13 +1,21 @@
 """Admin of the case loop: categories and the holiday calendar are configured here; cases and their events are
 read here (every step goes through the case page or the API, which call the services)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grids.models import Department
 from wudu import scope
 from wudu.admin_base import ScopedAdmin, fields_of
 
-from . import services
+from . import holidays, services
 from .models import Case, CaseCategory, CaseEvent, Holiday
 
 
@@ -72,9 +80,13 @@ class CaseAdmin(ScopedAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(admin.ModelAdmin):
-    list_display = ("date", "is_workday", "name")
-    list_filter = ("is_workday",)
+    """Single days (a local closure, a correction) are edited here; a whole year's official arrangement is entered
+    on its own page (录入放假安排), which replaces that year's provisional days and recounts open deadlines."""
+
+    list_display = ("date", "is_workday", "name", "provisional")
+    list_filter = ("provisional", "is_workday")
     date_hierarchy = "date"
+    change_list_template = "admin/cases/holiday/change_list.html"
 
     def _keeper(self, request) -> bool:
         user = request.user
@@ -99,3 +111,39 @@ class HolidayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = services.holiday_save(actor=request.user, **fields_of(form.cleaned_data, "date", "is_workday", "name"))
         obj.pk = saved.pk
+
+    class ArrangementForm(forms.Form):
+        year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2024, max_value=2099)
+        source = forms.CharField(label=gettext_lazy("来源"), max_length=100, required=False,
+                                 help_text=gettext_lazy("例如：国务院办公厅关于2027年部分节假日安排的通知"))
+        text = forms.CharField(
+            label=gettext_lazy("放假安排"), widget=forms.Textarea(attrs={"rows": 14}),
+            help_text=gettext_lazy("按通知每段一行：“2027-01-01~2027-01-03 休 元旦”，调休上班写“2027-02-14 班 春节调休”。"))
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["year"].initial = timezone.localdate().year + 1
+
+    def get_urls(self):
+        return [path("enter/", self.admin_site.admin_view(self.enter_view), name="cases_holiday_enter"),
+                *super().get_urls()]
+
+    def enter_view(self, request):
+        if not self._keeper(request):
+            raise PermissionDenied
+        form = self.ArrangementForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            year = form.cleaned_data["year"]
+            try:
+                days = holidays.parse_arrangement(form.cleaned_data["text"], year)
+                result = holidays.holiday_year_enter(actor=request.user, year=year, days=days,
+                                                     source=form.cleaned_data["source"])
+            except ValidationError as error:
+                form.add_error("text", error)
+            else:
+                messages.success(request, _("%(year)d 年放假安排已录入（%(days)d 天）；%(recounted)d 件办理中事件的处置时限已按正式日历重算，"
+                                            "%(kept)d 件已超期的保持原时限。") % {"year": year, **result})
+                return redirect("admin:cases_holiday_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("录入年度放假安排")}
+        return TemplateResponse(request, "admin/cases/holiday/enter.html", context)

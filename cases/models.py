@@ -22,6 +22,8 @@ mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入 11 位手机号
 class LimitUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("工作日")
     HOURS = "hours", _("小时")
+    # Office hours only (settings.OFFICE_HOURS): nights, the lunch break, weekends and holidays do not count.
+    WORKING_HOURS = "working_hours", _("工作小时")
 
 
 class CaseCategoryQuerySet(ScopedQuerySet):
@@ -64,12 +66,36 @@ class CaseCategory(models.Model):
         return self.name
 
 
+class HolidayYear(models.Model):
+    """Whose word one year of the holiday calendar is: the State Council's arrangement as entered (official), or
+    the days the statutory rules give until it is published (provisional: without the 调休 swaps nobody can know
+    in advance). A year with no row here is computed from the rules when a deadline needs it."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    provisional = models.BooleanField(_("暂定"), default=True)
+    source = models.CharField(_("来源"), max_length=100)
+    entered_at = models.DateTimeField(_("录入时间"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("年度放假安排")
+        verbose_name_plural = _("年度放假安排")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.source}"
+
+
 class Holiday(models.Model):
     """An exception to Monday–Friday: a public holiday on a weekday, or a working weekend (调休)."""
 
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("调休上班"), default=False)
     name = models.CharField(_("名称"), max_length=30, blank=True)
+    # Computed from the statutory rules (cases.calendar.statutory_days), replaced when the year's official
+    # arrangement is entered (cases.holidays.holiday_year_enter).
+    provisional = models.BooleanField(_("暂定"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("节假日")
@@ -171,6 +197,9 @@ class Case(models.Model):
     # dispatch moves the deadline.
     dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
     deadline = models.DateTimeField(_("处置时限"), null=True, blank=True)
+    # The deadline was counted over days of a provisional calendar year: it is recounted (with an event saying
+    # why) when that year's official arrangement is entered.
+    deadline_provisional = models.BooleanField(_("按暂定日历计算"), default=False, db_default=False)
     due_soon_at = models.DateTimeField(null=True, blank=True)
     alert = models.CharField(_("时限预警"), max_length=16, choices=Alert.choices, default=Alert.NONE, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("申请延期天数"), null=True, blank=True)
@@ -268,10 +297,11 @@ class Case(models.Model):
         self.closed_at = at
 
     @transition(field=status, source=[Status.FILED, Status.RETURNED, Status.SUSPENDED], target=Status.DISPATCHED)
-    def dispatch(self, *, at, department, deadline, due_soon_at):
+    def dispatch(self, *, at, department, deadline, due_soon_at, provisional=False):
         self.department = department
         self.dispatched_at = at
         self.deadline = deadline
+        self.deadline_provisional = provisional
         self.due_soon_at = due_soon_at
         self.alert = Alert.NONE
         self.extension_days = None
@@ -289,8 +319,9 @@ class Case(models.Model):
         self.extension_days = days
 
     @transition(field=status, source=Status.EXTENSION, target=Status.HANDLING)
-    def approve_extension(self, *, at, deadline, due_soon_at):
+    def approve_extension(self, *, at, deadline, due_soon_at, provisional=False):
         self.deadline = deadline
+        self.deadline_provisional = provisional
         self.due_soon_at = due_soon_at
         self.alert = Alert.NONE
         self.extension_days = None
@@ -338,6 +369,7 @@ class Case(models.Model):
         self.department = None
         self.dispatched_at = None
         self.deadline = None
+        self.deadline_provisional = False
         self.due_soon_at = None
         self.alert = Alert.NONE
         self.fed_back_at = None

@@ -321,22 +321,27 @@ def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, d
             raise ValidationError({"department": _("请选择处置部门。")}, code="required")
         if department.district_id != case.category.district_id:
             raise ValidationError({"department": _("该部门不属于本区。")}, code="other_district")
+        limit, provisional = None, False
         if deadline is None:
-            deadline = calendar.deadline_for(now, case.category.time_limit, case.category.limit_unit)
+            # The event keeps the limit, so that the deadline can be counted again on the official calendar.
+            limit = {"amount": case.category.time_limit, "unit": case.category.limit_unit}
+            deadline, provisional = calendar.deadline(now, limit["amount"], limit["unit"])
         elif deadline <= now:
             raise ValidationError({"deadline": _("处置时限不能早于现在。")}, code="past_deadline")
         elif deadline > now + datetime.timedelta(days=366):
             raise ValidationError({"deadline": _("处置时限不能超过一年。")}, code="far_deadline")
-        return (dict(department=department, deadline=deadline, due_soon_at=calendar.due_soon_at(now, deadline)),
-                {"department": department.name, "deadline": deadline.isoformat()})
+        return (dict(department=department, deadline=deadline, due_soon_at=calendar.due_soon_at(now, deadline),
+                     provisional=provisional),
+                {"department": department.name, "deadline": deadline.isoformat(), **({"limit": limit} if limit else {})})
     if method == "request_extension":
         if not days or not 1 <= int(days) <= MAX_EXTENSION_DAYS:
             raise ValidationError({"days": _("延期天数应为 1 到 %(n)d 个工作日。") % {"n": MAX_EXTENSION_DAYS}},
                                   code="invalid_days")
         return dict(days=int(days)), {"days": int(days)}
     if method == "approve_extension":
-        new_deadline = calendar.deadline_for(case.deadline, case.extension_days, LimitUnit.WORKING_DAYS)
-        return (dict(deadline=new_deadline, due_soon_at=calendar.due_soon_at(case.dispatched_at, new_deadline)),
+        new_deadline, provisional = calendar.deadline(case.deadline, case.extension_days, LimitUnit.WORKING_DAYS)
+        return (dict(deadline=new_deadline, due_soon_at=calendar.due_soon_at(case.dispatched_at, new_deadline),
+                     provisional=provisional or case.deadline_provisional),
                 {"days": case.extension_days, "deadline": new_deadline.isoformat()})
     if method in ("evaluate", "reopen"):
         if evaluation not in Evaluation.values:

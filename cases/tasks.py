@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import notify, services
+from . import holidays, notify, services
 from .models import CaseEvent
 
 
@@ -16,3 +16,10 @@ def case_notify_task(event_id: int) -> int:
 def case_timers_task() -> dict:
     """Every 15 minutes (beat): mark due-soon and overdue cases and notify those responsible."""
     return services.case_timers_run()
+
+
+@shared_task(time_limit=600, soft_time_limit=540, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def holiday_calendar_watch_task() -> dict:
+    """Daily (beat): keep provisional years ahead; warn once before the official calendar runs out."""
+    result = holidays.calendar_watch()
+    return {**result, "extended": list(result["extended"])}

@@ -93,3 +93,41 @@ def test_heartbeat_task_keeps_one_row_and_moves_it_forward():
 
 def test_ping_task_answers_pong_eagerly():
     assert ping_task.delay().get(timeout=5) == "pong"
+
+
+@pytest.fixture
+def app_checks(monkeypatch):
+    """The app checks as registered, plus whatever a test adds (dropped after it)."""
+    from wudu import health
+
+    health.check_apps(True)  # discover the apps' own checks first
+    checks = dict(health._APP_CHECKS)
+    monkeypatch.setattr(health, "_APP_CHECKS", checks)
+    return checks
+
+
+def test_healthz_shows_an_apps_warning_and_keeps_the_node_ok(client, app_checks):
+    app_checks["calendar"] = lambda: {"status": "warning", "days_left": 30}
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["warnings"] == ["calendar"]
+    assert body["calendar"] == {"status": "warning", "days_left": 30}
+
+
+def test_healthz_is_degraded_when_an_app_check_fails_and_names_only_the_error_class(client, app_checks):
+    def broken():
+        raise RuntimeError("secret detail")
+
+    app_checks["calendar"] = broken
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["calendar"] == {"status": "error", "error": "RuntimeError"}
+    assert "secret detail" not in response.content.decode()
+
+
+def test_healthz_reports_the_holiday_calendar_it_finds_in_the_cases_app(client):
+    calendar = client.get(reverse("healthz")).json()["calendar"]
+    assert calendar["official_until"] == "2026-12-31" and calendar["warn_days"] == 60
+    assert calendar["status"] == ("warning" if calendar["days_left"] <= 60 else "ok")

@@ -3,6 +3,11 @@
 200 while the database answers — "degraded" when only the task side is unwell, so that a load balancer keeps
 the web node while workers restart — and 503 when the database does not. No authentication, so nothing in
 the answer may help an attacker: no URLs, host names or error texts, only exception class names.
+
+Apps add checks of their own without the kernel importing them: an app's `health` module registers a function
+with `@register("name")`; the modules are found the way the admin finds `admin` modules, on the first probe.
+A check answers "ok", "warning" (shown, and the node stays "ok": someone has work to do, nothing is broken) or
+"error" (the node is "degraded").
 """
 
 from __future__ import annotations
@@ -10,11 +15,13 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -99,17 +106,51 @@ def check_beat() -> dict:
     return {"status": "ok" if age <= threshold else "stale", "age_s": age, "threshold_s": threshold}
 
 
+_APP_CHECKS: dict[str, Callable[[], dict]] = {}
+_discovered = False
+
+
+def register(name: str):
+    """Add an app's check to /healthz under `name` (from the app's own `health` module)."""
+    def decorate(check: Callable[[], dict]) -> Callable[[], dict]:
+        _APP_CHECKS[name] = check
+        return check
+    return decorate
+
+
+def check_apps(database_ok: bool) -> dict[str, dict]:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("health")
+        _discovered = True
+    results = {}
+    for name, check in sorted(_APP_CHECKS.items()):
+        if not database_ok:
+            results[name] = {"status": "skipped", "detail": "database unavailable"}
+            continue
+        try:
+            results[name] = check()
+        except Exception as exc:
+            logger.exception("healthz: %s check failed", name)
+            results[name] = _error(exc)
+    return results
+
+
 @never_cache
 @require_safe  # GET and HEAD: some load balancers probe with HEAD
 def healthz(request):
     database = check_database()
     broker, worker = check_broker_and_worker()
     beat = check_beat()
+    apps = check_apps(database["status"] == "ok")
     if database["status"] != "ok":
         status, http_status = "down", 503
-    elif any(part["status"] not in ("ok", "skipped") for part in (broker, worker, beat)):
+    elif any(part["status"] not in ("ok", "skipped", "warning") for part in (broker, worker, beat, *apps.values())):
         status, http_status = "degraded", 200
     else:
         status, http_status = "ok", 200
-    body = {"status": status, "database": database, "broker": broker, "worker": worker, "beat": beat}
+    body = {"status": status, "database": database, "broker": broker, "worker": worker, "beat": beat, **apps}
+    warnings = sorted(name for name, part in apps.items() if part["status"] == "warning")
+    if warnings:
+        body["warnings"] = warnings
     return JsonResponse(body, status=http_status, json_dumps_params={"ensure_ascii": False})

@@ -123,3 +123,52 @@ def test_an_approved_extension_counts_working_days_from_the_old_deadline_and_due
 def test_the_timer_warns_at_eighty_percent_of_the_span_and_marks_overdue_at_the_deadline(cast, now, expected):
     dispatch_at(cast, category(cast, 3), local(9, 24))  # due soon Tue 29 Sep 05:12, deadline Wed 30 Sep 10:00
     assert services.case_timers_run(now=now) == expected
+
+
+# ------------------------------------------------------------------------------------------- working hours
+# Office hours by default: 08:30–12:00, then 14:30–18:00 from October to April and 15:00–18:30 from May to
+# September (a local summer timetable).
+
+
+def test_working_hours_skip_the_lunch_break_the_night_and_the_weekend(cast):
+    # Fri 13 Nov 2026 11:00 + 6 working hours (winter): 11:00–12:00 (1 h, 5 left), lunch, 14:30–18:00 (3.5 h,
+    # 1.5 left), the night, Sat 14 and Sun 15, Mon 16 08:30 + 1.5 h → Mon 16 Nov 10:00.
+    case = dispatch_at(cast, category(cast, 6, LimitUnit.WORKING_HOURS), local(11, 13, 11))
+    assert case.deadline == local(11, 16, 10)
+    assert case.deadline_provisional is False
+
+
+def test_working_hours_skip_holidays_and_use_the_summer_afternoon(cast):
+    # Thu 24 Sep 2026 16:00 + 4 working hours (summer): 16:00–18:30 (2.5 h, 1.5 left), Fri 25 Mid-Autumn,
+    # Sat 26, Sun 27 (holidays), Mon 28 08:30 + 1.5 h → Mon 28 Sep 10:00.
+    case = dispatch_at(cast, category(cast, 4, LimitUnit.WORKING_HOURS), local(9, 24, 16))
+    assert case.deadline == local(9, 28, 10)
+
+
+def test_working_hours_that_run_out_at_a_break_end_there(cast):
+    # Mon 16 Nov 2026 08:30 + 3.5 working hours → 12:00 the same day, not 14:30.
+    four = category(cast, 4, LimitUnit.WORKING_HOURS)
+    assert calendar_deadline(local(11, 16, 8, 30), 3.5) == local(11, 16, 12)
+    # Reported at night, Sat 14 Nov 22:00, 4 working hours: Mon 16 08:30–12:00 (3.5 h) and 14:30–15:00.
+    assert dispatch_at(cast, four, local(11, 14, 22)).deadline == local(11, 16, 15)
+
+
+def test_office_hours_are_configurable_as_one_span(cast, settings):
+    settings.OFFICE_HOURS = ["09:00-17:00"]
+    # Fri 13 Nov 2026 16:00 + 2 h: 16:00–17:00, Mon 16 09:00–10:00.
+    case = dispatch_at(cast, category(cast, 2, LimitUnit.WORKING_HOURS), local(11, 13, 16))
+    assert case.deadline == local(11, 16, 10)
+
+
+def test_office_hours_that_make_no_sense_fail_with_a_message(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.OFFICE_HOURS = ["12:00-08:30"]
+    with pytest.raises(ImproperlyConfigured, match="OFFICE_HOURS"):
+        calendar_deadline(local(11, 16), 1)
+
+
+def calendar_deadline(start, hours):
+    from cases import calendar
+
+    return calendar.deadline(start, hours, LimitUnit.WORKING_HOURS).at
