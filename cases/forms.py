@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,7 @@ from grids.models import Department, Place
 from grids.models import Level as PlaceLevel
 
 from . import workflow
-from .models import CaseCategory, Evaluation, Kind, Level, Source, Status
+from .models import Case, CaseCategory, Evaluation, Kind, Level, Source, Status
 
 
 class _RadioStyled(StyledForm):
@@ -57,6 +58,11 @@ class StepForm(_RadioStyled):
         self.fields["note"].label = step.note_label or _("说明")
         self.fields["note"].required = step.note_required
         self.fields["note"].error_messages["required"] = _("请填写%(label)s。") % {"label": self.fields["note"].label}
+        if step.name == "evaluate":  # the verdict's comment is kept on the case, in a shorter column
+            limit = Case._meta.get_field("evaluation_comment").max_length
+            self.fields["note"].max_length = limit
+            self.fields["note"].validators.append(MaxLengthValidator(limit))
+            self.fields["note"].widget.attrs["maxlength"] = str(limit)
         if "department" in self.fields:
             self.fields["department"].queryset = Department.objects.filter(district_id=case.category.district_id)
             self.fields["department"].initial = case.category.department_id

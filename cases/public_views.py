@@ -2,7 +2,13 @@
 
 The tracking token in the link is the resident's capability for their case, so these pages read the case by
 token (cases.public_selectors) rather than through the staff scope gate; the page never carries the token to
-another site (no referrer) and asks search engines not to index it."""
+another site (no referrer) and asks search engines not to index it. A link travels (forwarded, screenshotted,
+written to a log), so the page shows every typed text (the description, the address, the notes of the result, of
+a cancellation or a check, the verdict's comment, the resident's own words too) redacted as Open311 publishes
+it (wudu.redact), and never the resident's name or mobile.
+
+Submissions are held to the limits per mobile and per network inside the transaction that inserts the case
+(wudu.quota), so parallel posts cannot all pass a count taken before any of them was saved."""
 
 from django.conf import settings
 from django.contrib import messages

@@ -249,3 +249,17 @@ def test_a_holiday_name_over_30_characters_is_refused(cast):
     with pytest.raises(ValidationError):
         services.holiday_save(actor=cast.user("system_admin"), date=datetime.date(2026, 10, 1), is_workday=False,
                               name="国" * 31)
+
+
+def test_the_staff_evaluation_form_refuses_a_comment_over_500_characters(client, cast, categories):
+    case = resident(categories)
+    center, department = cast.user("command_center"), cast.user("department_staff")
+    for user, action, note in ((center, "accept", ""), (center, "dispatch", ""), (department, "sign", ""),
+                               (department, "feed_back", "已修复"), (center, "verify", "")):
+        case = services.case_act(actor=user, case=case, action=action, version=case.version, key=key(), note=note)
+    client.force_login(center, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("cases:act", args=[case.reference, "evaluate"]),
+                           {"version": case.version, "key": key(), "evaluation": "satisfied", "note": "好" * 600})
+    assert response.status_code == 400 and "500" in response.content.decode()
+    case.refresh_from_db()
+    assert case.evaluation == ""
