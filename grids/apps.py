@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class GridsConfig(AppConfig):
     name = "grids"
     verbose_name = _("地点与人员")
+
+    def ready(self) -> None:
+        from wudu import media
+
+        from .models import GRID_ROLES, Level, Membership, SpotCheck, SpotCheckPhoto, User, Visit, VisitPhoto
+
+        media.register(VisitPhoto, visible=lambda user, photos: photos.filter(
+            visit__in=Visit.objects.visible_to(user)))
+        # Covert checks: whatever the gate shows, never the inspected grid's own staff.
+        media.register(SpotCheckPhoto, visible=lambda user, photos: photos.filter(
+            spot_check__in=SpotCheck.objects.visible_to(user)))
+
+        def people(user, rows):
+            # Grid staff are on their grid's public notice (grids.public_selectors.grid_notice) with their photo;
+            # anyone else's photo follows the person policy.
+            on_notice = Membership.objects.filter(role__in=GRID_ROLES, place__level=Level.GRID).values("user_id")
+            return rows.filter(pk__in=on_notice) | rows.visible_to(user)
+
+        media.register(User, fields=("photo",), visible=people)

@@ -1,12 +1,10 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from grids import views as grid_views
 
-from . import health
+from . import health, media
 
 urlpatterns = [
     path("", grid_views.root, name="root"),
@@ -29,6 +27,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-if settings.DEBUG or not settings.PRODUCTION:
-    # Uploaded photos; in production the web server or object storage serves MEDIA_URL.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded photos, in every mode, through the scope gate (wudu/media.py); behind nginx the app answers with
+# X-Accel-Redirect and nginx sends the file (deploy/nginx.conf).
+urlpatterns += media.urlpatterns()
