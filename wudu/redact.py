@@ -7,14 +7,15 @@ area code, +86, 400/800 numbers, with spaces, dashes or brackets), e-mail addres
 honorific becomes 某). It errs towards masking too much: any run of seven or more digits goes, whatever it was,
 so a published text never carries a number someone could call or look up. Dates and times are kept, so the
 text still says what happened and when. The labels themselves are never masked again: redacting twice changes
-nothing. A kernel module: plain text in, plain text out, no app imports.
+nothing. The labels are part of the (Chinese) text, not of the page around it, so they are not translated. A
+kernel module: plain text in, plain text out, no Django or app imports.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext as _
+PHONE, ID_NUMBER, EMAIL, DOOR, NAME, SOMEONE = "[电话]", "[证件号]", "[邮箱]", "[门牌号]", "[姓名]", "某"
 
 # The hundred-odd commonest surnames, and the compound ones.
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -75,14 +76,14 @@ def redact(text: str) -> str:
         return chr(_PRIVATE_USE + len(kept) - 1)
 
     out = _KEEP.sub(keep, text)
-    out = _EMAIL.sub(lambda m: _("[邮箱]"), out)
+    out = _EMAIL.sub(lambda m: EMAIL, out)
     out = _NUMBER.sub(_number, out)
-    out = _DOOR_CUE.sub(lambda m: m.group(1) + m.group(2) + _("[门牌号]"), out)
-    out = _DASHED_DOOR.sub(lambda m: _("[门牌号]"), out)
-    out = _DOOR.sub(lambda m: _("[门牌号]"), out)
-    out = _NAME_CUE.sub(lambda m: m.group(1) + m.group(2) + _("[姓名]"), out)
-    out = _NAME_HONORIFIC.sub(lambda m: _("某"), out)
-    out = _NAME_FAMILIAR.sub(lambda m: m.group(1) + _("某"), out)
+    out = _DOOR_CUE.sub(lambda m: m.group(1) + m.group(2) + DOOR, out)
+    out = _DASHED_DOOR.sub(lambda m: DOOR, out)
+    out = _DOOR.sub(lambda m: DOOR, out)
+    out = _NAME_CUE.sub(lambda m: m.group(1) + m.group(2) + NAME, out)
+    out = _NAME_HONORIFIC.sub(lambda m: SOMEONE, out)
+    out = _NAME_FAMILIAR.sub(lambda m: m.group(1) + SOMEONE, out)
     if kept:
         out = _PRIVATE.sub(lambda m: kept[ord(m.group(0)) - _PRIVATE_USE], out)
     return out
@@ -94,5 +95,5 @@ def _number(match: re.Match) -> str:
     if digits < _LONG_NUMBER:
         return value
     if digits in (15, 18) or value[-1] in "Xx":
-        return _("[证件号]")
-    return _("[电话]")
+        return ID_NUMBER
+    return PHONE
