@@ -151,11 +151,15 @@ def site_create(
 # ---------------------------------------------------------------------------------------------- patrols
 
 
-def _existing(model, client_id: uuid.UUID, actor, owner_field: str):
-    found = model.objects.filter(client_id=client_id).first()
-    if found is not None and getattr(found, f"{owner_field}_id") != actor.pk:
-        raise ValidationError({"client_id": _("提交标识已被使用，请刷新页面后重试。")}, code="key_reused")
-    return found
+def _create_keyed(model, *, client_id: uuid.UUID, actor, owner_field: str, create):
+    """The phone's `client_id` is the record's own unique key: the kernel's one idempotency rule applies."""
+    return create_once(key=client_id, actor=actor, model=model, key_field="client_id", owner_field=owner_field,
+                       create=create)
+
+
+# Checked by the database when the row is saved (a copy saved a moment ago is then handed back, see
+# wudu.writes.create_once): Django's own unique check would refuse that copy as "… 已存在".
+KEYED = ["client_id"]
 
 
 def patrol_start(
@@ -164,31 +168,28 @@ def patrol_start(
 ) -> Patrol:
     """Open a patrol of the worker's own grid. A retry with the same client_id returns the same patrol."""
     client_id = _uuid(client_id)
-    existing = _existing(Patrol, client_id, actor, "worker")
-    if existing is not None:
-        return existing
-    _require_grid(grid)
-    if not scope.can_create(actor, "patrol", grid):
-        raise PermissionDenied(_("只能巡查本人负责的网格。"))
-    started_at = started_at or timezone.now()
-    _check_time(started_at, "started_at", now=now)
-    if Patrol.objects.filter(worker=actor, ended_at__isnull=True).exists():
-        raise ValidationError(_("您已有一次未结束的巡查，请先结束它。"), code="patrol_open")
-    if Patrol.objects.filter(worker=actor, started_at__lte=started_at, ended_at__gt=started_at).exists():
-        raise ValidationError({"started_at": _("开始时间与您已有的巡查重叠。")}, code="overlap")
-    route = [[lng, lat, int(started_at.timestamp())]] if lng is not None and lat is not None else []
-    patrol = Patrol(client_id=client_id, worker=actor, grid=grid, started_at=started_at, route=route)
-    patrol.full_clean(validate_constraints=False)
+
+    def create() -> Patrol:
+        _require_grid(grid)
+        if not scope.can_create(actor, "patrol", grid):
+            raise PermissionDenied(_("只能巡查本人负责的网格。"))
+        started = started_at or timezone.now()
+        _check_time(started, "started_at", now=now)
+        if Patrol.objects.filter(worker=actor, ended_at__isnull=True).exists():
+            raise ValidationError(_("您已有一次未结束的巡查，请先结束它。"), code="patrol_open")
+        if Patrol.objects.filter(worker=actor, started_at__lte=started, ended_at__gt=started).exists():
+            raise ValidationError({"started_at": _("开始时间与您已有的巡查重叠。")}, code="overlap")
+        route = [[lng, lat, int(started.timestamp())]] if lng is not None and lat is not None else []
+        patrol = Patrol(client_id=client_id, worker=actor, grid=grid, started_at=started, route=route)
+        patrol.full_clean(exclude=KEYED, validate_constraints=False)
+        patrol.save()
+        return patrol
+
     try:
-        with transaction.atomic():
-            patrol.save()
+        return _create_keyed(Patrol, client_id=client_id, actor=actor, owner_field="worker", create=create)
     except IntegrityError:
-        # The same submission arrived twice at once, or another open patrol won the race.
-        existing = _existing(Patrol, client_id, actor, "worker")
-        if existing is not None:
-            return existing
+        # Not a copy of this submission: another open patrol of the worker won the race.
         raise ValidationError(_("您已有一次未结束的巡查，请先结束它。"), code="patrol_open") from None
-    return patrol
 
 
 def _clean_route(route) -> list:
@@ -243,44 +244,36 @@ def visit_record(
 ) -> Visit:
     """Log one visit on an open patrol (or a closed one, for a late offline submission within its time)."""
     client_id = _uuid(client_id)
-    existing = _existing(Visit, client_id, actor, "worker")
-    if existing is not None:
-        return existing
-    if patrol.worker_id != actor.pk:
-        raise PermissionDenied(_("只能在本人的巡查中记录走访。"))
-    visited_at = visited_at or timezone.now()
-    _check_time(visited_at, "visited_at", now=now)
-    if visited_at < patrol.started_at - CLOCK_SKEW or patrol.ended_at and visited_at > patrol.ended_at + CLOCK_SKEW:
-        raise ValidationError({"visited_at": _("走访时间不在这次巡查的时间内。")}, code="outside_patrol")
-    if household is not None and household.grid_id != patrol.grid_id:
-        raise ValidationError({"household": _("该住户不在本网格内，只能走访本网格的住户。")}, code="outside_grid")
-    if site is not None and site.grid_id != patrol.grid_id:
-        raise ValidationError({"site": _("该场所不在本网格内，只能巡查本网格的场所。")}, code="outside_grid")
-    if category is not None and not category.active:
-        raise ValidationError({"category": _("该问题类别已停用，请选择其他类别。")}, code="inactive_category")
-    if category is None:
-        settled = True  # nothing found: nothing left open
     photos = list(photos)
-    if len(photos) > MAX_PHOTOS:
-        raise ValidationError({"photos": _("每条记录最多 5 张照片。")}, code="too_many_photos")
 
-    visit = Visit(
-        client_id=client_id, patrol=patrol, grid_id=patrol.grid_id, worker=actor, visited_at=visited_at,
-        visit_type=visit_type, household=household, site=site, category=category, finding=finding.strip(),
-        action=action.strip(), settled=settled,
-    )
-    visit.full_clean(exclude=["patrol", "grid", "worker"])
-    try:
-        with transaction.atomic():
-            visit.save()
-            _store_photos(visit, photos, VisitPhoto, "visit")
-            _rebuild_later(patrol.grid_id, timezone.localdate(visited_at))
-    except IntegrityError:
-        existing = _existing(Visit, client_id, actor, "worker")
-        if existing is None:
-            raise
-        return existing
-    return visit
+    def create() -> Visit:
+        if patrol.worker_id != actor.pk:
+            raise PermissionDenied(_("只能在本人的巡查中记录走访。"))
+        at = visited_at or timezone.now()
+        _check_time(at, "visited_at", now=now)
+        if at < patrol.started_at - CLOCK_SKEW or patrol.ended_at and at > patrol.ended_at + CLOCK_SKEW:
+            raise ValidationError({"visited_at": _("走访时间不在这次巡查的时间内。")}, code="outside_patrol")
+        if household is not None and household.grid_id != patrol.grid_id:
+            raise ValidationError({"household": _("该住户不在本网格内，只能走访本网格的住户。")}, code="outside_grid")
+        if site is not None and site.grid_id != patrol.grid_id:
+            raise ValidationError({"site": _("该场所不在本网格内，只能巡查本网格的场所。")}, code="outside_grid")
+        if category is not None and not category.active:
+            raise ValidationError({"category": _("该问题类别已停用，请选择其他类别。")}, code="inactive_category")
+        if len(photos) > MAX_PHOTOS:
+            raise ValidationError({"photos": _("每条记录最多 5 张照片。")}, code="too_many_photos")
+        visit = Visit(
+            client_id=client_id, patrol=patrol, grid_id=patrol.grid_id, worker=actor, visited_at=at,
+            visit_type=visit_type, household=household, site=site, category=category, finding=finding.strip(),
+            action=action.strip(),
+            settled=True if category is None else settled,  # nothing found: nothing left open
+        )
+        visit.full_clean(exclude=["patrol", "grid", "worker", *KEYED])
+        visit.save()
+        _store_photos(visit, photos, VisitPhoto, "visit")
+        _rebuild_later(patrol.grid_id, timezone.localdate(at))
+        return visit
+
+    return _create_keyed(Visit, client_id=client_id, actor=actor, owner_field="worker", create=create)
 
 
 def visit_add_photos(*, actor, visit: Visit, photos: Iterable) -> Visit:
@@ -308,25 +301,20 @@ def spot_check_record(
     photos: Iterable = (),
 ) -> SpotCheck:
     client_id = _uuid(client_id)
-    existing = _existing(SpotCheck, client_id, actor, "supervisor")
-    if existing is not None:
-        return existing
-    _require_grid(grid)
-    scope.require_create(actor, "spot_check", grid)
-    if checked_on > timezone.localdate():
-        raise ValidationError({"checked_on": _("暗访日期不能晚于今天。")}, code="future")
-    if site is not None and site.grid_id != grid.pk:
-        raise ValidationError({"site": _("该场所不在所选网格内。")}, code="outside_grid")
-    check = SpotCheck(client_id=client_id, grid=grid, site=site, supervisor=actor, checked_on=checked_on,
-                      findings=findings.strip(), score=score)
-    check.full_clean(exclude=["supervisor"])
-    try:
-        with transaction.atomic():
-            check.save()
-            _store_photos(check, photos, SpotCheckPhoto, "spot_check")
-    except IntegrityError:
-        existing = _existing(SpotCheck, client_id, actor, "supervisor")
-        if existing is None:
-            raise
-        return existing
-    return check
+    photos = list(photos)
+
+    def create() -> SpotCheck:
+        _require_grid(grid)
+        scope.require_create(actor, "spot_check", grid)
+        if checked_on > timezone.localdate():
+            raise ValidationError({"checked_on": _("暗访日期不能晚于今天。")}, code="future")
+        if site is not None and site.grid_id != grid.pk:
+            raise ValidationError({"site": _("该场所不在所选网格内。")}, code="outside_grid")
+        check = SpotCheck(client_id=client_id, grid=grid, site=site, supervisor=actor, checked_on=checked_on,
+                          findings=findings.strip(), score=score)
+        check.full_clean(exclude=["supervisor", *KEYED])
+        check.save()
+        _store_photos(check, photos, SpotCheckPhoto, "spot_check")
+        return check
+
+    return _create_keyed(SpotCheck, client_id=client_id, actor=actor, owner_field="supervisor", create=create)

@@ -17,21 +17,46 @@ from .models import IdempotencyKey
 M = TypeVar("M", bound=models.Model)
 
 
-def create_once(*, key: uuid.UUID | str | None, actor, model: type[M], create: Callable[[], M]) -> M:
-    """Run `create` once per client key: a retried or doubled submission gets the first record back."""
-    if not key:
+def create_once(
+    *, key: uuid.UUID | str | None, actor, model: type[M], create: Callable[[], M], key_field: str | None = None,
+    owner_field: str | None = None,
+) -> M:
+    """Run `create` once per client key: a retried or doubled submission gets the first record back, whatever
+    the timing (the one idempotency rule of every keyed create).
+
+    The key is claimed in IdempotencyKey (the API's Idempotency-Key header, the hidden key of a form), or, for
+    records that carry their client's key in a unique column of their own (a phone's `client_id`), looked up
+    on the record itself: pass `key_field` and `owner_field` (the user who made it). `create` must then leave
+    that column's uniqueness to the database (`full_clean(exclude=[key_field])`): Django's unique check would
+    see a copy committed a moment before and refuse it ("… 已存在") where the copy is to be handed back.
+
+    Copies at the same instant: the later insert waits on the unique index until the first copy commits, then
+    fails inside its own savepoint (a caller's outer transaction stays usable; each statement of READ COMMITTED
+    sees the committed copy) and is handed the first record. A check that failed because the first copy became
+    visible meanwhile (one open patrol per worker) is answered the same way.
+    """
+    if not key and key_field is None:
         with transaction.atomic():
             return create()
     try:
         key = uuid.UUID(str(key))
     except ValueError:
-        raise ValidationError(_("提交标识无效，请刷新页面后重试。"), code="invalid_key") from None
+        message = _("提交标识无效，请刷新页面后重试。")
+        raise ValidationError({key_field: message} if key_field else message, code="invalid_key") from None
     label = model._meta.label_lower
-    existing = _existing(key, actor, label, model)
-    if existing is not None:
-        return existing
+
+    def existing():
+        if key_field is not None:
+            return _existing_on_record(key, actor, model, key_field, owner_field)
+        return _existing(key, actor, label, model)
+
+    found = existing()
+    if found is not None:
+        return found
     try:
         with transaction.atomic():
+            if key_field is not None:
+                return create()
             # Claim the key first: a concurrent copy of this submission waits on the unique index until
             # this transaction ends, then fails and is handed the record made here.
             claim = IdempotencyKey.objects.create(key=key, actor=actor, model=label)
@@ -39,11 +64,11 @@ def create_once(*, key: uuid.UUID | str | None, actor, model: type[M], create: C
             claim.object_id = obj.pk
             claim.save(update_fields=["object_id"])
             return obj
-    except IntegrityError:
-        existing = _existing(key, actor, label, model)
-        if existing is None:
+    except (IntegrityError, ValidationError):
+        found = existing()
+        if found is None:
             raise
-        return existing
+        return found
 
 
 def _existing(key, actor, label, model):
@@ -53,6 +78,13 @@ def _existing(key, actor, label, model):
     if row.model != label or row.actor_id != getattr(actor, "pk", None):
         raise ValidationError(_("提交标识已被使用，请刷新页面后重试。"), code="key_reused")
     return model._default_manager.get(pk=row.object_id)
+
+
+def _existing_on_record(key, actor, model, key_field: str, owner_field: str | None):
+    found = model._default_manager.filter(**{key_field: key}).first()
+    if found is not None and owner_field and getattr(found, f"{owner_field}_id") != getattr(actor, "pk", None):
+        raise ValidationError({key_field: _("提交标识已被使用，请刷新页面后重试。")}, code="key_reused")
+    return found
 
 
 def update_versioned(obj: M, *, expected_version: int | None, fields: dict) -> M:

@@ -369,6 +369,56 @@ def test_grid_staff_cannot_record_a_covert_check(cast, api_as):
     assert not SpotCheck.objects.exists()
 
 
+# ---------------------------------------------------------------------------------------------- retries and lengths
+
+
+def test_a_retry_of_each_keyed_create_is_answered_201_with_the_same_body(cast, api_as, worker):
+    """Sequential retries (the race has its own tests on PostgreSQL): the phone sees the first answer again."""
+    client, supervisor = api_as(Role.GRID_WORKER), api_as(Role.STREET_OFFICIAL)
+    patrol_body = {"grid": cast.place("G1").code, "client_id": str(uuid.uuid4())}
+    started = [client.post(reverse("api:patrol-list"), patrol_body, format="json") for _i in range(2)]
+    visit_body = {"patrol": started[0].json()["id"], "client_id": str(uuid.uuid4()), "visit_type": "patrol",
+                  "category": "safety", "finding": "井盖缺失", "settled": False}
+    visited = [client.post(reverse("api:visit-list"), visit_body, format="json") for _i in range(2)]
+    check_body = {"grid": cast.place("G1").code, "client_id": str(uuid.uuid4()),
+                  "checked_on": timezone.localdate().isoformat(), "findings": "台账不全", "score": "75"}
+    checked = [supervisor.post(reverse("api:spot-check-list"), check_body, format="json") for _i in range(2)]
+    for first, retry in (started, visited, checked):
+        assert first.status_code == retry.status_code == 201, (first.json(), retry.json())
+        assert retry.json() == first.json()
+    assert Patrol.objects.count() == Visit.objects.count() == SpotCheck.objects.count() == 1
+
+
+def test_a_retried_patrol_start_after_the_patrol_ended_returns_that_patrol(cast, api_as, worker):
+    client = api_as(Role.GRID_WORKER)
+    key = uuid.uuid4()
+    first = _start(client, cast.place("G1"), key)
+    client.post(reverse("api:patrol-end", args=[first.json()["id"]]), {}, format="json")
+    retry = _start(client, cast.place("G1"), key)
+    assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"] and Patrol.objects.count() == 1
+
+
+def test_a_client_id_of_another_worker_is_refused_not_handed_over(cast, api_as, worker):
+    key = uuid.uuid4()
+    _start(api_as(Role.GRID_WORKER), cast.place("G1"), key)
+    other = api_as(User.objects.get(username="worker_G1b"))
+    answer = _start(other, cast.place("G1b"), key)
+    assert answer.status_code == 400 and "提交标识已被使用" in answer.json()["client_id"][0]
+
+
+def test_oversized_covert_check_findings_and_household_address_are_refused_with_the_limit(cast, api_as):
+    answer = api_as(Role.STREET_OFFICIAL).post(reverse("api:spot-check-list"), {
+        "grid": cast.place("G1").code, "client_id": str(uuid.uuid4()), "checked_on": timezone.localdate().isoformat(),
+        "findings": "查" * 2001, "score": "60",
+    }, format="json")
+    assert answer.status_code == 400 and "2000" in str(answer.json()["findings"])
+    assert not SpotCheck.objects.exists()
+    answer = api_as(Role.GRID_HEAD).post(reverse("api:household-list"), {
+        "grid": cast.place("G1").code, "address": "路" * 201}, format="json")
+    assert answer.status_code == 400 and "200" in str(answer.json()["address"])
+    assert not Household.objects.filter(address__startswith="路路").exists()
+
+
 # ---------------------------------------------------------------------------------------------- schema
 
 

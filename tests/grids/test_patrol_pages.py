@@ -181,3 +181,28 @@ def test_the_patrol_page_query_count_does_not_grow(worker_client, cast, worker, 
     with django_assert_num_queries(len(small.captured_queries)):
         response = worker_client.get(reverse("patrol:home"))
     assert response.content.decode().count("data-visit data-client-id") == 14
+
+
+def test_an_oversized_finding_is_refused_with_the_limit_and_nothing_is_saved(worker_client, cast):
+    response, _key = _start(worker_client, cast)
+    answer = worker_client.post(reverse("patrol:visit", args=[response.json()["id"]]), {
+        "client_id": uuid.uuid4(), "visit_type": "patrol", "finding": "查" * 501}, **JSON)
+    assert answer.status_code == 400
+    assert "500" in answer.json()["finding"][0] and "字符" in answer.json()["finding"][0]
+    assert not Visit.objects.exists()
+
+
+def test_a_retried_visit_after_the_patrol_ended_is_answered_like_the_first(worker_client, cast):
+    """The phone's queue may resend a visit after the patrol is over: same 201 and the same record."""
+    started, _key = _start(worker_client, cast)
+    patrol_id, visit_key = started.json()["id"], uuid.uuid4()
+
+    def send():
+        return worker_client.post(reverse("patrol:visit", args=[patrol_id]),
+                                  {"client_id": visit_key, "visit_type": "patrol", "finding": "路灯不亮"}, **JSON)
+
+    first = send()
+    worker_client.post(reverse("patrol:end", args=[patrol_id]), {"client_id": uuid.uuid4()}, **JSON)
+    retry = send()
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json() and Visit.objects.count() == 1
