@@ -264,3 +264,48 @@ def test_serving_a_photo_costs_the_same_queries_whatever_the_volume(client, cast
     with django_assert_num_queries(1):  # the public notice only (anonymous: no session, no grants)
         assert client.get(photo.image.url).status_code == 404
 
+
+
+# ---------------------------------------------------------------------------------------------- the proxy
+
+
+def _location(conf: str, prefix: str) -> str:
+    match = re.search(r"location " + re.escape(prefix) + r" \{(.*?)\n    \}", conf, re.S)
+    assert match, f"deploy/nginx.conf has no location {prefix}"
+    return match.group(1)
+
+
+def test_the_proxy_sends_photos_to_the_app_and_only_serves_them_when_the_app_says_so(settings):
+    from pathlib import Path
+
+    conf = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    assert "alias" not in _location(conf, "/media/") and "proxy_pass" in _location(conf, "/media/")
+    protected = _location(conf, "/_protected_media/")
+    assert "internal;" in protected and "alias /srv/wudu/media/;" in protected
+    limit = int(re.search(r"client_max_body_size (\d+)m;", conf).group(1)) * 1024 * 1024
+    assert limit == getattr(settings, "REQUEST_MAX_BODY_BYTES", 30 * 1024 * 1024)
+
+
+def test_the_proxy_configuration_is_accepted_by_nginx(settings, tmp_path):
+    """Run only where nginx is installed (`apt-get install nginx-light`); the paths are moved under tmp_path."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    nginx = shutil.which("nginx") or (Path("/usr/sbin/nginx").exists() and "/usr/sbin/nginx")
+    if not nginx:
+        pytest.skip("nginx is not installed")
+    conf = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
+    conf = (conf.replace("/etc/nginx/tls/wangge.example.cn.crt", str(tmp_path / "cert.pem"))
+            .replace("/etc/nginx/tls/wangge.example.cn.key", str(tmp_path / "key.pem")))
+    (tmp_path / "site.conf").write_text(conf)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; client_body_temp_path {tmp_path}/body; "
+        f"proxy_temp_path {tmp_path}/proxy; access_log off; include {tmp_path}/site.conf; }}\n")
+    result = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
