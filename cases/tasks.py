@@ -21,5 +21,4 @@ def case_timers_task() -> dict:
 @shared_task(time_limit=600, soft_time_limit=540, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
 def holiday_calendar_watch_task() -> dict:
     """Daily (beat): keep provisional years ahead; warn once before the official calendar runs out."""
-    result = holidays.calendar_watch()
-    return {**result, "extended": list(result["extended"])}
+    return holidays.calendar_watch()

@@ -60,6 +60,19 @@ STEPS: dict[str, Step] = {step.name: step for step in (
 )}
 
 
+# Events that no one takes as a step: written by the system, named on the timelines.
+SYSTEM_EVENTS = {
+    "create": _("登记"),
+    "recalendar": _("按正式放假安排重算时限"),
+}
+
+
+def event_label(action: str) -> str:
+    """How a case event reads on a timeline: its step's label, or a system event's name."""
+    step = STEPS.get(action)
+    return step.label if step else SYSTEM_EVENTS.get(action, SYSTEM_EVENTS["create"])
+
+
 def method_for(case: Case, step: Step, **params):
     """The bound transition the step takes on this case now, or None when the case is not in a state for it."""
     if step.name == "evaluate":

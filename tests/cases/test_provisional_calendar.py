@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import calendar, holidays, services
-from cases.models import Alert, Case, CaseEvent, Holiday, HolidayYear, LimitUnit, Notification
+from cases.models import Alert, CaseEvent, Holiday, HolidayYear, LimitUnit, Notification
 
 from .conftest import key
 
@@ -327,3 +327,18 @@ def test_the_banner_reads_the_end_of_the_official_calendar_once_then_from_the_ca
         assert _official_until() == datetime.date(2026, 12, 31)
     with django_assert_num_queries(0):
         assert _official_until() == datetime.date(2026, 12, 31)
+
+
+def test_the_recount_reads_as_such_on_the_timeline(cast):
+    from cases import workflow
+
+    assert str(workflow.event_label("recalendar")) == "按正式放假安排重算时限"
+    assert str(workflow.event_label("dispatch")) == "派遣"
+    assert str(workflow.event_label("create")) == "登记"
+
+
+def test_the_daily_task_runs_the_watch(db):
+    from cases.tasks import holiday_calendar_watch_task
+
+    result = holiday_calendar_watch_task.delay().get(timeout=10)
+    assert set(result) == {"extended", "warn", "notified"}
