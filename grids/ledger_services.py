@@ -114,7 +114,11 @@ def household_create(
         household.tags.set(tags)
         return household
 
-    return create_once(key=idempotency_key, actor=actor, model=Household, create=create)
+    try:
+        return create_once(key=idempotency_key, actor=actor, model=Household, create=create)
+    except IntegrityError:
+        # Someone registered the same address a moment ago (full_clean checked before their row was there).
+        raise ValidationError({"address": _("该地址的住户已登记，请勿重复登记。")}, code="duplicate") from None
 
 
 def household_update(*, actor, household: Household, expected_version: int | None = None, tags=None,
@@ -145,7 +149,11 @@ def site_create(
         site.save()
         return site
 
-    return create_once(key=idempotency_key, actor=actor, model=Site, create=create)
+    try:
+        return create_once(key=idempotency_key, actor=actor, model=Site, create=create)
+    except IntegrityError:
+        # Someone registered a place of this name in the grid a moment ago.
+        raise ValidationError({"name": _("该网格已有同名场所。")}, code="duplicate") from None
 
 
 # ---------------------------------------------------------------------------------------------- patrols

@@ -136,3 +136,34 @@ def test_create_once_inside_an_outer_transaction_hands_every_copy_the_first_reco
     assert len({pk for _, pk in results}) == 1
     assert ledger.Household.objects.filter(address="并发路 1 号").count() == 1
     assert IdempotencyKey.objects.filter(key=key).count() == 1
+
+
+def test_two_people_registering_the_same_address_at_once_get_one_household_and_a_message():
+    """Different submissions (different keys) for one address: one is saved, the other is told why (not 500)."""
+    cast = build_cast()
+    head = cast.user(Role.GRID_HEAD)
+    clients = _clients(head, 6)
+    body = {"grid": cast.place("G1").code, "address": "同时路 8 号", "unit": "1单元", "room": "101"}
+
+    results = _race(lambda i: clients[i].post(reverse("api:household-list"), body, format="json",
+                                              HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())), n=6)
+
+    assert all(kind == "ok" for kind, _ in results), results
+    statuses = sorted(answer.status_code for _, answer in results)
+    assert statuses == [201] + [400] * 5, [(a.status_code, a.content) for _, a in results]
+    refused = [answer.json() for _, answer in results if answer.status_code == 400]
+    assert all("已登记" in str(body) or "已经存在" in str(body) for body in refused), refused
+    assert ledger.Household.objects.filter(address="同时路 8 号").count() == 1
+
+
+def test_two_people_registering_the_same_site_at_once_get_one_site_and_a_message():
+    cast = build_cast()
+    clients = _clients(cast.user(Role.GRID_HEAD), 6)
+    body = {"grid": cast.place("G1").code, "kind": "shop", "name": "同时便利店"}
+
+    results = _race(lambda i: clients[i].post(reverse("api:site-list"), body, format="json",
+                                              HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())), n=6)
+
+    statuses = sorted(answer.status_code for _, answer in results)
+    assert statuses == [201] + [400] * 5, [(a.status_code, a.content) for _, a in results]
+    assert ledger.Site.objects.filter(name="同时便利店").count() == 1
