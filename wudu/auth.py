@@ -22,7 +22,6 @@ import math
 import time
 
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -82,8 +81,11 @@ def known_device(request, username: str) -> bool:
     return _digest(username) in _known_devices(request)
 
 
-class BackoffBackend(BaseBackend):
-    """Refuses (PermissionDenied stops Django's loop over the backends) while the username is backing off."""
+class BackoffBackend:
+    """Refuses (PermissionDenied stops Django's loop over the backends) while the username is backing off.
+
+    Deliberately no `get_user` (nor BaseBackend's): it never signs anyone in, so a session must never name it (the
+    test client's force_login picks the first backend that has one)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or not username or known_device(request, username):
