@@ -182,6 +182,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Photos are served by the app after the scope gate (wudu/media.py); behind nginx, set this to the internal
+# location that maps MEDIA_ROOT (deploy/nginx.conf: /_protected_media/) and the app answers with X-Accel-Redirect.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -239,6 +242,12 @@ MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 # (and http://127.0.0.1:8000 in messages sent outside a request).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
+# Office hours for limits counted in working hours (cases.calendar): the afternoon starts later in summer.
+OFFICE_HOURS = env.json("OFFICE_HOURS", default={
+    "summer_months": [5, 6, 7, 8, 9],
+    "summer": ["08:30-12:00", "15:00-18:30"],
+    "winter": ["08:30-12:00", "14:30-18:00"],
+})
 # Cases: residents' online requests are limited per mobile number and per network address.
 CASE_PUBLIC_PER_MOBILE_PER_DAY = env.int("CASE_PUBLIC_PER_MOBILE_PER_DAY", default=5)
 CASE_PUBLIC_PER_IP_PER_HOUR = env.int("CASE_PUBLIC_PER_IP_PER_HOUR", default=20)
@@ -332,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.case_timers_task",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
+    },
+    # The holiday calendar: keep provisional years stored ahead, warn before the official one runs out.
+    "holiday-calendar": {
+        "task": "cases.tasks.holiday_calendar_watch_task",
+        "schedule": crontab(hour=6, minute=10),
+        "options": {"expires": 6 * 3600},
     },
 }
 
