@@ -146,11 +146,8 @@ def tracking(token: str) -> Tracking:
 
 
 def _entry(event: CaseEvent) -> TimelineEntry:
-    if event.action == "create":
-        label = _("提交")
-    else:
-        step = workflow.STEPS.get(event.action)
-        label = str(step.label) if step else event.action
+    # The resident submitted it: 提交 rather than the staff's 登记; a system event (a recount) by its own name.
+    label = _("提交") if event.action == "create" else str(workflow.event_label(event.action))
     return TimelineEntry(
         label=label,
         at=event.at,
