@@ -90,3 +90,31 @@ def test_every_configured_handler_masks():
     for name, handler in settings.LOGGING["handlers"].items():
         assert "redact" in handler.get("filters", []), f"handler {name!r} writes unmasked lines"
     assert re.search(r"RedactingFilter", settings.LOGGING["filters"]["redact"]["()"])
+
+
+def test_gunicorns_access_log_masks_a_tracking_link(tmp_path):
+    """`make serve` and deploy/ run gunicorn with wudu.gunicorn.RedactingLogger: its access line carries the path."""
+    import datetime
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from wudu.gunicorn import RedactingLogger
+
+    token = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("errorlog", str(tmp_path / "error.log"))
+    logger = RedactingLogger(config)
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[], response_length=10)
+    request = SimpleNamespace(headers=[], uri=f"/suqiu/t/{token}/", path=f"/suqiu/t/{token}/",
+                              query="", method="GET", version=(1, 1))
+    environ = {"REMOTE_ADDR": "203.0.113.9", "RAW_URI": f"/suqiu/t/{token}/", "PATH_INFO": f"/suqiu/t/{token}/",
+               "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_METHOD": "GET"}
+    logger.access(response, request, environ, datetime.timedelta(seconds=0.01))
+    logger.error("worker failed for /suqiu/t/%s/ from 13812345678", token)
+    for handler in logger.access_log.handlers + logger.error_log.handlers:
+        handler.flush()
+    text = (tmp_path / "access.log").read_text() + (tmp_path / "error.log").read_text()
+    assert "/suqiu/t/AbCd…/" in text
+    assert token not in text and "13812345678" not in text
