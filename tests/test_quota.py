@@ -50,3 +50,18 @@ def test_the_counter_keeps_no_copy_of_the_subject_and_old_windows_are_pruned():
     assert not QuotaCounter.objects.filter(subject__contains="13812345678").exists()
     assert quota.prune(before=NOON + datetime.timedelta(days=2)) == 1
     assert not QuotaCounter.objects.exists()
+
+
+def test_the_daily_task_drops_counters_of_past_windows_only(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from wudu.models import QuotaCounter
+    from wudu.tasks import quota_prune_task
+
+    now = timezone.now()
+    for days in (0, 1, 3, 10):
+        QuotaCounter.objects.create(name="t", subject=f"s{days}", window=now - datetime.timedelta(days=days), used=1)
+    assert quota_prune_task() == 2
+    assert sorted(QuotaCounter.objects.values_list("subject", flat=True)) == ["s0", "s1"]

@@ -251,6 +251,8 @@ OFFICE_HOURS = env.json("OFFICE_HOURS", default={
 # Cases: residents' online requests are limited per mobile number and per network address.
 CASE_PUBLIC_PER_MOBILE_PER_DAY = env.int("CASE_PUBLIC_PER_MOBILE_PER_DAY", default=5)
 CASE_PUBLIC_PER_IP_PER_HOUR = env.int("CASE_PUBLIC_PER_IP_PER_HOUR", default=20)
+# Open311 reads (public, no key) per client address: django-ratelimit's rate syntax.
+OPEN311_READS_PER_IP = env.str("OPEN311_READS_PER_IP", default="120/h")
 # Failed lookups of a tracking link (reference number + mobile) per address per hour, then 429 for the hour: the
 # page must not become a way to guess which mobile filed which case (django-ratelimit, in the cache).
 CASE_LOOKUP_FAILURES_PER_IP = env.str("CASE_LOOKUP_FAILURES_PER_IP", default="10/h")
@@ -341,6 +343,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.case_timers_task",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
+    },
+    # Residents' limit counters of past windows (wudu/quota.py).
+    "quota-prune": {
+        "task": "wudu.tasks.quota_prune_task",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 3600},
     },
     # The holiday calendar: keep provisional years stored ahead, warn before the official one runs out.
     "holiday-calendar": {

@@ -1,4 +1,5 @@
-"""Platform tasks: the beat heartbeat that /healthz reads, and a ping to check a worker end to end."""
+"""Platform tasks: the beat heartbeat that /healthz reads, a ping to check a worker end to end, and the daily
+clean-up of the limit counters."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -20,3 +21,13 @@ def heartbeat_task(self) -> None:
 @shared_task(time_limit=10, soft_time_limit=5, max_retries=0)
 def ping_task() -> str:
     return "pong"
+
+
+@shared_task(time_limit=300, soft_time_limit=240, max_retries=0)
+def quota_prune_task() -> int:
+    """Daily: drop the residents' limit counters of windows that ended (the longest window is a day)."""
+    import datetime
+
+    from . import quota
+
+    return quota.prune(before=timezone.now() - datetime.timedelta(days=2))
