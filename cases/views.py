@@ -128,8 +128,7 @@ def _detail_context(request, case: Case, failed: StepForm | None = None) -> dict
     is_center = request.user.is_superuser or scope.has_role(request.user, "command_center")
     events = list(case.events.all())
     for event in events:
-        step = workflow.STEPS.get(event.action)
-        event.label = step.label if step else _("登记")
+        event.label = workflow.event_label(event.action)
     return {
         "case": case, "events": events, "step_forms": forms_,
         "time_left": selectors.time_left(case),

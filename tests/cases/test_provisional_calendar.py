@@ -342,3 +342,14 @@ def test_the_daily_task_runs_the_watch(db):
 
     result = holiday_calendar_watch_task.delay().get(timeout=10)
     assert set(result) == {"extended", "warn", "notified"}
+
+
+def test_the_case_page_marks_a_provisional_deadline_and_names_the_recount(client, cast):
+    case = dispatch_at(cast, category(cast, 15), at(2026, 12, 24))
+    client.force_login(cast.user("command_center"), backend=BACKEND)
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert "data-deadline-provisional" in page
+    enter_2027(actor=cast.user("system_admin"), now=at(2026, 12, 28, 9))
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert "data-deadline-provisional" not in page
+    assert "按正式放假安排重算时限" in page  # the recount's event, not a second "登记"
