@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grids.models import Department
 from wudu import scope
 from wudu.admin_base import ScopedAdmin, fields_of
 
@@ -25,16 +24,10 @@ class CaseCategoryAdmin(ScopedAdmin):
     list_filter = ("limit_unit", "public", "active")
     fields = ("district", "code", "name", "description", "department", "time_limit", "limit_unit",
               "finding_category", "public", "active", "sort_order")
-    place_fields = ("district",)
     list_select_related = ("department",)
 
     def get_readonly_fields(self, request, obj=None):
         return ("district", "code") if obj else ()
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "department":
-            kwargs["queryset"] = Department.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def create(self, request, data):
         return services.case_category_create(actor=request.user, **fields_of(

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from wudu.admin_base import ScopedAdmin, fields_of
+from wudu.admin_base import GatedAdminMixin, ScopedAdmin, fields_of
 
-from . import ledger_services, services
+from . import ledger_services, selectors, services
 from .models import Department, Household, Membership, OutpostPartner, Place, Site, User
 
 admin.site.site_header = _("网格通 · 系统管理")
@@ -18,7 +18,6 @@ class PlaceAdmin(ScopedAdmin):
     search_fields = ("code", "name")
     readonly_fields = ("code", "level", "area_m2")
     fields = ("parent", "name", "code", "level", "address", "boundary", "area_m2")
-    place_fields = ("parent",)
     list_select_related = ()
 
     def get_readonly_fields(self, request, obj=None):
@@ -35,7 +34,6 @@ class PlaceAdmin(ScopedAdmin):
 class DepartmentAdmin(ScopedAdmin):
     list_display = ("name", "short_code", "district", "phone")
     fields = ("district", "name", "short_code", "phone", "duties")
-    place_fields = ("district",)
     list_select_related = ("district",)
 
     def get_readonly_fields(self, request, obj=None):
@@ -56,12 +54,16 @@ class MembershipAdmin(ScopedAdmin):
     list_filter = ("role",)
     search_fields = ("user__username", "user__real_name", "place__code")
     fields = ("user", "role", "place", "department", "work_phone", "duties")
-    place_fields = ("place",)
     list_select_related = ("user", "place", "department")
     raw_id_fields = ("user",)
 
     def get_readonly_fields(self, request, obj=None):
         return ("user", "role", "place", "department") if obj else ()
+
+    def related_choices(self, db_field, request, db=None):
+        if db_field.name == "user":  # the same rule as the pages and the API: seen, or serving nowhere yet
+            return selectors.appointable_people(request.user)
+        return super().related_choices(db_field, request, db)
 
     def create(self, request, data):
         return services.membership_create(
@@ -77,7 +79,6 @@ class OutpostPartnerAdmin(ScopedAdmin):
     list_display = ("name", "kind", "grid", "contact_name", "phone")
     list_filter = ("kind",)
     fields = ("grid", "kind", "name", "contact_name", "phone")
-    place_fields = ("grid",)
     list_select_related = ("grid",)
 
     def get_readonly_fields(self, request, obj=None):
@@ -93,19 +94,18 @@ class OutpostPartnerAdmin(ScopedAdmin):
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
-    """People: visible through the gate; accounts are created by appointment (管理 → 任职)."""
+class PersonAdmin(GatedAdminMixin, UserAdmin):
+    """People: visible through the gate (the person policy), their mobile, e-mail and photo only to those the
+    gate lets see them; accounts are created by appointment (管理 → 任职)."""
 
     list_display = ("username", "real_name", "mobile", "is_active", "is_staff")
+    list_filter = ("is_active", "is_staff")
     search_fields = ("username", "real_name", "mobile")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("real_name", "mobile", "photo", "email")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
@@ -128,7 +128,6 @@ class HouseholdAdmin(ScopedAdmin):
     list_display = ("__str__", "grid", "head_name", "residents")
     search_fields = ("address", "head_name")
     fields = ("grid", "address", "unit", "room", "head_name", "phone", "residents", "tags")
-    place_fields = ("grid",)
     list_select_related = ("grid",)
 
     def get_readonly_fields(self, request, obj=None):
@@ -153,7 +152,6 @@ class SiteAdmin(ScopedAdmin):
     list_display = ("name", "kind", "grid", "duty_radius_m")
     list_filter = ("kind",)
     fields = ("grid", "kind", "name", "address", "lng", "lat", "duty_radius_m")
-    place_fields = ("grid",)
     list_select_related = ("grid",)
 
     def has_change_permission(self, request, obj=None):

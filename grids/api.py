@@ -14,10 +14,18 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from wudu.api import ApiViewSet, GatedIdField, GatedReference, ServiceWrites, VersionedInput
+from wudu.api import (
+    PERSONAL_HELP,
+    ApiViewSet,
+    GatedIdField,
+    GatedReference,
+    PersonalFields,
+    ServiceWrites,
+    VersionedInput,
+)
 from wudu.pagination import KeysetPagination
 
-from . import geo, services
+from . import geo, selectors, services
 from .filters import DepartmentFilter, MembershipFilter, PartnerFilter, PersonFilter, PlaceFilter
 from .models import Department, Membership, OutpostPartner, PartnerKind, Place, Role, User
 
@@ -165,7 +173,10 @@ class MembershipSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(PersonalFields, serializers.ModelSerializer):
+    """Name, roles and work phones for everyone who sees the person; the personal mobile and photo only for the
+    person themself and the roles the gate names (officials above them, the command center, the system admin)."""
+
     memberships = MembershipSummarySerializer(
         many=True, read_only=True, source="visible_memberships",
         help_text="The person's memberships the requester may see.",
@@ -175,6 +186,8 @@ class PersonSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "real_name", "mobile", "photo", "memberships"]
         read_only_fields = fields
+        extra_kwargs = {"mobile": {"allow_null": True, "help_text": PERSONAL_HELP},
+                        "photo": {"allow_null": True, "help_text": PERSONAL_HELP}}
 
 
 class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
@@ -235,9 +248,7 @@ class AppointableField(serializers.PrimaryKeyRelatedField):
                          error_messages={"does_not_exist": missing, "incorrect_type": missing}, **kwargs)
 
     def get_queryset(self):
-        visible = User.objects.visible_to(self.context["request"].user).values("pk")
-        unassigned = ~Q(pk__in=Membership.objects.values("user_id"))
-        return super().get_queryset().filter(Q(pk__in=visible) | unassigned)
+        return selectors.appointable_people(self.context["request"].user)
 
 
 class MembershipCreateSerializer(serializers.Serializer):

@@ -37,6 +37,8 @@ from .models import (
 class Column:
     label: Any
     value: Callable[[Any], Any]
+    # A personal field of the resource (the gate's `personal_fields`): shown only to those who may see it.
+    personal: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ register(ManagedResource(
     columns=(
         Column(_("姓名"), lambda u: u.display_name),
         Column(_("用户名"), lambda u: u.username),
-        Column(_("手机号码"), lambda u: u.mobile or "—"),
+        Column(_("手机号码"), lambda u: u.mobile or "—", personal="mobile"),
     ),
     place_of=lambda u: None,
 ))
@@ -232,6 +234,7 @@ register(ManagedResource(
         Column(_("姓名"), lambda m: m.name),
         Column(_("网格党组织"), lambda m: m.organization.name),
         Column(_("报到日期"), lambda m: m.registered_on),
+        Column(_("手机号码"), lambda m: m.mobile, personal="mobile"),
     ),
     place_of=lambda m: m.organization.grid,
     select_related=("organization__grid",),

@@ -6,13 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from wudu import scope
 
-from .manage import RESOURCES, ManagedResource
+from .manage import RESOURCES, Column, ManagedResource
 from .models import Place
 
 PAGE_SIZE = 50
+HIDDEN = _lazy("（不显示）")
 
 
 def _resource(key: str) -> ManagedResource:
@@ -23,7 +25,14 @@ def _resource(key: str) -> ManagedResource:
 
 
 def _visible(resource: ManagedResource, user):
-    return resource.model._default_manager.visible_to(user).select_related(*resource.select_related)
+    queryset = resource.model._default_manager.visible_to(user).select_related(*resource.select_related)
+    return scope.with_field_access(queryset, user, resource.scope_resource)
+
+
+def _cell(user, resource: ManagedResource, column: Column, obj):
+    if column.personal and not scope.may_see_field(user, obj, resource.scope_resource, column.personal):
+        return HIDDEN
+    return column.value(obj)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -52,7 +61,7 @@ def resource_list(request, key: str):
         queryset = queryset.filter(pk__lt=int(after))
     page = list(queryset[: PAGE_SIZE + 1])
     objects, more = page[:PAGE_SIZE], len(page) > PAGE_SIZE
-    rows = [(obj, [column.value(obj) for column in resource.columns]) for obj in objects]
+    rows = [(obj, [_cell(request.user, resource, column, obj) for column in resource.columns]) for obj in objects]
     return render(request, "manage/list.html", {
         "resource": resource, "rows": rows, "place_code": place_code,
         "next_after": objects[-1].pk if more else None, "object_list": objects,
@@ -64,7 +73,7 @@ def resource_detail(request, key: str, pk: int):
     resource = _resource(key)
     obj = get_object_or_404(_visible(resource, request.user), pk=pk)
     can_edit = resource.edit_form is not None and scope.can_change(request.user, obj, resource.scope_resource)
-    fields = [(column.label, column.value(obj)) for column in resource.columns]
+    fields = [(column.label, _cell(request.user, resource, column, obj)) for column in resource.columns]
     return render(request, "manage/detail.html", {"resource": resource, "object": obj, "fields": fields,
                                                   "can_edit": can_edit})
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from outreach.models import PartyMember, PartyOrganization
 from wudu import scope
 
-from .models import GRID_ROLES, DailyReport, Level, Membership, OutpostPartner, Place, Role
+from .models import GRID_ROLES, DailyReport, Level, Membership, OutpostPartner, Place, Role, User
 
 
 def place_for_user(user, code: str) -> Place:
@@ -19,6 +19,19 @@ def place_for_user(user, code: str) -> Place:
     pages draw no map)."""
     return get_object_or_404(
         Place.objects.visible_to(user).select_related("parent").defer("boundary", "parent__boundary"), code=code)
+
+
+def appointable_people(user):
+    """People the user may appoint: those they see, or active accounts serving nowhere yet (a new account).
+
+    People serving out of the user's sight look missing, so an appointment (on a page, through the API or in the
+    admin) cannot reach someone in another street, nor show their name.
+    """
+    active = User.objects.filter(is_active=True)
+    if user.is_superuser and user.is_active:
+        return active
+    visible = User.objects.visible_to(user).values("pk")
+    return active.filter(Q(pk__in=visible) | ~Q(pk__in=Membership.objects.values("user_id")))
 
 
 def breadcrumbs(user, place: Place) -> list[tuple[Place, bool]]:
@@ -97,8 +110,10 @@ class GridProfile:
 ROLE_ORDER = {role: i for i, role in enumerate(GRID_ROLES)}
 
 
-def grid_profile(grid: Place, *, with_members: bool = True) -> GridProfile:
-    """Who serves a grid (一长两员), its buildings, outpost and party organisation: five queries."""
+def grid_profile(grid: Place, *, with_members: bool = True, user=None) -> GridProfile:
+    """Who serves a grid (一长两员), its buildings, outpost and party organisation: five queries.
+
+    With `user`, the party members listed are those the gate shows them (department staff see none)."""
     staff = sorted(
         Membership.objects.filter(place=grid, role__in=GRID_ROLES).select_related("user"),
         key=lambda m: (ROLE_ORDER[Role(m.role)], m.user.username),
@@ -110,8 +125,12 @@ def grid_profile(grid: Place, *, with_members: bool = True) -> GridProfile:
         buildings=list(Place.objects.filter(parent=grid).order_by("code").defer("boundary")),
         partners=list(OutpostPartner.objects.filter(grid=grid).order_by("kind", "id")),
         organization=organization,
-        members=list(PartyMember.objects.filter(organization=organization)) if organization and with_members else [],
+        members=list(_members(user).filter(organization=organization)) if organization and with_members else [],
     )
+
+
+def _members(user):
+    return PartyMember.objects.all() if user is None else PartyMember.objects.visible_to(user)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from .models import (
     Role,
     User,
 )
+from .selectors import appointable_people
 
 # ---------------------------------------------------------------------------------------------- places
 
@@ -185,6 +186,13 @@ def _check_membership(role: str, place: Place, department: Department | None) ->
         raise ValidationError({"department": _("只有部门工作人员才能指定部门。")}, code="department_not_allowed")
 
 
+def _check_appointable(actor, user: User) -> None:
+    """Only someone the actor sees, or a new account serving nowhere yet, can be appointed (whatever the path:
+    a page, the API or the admin's raw-id box)."""
+    if not appointable_people(actor).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("人员不存在或无权访问。")}, code="not_appointable")
+
+
 def membership_create(
     *,
     actor,
@@ -198,6 +206,7 @@ def membership_create(
 ) -> Membership:
     scope.require_create(actor, "membership", place)
     _check_membership(role, place, department)
+    _check_appointable(actor, user)
 
     def create() -> Membership:
         existing = Membership.objects.filter(user=user, role=role, place=place, department=department).first()

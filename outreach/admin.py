@@ -11,7 +11,6 @@ class PartyOrganizationAdmin(ScopedAdmin):
     list_display = ("name", "kind", "grid", "secretary")
     list_filter = ("kind",)
     fields = ("grid", "kind", "name", "secretary")
-    place_fields = ("grid",)
     list_select_related = ("grid",)
 
     def get_readonly_fields(self, request, obj=None):
@@ -28,7 +27,6 @@ class PartyOrganizationAdmin(ScopedAdmin):
 class PartyMemberAdmin(ScopedAdmin):
     list_display = ("name", "organization", "registered_on")
     fields = ("organization", "name", "mobile", "registered_on")
-    place_fields = ("organization",)
     list_select_related = ("organization",)
 
     def get_readonly_fields(self, request, obj=None):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers
 
 from grids.api import PlaceCodeField
-from wudu.api import ApiViewSet, GatedIdField, ServiceWrites, VersionedInput
+from wudu.api import PERSONAL_HELP, ApiViewSet, GatedIdField, PersonalFields, ServiceWrites, VersionedInput
 
 from . import services
 from .filters import PartyMemberFilter, PartyOrganizationFilter
@@ -65,7 +65,9 @@ class PartyOrganizationViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet)
 # ---------------------------------------------------------------------------------------------- members
 
 
-class PartyMemberSerializer(serializers.ModelSerializer):
+class PartyMemberSerializer(PersonalFields, serializers.ModelSerializer):
+    """A member's mobile is shown to the grid's instructor, the officials above and the system admin only."""
+
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     grid = serializers.CharField(source="organization.grid.code", read_only=True, help_text="Unified code of the grid.")
 
@@ -73,6 +75,7 @@ class PartyMemberSerializer(serializers.ModelSerializer):
         model = PartyMember
         fields = ["id", "organization", "organization_name", "grid", "name", "mobile", "user", "registered_on", "version"]
         read_only_fields = fields
+        extra_kwargs = {"mobile": {"allow_null": True, "help_text": PERSONAL_HELP}}
 
 
 class PartyMemberCreateSerializer(serializers.Serializer):

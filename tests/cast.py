@@ -11,6 +11,9 @@
 
 One user per role stands at its "own" place: grid roles at G1, community official at C1, street official
 at S1, and the district roles at D. Each grid has an outpost partner, a party organisation and a member.
+
+People hold several roles too (`MULTI_ROLE`): `appoint_multi_role(cast)` adds them where a test needs them
+(the scope matrix does). They are not in every test's cast, because many tests count the people of G1.
 """
 
 from __future__ import annotations
@@ -35,6 +38,17 @@ ROLE_PLACES = {
     Role.COMMAND_CENTER: "D",
     Role.DEPARTMENT_STAFF: "D",
     Role.SYSTEM_ADMIN: "D",
+}
+
+# People with several roles: name → ((role, place key), …). Their grants add up (the union of what each allows),
+# except that covert spot checks never reach a grid where the person holds a grid role.
+MULTI_ROLE = {
+    # a grid worker of 董庄 G1 who is also an official of the neighbouring community 健康社区
+    "worker_official": ((Role.GRID_WORKER, "G1"), (Role.COMMUNITY_OFFICIAL, "C2")),
+    # a department's staff member who also walks a grid (健康社区 G2)
+    "dept_worker": ((Role.DEPARTMENT_STAFF, "D"), (Role.GRID_WORKER, "G2")),
+    # a grid head of G1 who is also an official of its own community 董庄社区 (sees G1b's spot checks, not G1's)
+    "head_official": ((Role.GRID_HEAD, "G1"), (Role.COMMUNITY_OFFICIAL, "C1")),
 }
 
 # parent key, name, key, box (min_lng, min_lat, max_lng, max_lat)
@@ -114,6 +128,24 @@ def build_cast() -> Cast:
             real_name=f"{key}网格员", mobile="13900000002",
         )
     return cast
+
+
+def appoint_multi_role(cast: Cast) -> dict[str, User]:
+    """Add the people of `MULTI_ROLE` to the cast (`cast.user(name)` finds them)."""
+    for index, (name, grants) in enumerate(MULTI_ROLE.items()):
+        user = None
+        for role, key in grants:
+            department = cast.departments["chengguan@D"] if role == Role.DEPARTMENT_STAFF else None
+            if user is None:
+                user = services.person_appoint(
+                    actor=cast.admin, place=cast.places[key], role=role, username=name, real_name=f"兼职{index}",
+                    mobile=f"1390000010{index}", password=PASSWORD, work_phone="0374-5550002", department=department,
+                ).user
+            else:
+                services.membership_create(actor=cast.admin, user=user, role=role, place=cast.places[key],
+                                           department=department, work_phone="0374-5550002")
+        cast.users[name] = User.objects.get(pk=user.pk)
+    return {name: cast.users[name] for name in MULTI_ROLE}
 
 
 def memberships_of(user: User) -> list[Membership]:

@@ -47,6 +47,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         queryset = self.base_queryset().visible_to(self.request.user)
+        # Whether each row's personal fields may be shown is answered in the same query (see PersonalFields).
+        queryset = scope.with_field_access(queryset, self.request.user, self.scope_resource)
         return self.filter_queryset_extra(queryset)
 
     @property
@@ -94,6 +96,23 @@ class GatedIdField(GatedReference, serializers.PrimaryKeyRelatedField):
     def __init__(self, *, missing, **kwargs):
         kwargs.setdefault("error_messages", {"does_not_exist": missing, "incorrect_type": missing})
         super().__init__(**kwargs)
+
+
+class PersonalFields:
+    """Output serializer mixin: the gate's personal fields of the resource (`personal_fields` in wudu/scope.py)
+    come out as null when the requester may not see them; the rest of the record is unchanged."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        resource = self.Meta.model._default_manager.get_queryset().scope_resource
+        user = self.context["request"].user
+        for name in scope.personal_fields(resource):
+            if name in data and not scope.may_see_field(user, instance, resource, name):
+                data[name] = None
+        return data
+
+
+PERSONAL_HELP = "Null when the requester may not see it (the gate's personal fields: who sees which, in wudu/scope.py)."
 
 
 class VersionedInput(serializers.Serializer):

@@ -11,6 +11,10 @@ that role reaches for reading and for writing:
 Pages, API, exports and the admin all start from ``Model.objects.visible_to(user)`` and ask
 ``can_change`` / ``can_create`` before writing; nothing filters scope by hand. Invisible objects look
 missing (404); visible but not writable is refused (403).
+
+Seeing a record is not seeing all of it: a policy's ``personal_fields`` name the fields (a person's own
+mobile, a party member's mobile) that only some of the readers see, and how far. Every surface asks
+``may_see_field`` (lists annotate the answer with ``with_field_access``, so it costs no query per row).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from operator import or_
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 
 
 class Reach(enum.Enum):
@@ -58,12 +62,20 @@ class Policy:
     path: str
     read: dict[str, Reach]
     write: dict[str, Reach] = field(default_factory=dict)
-    # For resources not anchored on a single place (people): builds the visibility Q for a code prefix.
-    q_for_prefix: Callable[[str], Q] | None = None
+    # For resources not anchored on a single place (people): builds the visibility Q for a code prefix
+    # (and whether strictly below it).
+    q_for_prefix: Callable[[str, bool], Q] | None = None
     # Department staff reach only the records of their own department (cases dispatched to it).
     department_path: str | None = None
     # Personal records (notifications): visible to their owner only, whatever the grants.
     owner_path: str | None = None
+    # Personal fields: field → {role: reach}. A reader of the record sees such a field only where one of
+    # these grants reaches the record, or when the record describes the reader (`self_path` leads to them).
+    personal_fields: dict[str, dict[str, Reach]] = field(default_factory=dict)
+    self_path: str | None = None
+    # Covert records (spot checks): never seen or written by anyone holding a grid role at the record's grid,
+    # whatever other grant they hold above it.
+    hidden_from_own_grid: bool = False
 
 
 def _subtree_read() -> dict[str, Reach]:
@@ -74,7 +86,7 @@ def _officials_write(**extra: Reach) -> dict[str, Reach]:
     return {**{role: Reach.BELOW for role in OFFICIALS}, "system_admin": Reach.SUBTREE, **extra}
 
 
-def _ledger_read() -> dict[str, Reach]:
+def _read_except_departments() -> dict[str, Reach]:
     return {role: Reach.SUBTREE for role in EVERY_ROLE if role != "department_staff"}
 
 
@@ -82,16 +94,41 @@ def _grid_staff_write() -> dict[str, Reach]:
     return {role: Reach.SUBTREE for role in GRID_ROLES}
 
 
-def _person_q(prefix: str) -> Q:
+def _person_q(prefix: str, strictly_below: bool = False) -> Q:
     from grids.models import Membership
 
-    return Q(pk__in=Membership.objects.filter(place__code__startswith=prefix).values("user_id"))
+    memberships = Membership.objects.filter(place__code__startswith=prefix)
+    if strictly_below:
+        memberships = memberships.exclude(place__code=prefix)
+    return Q(pk__in=memberships.values("user_id"))
+
+
+# Who sees a person's own mobile, e-mail and photo (their work phone is the membership's, seen by whoever
+# sees the membership): the person themself, the officials above them (strictly: peers at the same office
+# use work phones), the command center (it dispatches and calls) and the system administrator. Grid staff see
+# their colleagues' photos (posted on the grid's public notice anyway), never their mobiles; department staff
+# see names, roles and work phones only.
+_PERSON_PRIVATE = {**{role: Reach.BELOW for role in OFFICIALS}, "command_center": Reach.SUBTREE,
+                   "system_admin": Reach.SUBTREE}
+_PERSON_FIELDS = {
+    "mobile": _PERSON_PRIVATE,
+    "email": _PERSON_PRIVATE,
+    "photo": {**_PERSON_PRIVATE, **{role: Reach.SUBTREE for role in GRID_ROLES}},
+}
+# The party-member register is the party organisation's business: the grid's instructor and the officials
+# above it (and the system administrator) see members' mobiles; other readers see names only, and department
+# staff do not read the register at all.
+_PARTY_MEMBER_FIELDS = {
+    "mobile": {"instructor": Reach.SUBTREE, **{role: Reach.SUBTREE for role in OFFICIALS},
+               "system_admin": Reach.SUBTREE},
+}
 
 
 # The policy table. A new resource joins the gate (and the generated scope matrix) by adding a line here.
 POLICIES: dict[str, Policy] = {
     "place": Policy(path="code", read=_subtree_read(), write=_officials_write(grid_head=Reach.BELOW)),
-    "person": Policy(path="", read=_subtree_read(), q_for_prefix=_person_q),
+    "person": Policy(path="", read=_subtree_read(), q_for_prefix=_person_q, personal_fields=_PERSON_FIELDS,
+                     self_path="pk"),
     "membership": Policy(path="place__code", read=_subtree_read(), write=_officials_write()),
     "department": Policy(
         path="district__code",
@@ -101,20 +138,21 @@ POLICIES: dict[str, Policy] = {
     "partner": Policy(path="grid__code", read=_subtree_read(), write=_officials_write(grid_head=Reach.SUBTREE)),
     "party_org": Policy(path="grid__code", read=_subtree_read(), write=_officials_write(instructor=Reach.SUBTREE)),
     "party_member": Policy(
-        path="organization__grid__code", read=_subtree_read(), write=_officials_write(instructor=Reach.SUBTREE)
+        path="organization__grid__code", read=_read_except_departments(), write=_officials_write(instructor=Reach.SUBTREE),
+        personal_fields=_PARTY_MEMBER_FIELDS, self_path="user_id",
     ),
     # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
-    "household": Policy(path="grid__code", read=_ledger_read(), write=_officials_write(**_grid_staff_write())),
-    "site": Policy(path="grid__code", read=_ledger_read(), write=_officials_write(**_grid_staff_write())),
+    "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(**_grid_staff_write())),
+    "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(**_grid_staff_write())),
     "patrol": Policy(
-        path="grid__code", read=_ledger_read(),
+        path="grid__code", read=_read_except_departments(),
         write={"grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
     ),
     "visit": Policy(
-        path="grid__code", read=_ledger_read(),
+        path="grid__code", read=_read_except_departments(),
         write={"grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
     ),
-    "daily_report": Policy(path="place__code", read=_ledger_read()),
+    "daily_report": Policy(path="place__code", read=_read_except_departments()),
     # Cases: everyone above the grid reads the cases of their subtree; a department only what is (or was)
     # dispatched to it. Who may perform which transition is cases.workflow's table, checked through here.
     "case": Policy(
@@ -127,9 +165,10 @@ POLICIES: dict[str, Policy] = {
         write={"command_center": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
     ),
     "notification": Policy(path="", read={}, owner_path="user"),
-    # Covert checks are seen by the levels above the grid only, never by the grid's own staff.
+    # Covert checks are seen by the levels above the grid only, never by the grid's own staff (not even by one
+    # of them who also holds an office above the grid).
     "spot_check": Policy(
-        path="grid__code",
+        path="grid__code", hidden_from_own_grid=True,
         read={**{role: Reach.SUBTREE for role in OFFICIALS}, "command_center": Reach.SUBTREE,
               "system_admin": Reach.SUBTREE},
         write={**{role: Reach.BELOW for role in OFFICIALS}, "command_center": Reach.SUBTREE,
@@ -190,7 +229,7 @@ def _q(policy: Policy, prefixes: list[tuple[str, bool, int | None]]) -> Q:
     parts = []
     for prefix, strictly_below, department_id in prefixes:
         if policy.q_for_prefix is not None:
-            parts.append(policy.q_for_prefix(prefix))
+            parts.append(policy.q_for_prefix(prefix, strictly_below))
             continue
         q = Q(**{f"{policy.path}__startswith": prefix})
         if strictly_below:
@@ -199,6 +238,23 @@ def _q(policy: Policy, prefixes: list[tuple[str, bool, int | None]]) -> Q:
             q &= Q(**{policy.department_path: department_id})
         parts.append(q)
     return reduce(or_, parts)
+
+
+def _own_grid_codes(user, policy: Policy) -> list[str]:
+    """Codes of the grids where the user holds a grid role, when the policy hides records from them."""
+    if not policy.hidden_from_own_grid:
+        return []
+    return [grant.code for grant in grants_for(user) if grant.role in GRID_ROLES]
+
+
+def _without_own_grids(queryset: models.QuerySet, user, policy: Policy) -> models.QuerySet:
+    for code in _own_grid_codes(user, policy):
+        queryset = queryset.exclude(**{f"{policy.path}__startswith": code})
+    return queryset
+
+
+def _in_own_grid(user, policy: Policy, code: str) -> bool:
+    return any(code.startswith(own) for own in _own_grid_codes(user, policy))
 
 
 def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
@@ -215,7 +271,7 @@ def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.Que
         return queryset.filter(own | _q(policy, prefixes)) if prefixes else queryset.filter(own)
     if not prefixes:
         return queryset.none()
-    return queryset.filter(_q(policy, prefixes))
+    return _without_own_grids(queryset.filter(_q(policy, prefixes)), user, policy)
 
 
 def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
@@ -227,7 +283,7 @@ def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.
     prefixes = _prefixes(user, policy.write)
     if not prefixes or policy.q_for_prefix is not None:
         return queryset.none()
-    return queryset.filter(_q(policy, prefixes))
+    return _without_own_grids(queryset.filter(_q(policy, prefixes)), user, policy)
 
 
 def code_of(obj: models.Model, resource: str) -> str:
@@ -241,7 +297,10 @@ def code_of(obj: models.Model, resource: str) -> str:
 def can_write_code(user, resource: str, code: str) -> bool:
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
-    rules = _policy(resource).write
+    policy = _policy(resource)
+    if _in_own_grid(user, policy, code):
+        return False
+    rules = policy.write
     return any(
         _code_within(code, grant, rules[grant.role]) for grant in grants_for(user) if grant.role in rules
     )
@@ -254,6 +313,8 @@ def acts_as(user, obj: models.Model, resource: str, roles: tuple[str, ...]) -> b
         return True
     policy = _policy(resource)
     code = code_of(obj, resource)
+    if _in_own_grid(user, policy, code):
+        return False
     department_id = getattr(obj, policy.department_path, None) if policy.department_path else None
     for grant in grants_for(user):
         reach = policy.read.get(grant.role)
@@ -312,7 +373,10 @@ def can_read_code(user, resource: str, code: str) -> bool:
     """Would an object of `resource` at the place with this code be visible to the user?"""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
-    rules = _policy(resource).read
+    policy = _policy(resource)
+    if _in_own_grid(user, policy, code):
+        return False
+    rules = policy.read
     return any(_code_within(code, grant, rules[grant.role]) for grant in grants_for(user) if grant.role in rules)
 
 
@@ -326,5 +390,79 @@ def narrow_to_place(queryset: models.QuerySet, resource: str, code: str) -> mode
     """Narrow an already gated queryset to objects at or below the place with this code (a filter, not a grant)."""
     policy = _policy(resource)
     if policy.q_for_prefix is not None:
-        return queryset.filter(policy.q_for_prefix(code))
+        return queryset.filter(policy.q_for_prefix(code, False))
     return queryset.filter(**{f"{policy.path}__startswith": code})
+
+
+# ---------------------------------------------------------------------------------------------- personal fields
+
+
+def personal_fields(resource: str) -> tuple[str, ...]:
+    """The fields of `resource` that only some of its readers see."""
+    return tuple(_policy(resource).personal_fields)
+
+
+def field_access_name(field_name: str) -> str:
+    """The annotation `with_field_access` leaves on each row: may the user see this field of it?"""
+    return f"scope_sees_{field_name}"
+
+
+def _sees_everything(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def _field_q(user, policy: Policy, rules: dict[str, Reach]) -> Q | None:
+    """The records whose field (under `rules`) the user sees, or None for none of them."""
+    parts = []
+    if policy.self_path and getattr(user, "is_authenticated", False) and user.is_active:
+        parts.append(Q(**{policy.self_path: user.pk}))
+    prefixes = _prefixes(user, rules)
+    if prefixes:
+        parts.append(_q(policy, prefixes))
+    return reduce(or_, parts) if parts else None
+
+
+def with_field_access(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
+    """Annotate each row with whether the user may see each personal field (in the same query)."""
+    policy = _policy(resource)
+    annotations = {}
+    for name, rules in policy.personal_fields.items():
+        q = None if _sees_everything(user) else _field_q(user, policy, rules)
+        if _sees_everything(user) or q is None:
+            expression = Value(_sees_everything(user), output_field=BooleanField())
+        else:
+            # CASE, not the bare condition: a comparison with a NULL (a member without an account) is unknown.
+            expression = Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+        annotations[field_access_name(name)] = expression
+    return queryset.annotate(**annotations) if annotations else queryset
+
+
+def may_see_field(user, obj_or_code, resource: str, field_name: str) -> bool:
+    """May the user see `field_name` of this record (or of a record at the place with this code)?
+
+    Fields that are not personal are seen by every reader of the record. Rows read through
+    `with_field_access` answer from their annotation; others are worked out here (a person's places take one
+    query).
+    """
+    policy = _policy(resource)
+    rules = policy.personal_fields.get(field_name)
+    if rules is None or _sees_everything(user):
+        return True
+    if not isinstance(obj_or_code, str):
+        annotated = getattr(obj_or_code, field_access_name(field_name), None)
+        if annotated is not None:
+            return bool(annotated)
+        if policy.self_path and getattr(user, "is_authenticated", False) and getattr(
+                obj_or_code, policy.self_path, None) == user.pk:
+            return True
+    grants = [grant for grant in grants_for(user) if grant.role in rules]
+    if not grants:
+        return False
+    if isinstance(obj_or_code, str):
+        codes = [obj_or_code]
+    elif policy.q_for_prefix is not None:
+        q = _field_q(user, policy, rules)
+        return q is not None and type(obj_or_code)._default_manager.filter(q, pk=obj_or_code.pk).exists()
+    else:
+        codes = [code_of(obj_or_code, resource)]
+    return any(_code_within(code, grant, rules[grant.role]) for code in codes for grant in grants)

@@ -154,3 +154,27 @@ def test_party_member_edit_and_conflict(api_as, cast):
 def test_party_member_of_another_grid_looks_missing(api_as, cast):
     member = PartyMember.objects.get(organization__grid=cast.place("G2"))
     assert api_as(Role.INSTRUCTOR).get(member_url(member)).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------- personal fields
+
+
+def test_department_staff_see_no_party_members(api_as, cast):
+    client = api_as(Role.DEPARTMENT_STAFF)
+    assert client.get(MEMBERS, {"page_size": 200}).json()["results"] == []
+    member = PartyMember.objects.get(organization__grid=cast.place("G1"))
+    assert client.get(member_url(member)).status_code == 404
+
+
+def test_grid_workers_see_party_members_names_not_their_mobiles(api_as, cast):
+    [row] = api_as(Role.GRID_WORKER).get(MEMBERS).json()["results"]
+    assert (row["name"], row["mobile"]) == ("G1党员", None)
+
+
+def test_the_instructor_and_officials_above_see_party_members_mobiles(api_as, cast):
+    for role in (Role.INSTRUCTOR, Role.COMMUNITY_OFFICIAL, Role.STREET_OFFICIAL, Role.DISTRICT_OFFICIAL,
+                 Role.SYSTEM_ADMIN):
+        rows = api_as(role).get(MEMBERS, {"page_size": 200}).json()["results"]
+        assert {row["name"]: row["mobile"] for row in rows}["G1党员"] == "13700000001", role
+    rows = api_as(Role.COMMAND_CENTER).get(MEMBERS, {"page_size": 200}).json()["results"]
+    assert {row["name"]: row["mobile"] for row in rows}["G1党员"] is None

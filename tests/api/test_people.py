@@ -75,3 +75,48 @@ def test_people_are_read_only(api_as, cast):
     assert client.post(LIST, {"username": "x"}, format="json").status_code == 405
     url = reverse("api:person-detail", args=[cast.user(Role.GRID_WORKER).pk])
     assert client.patch(url, {"real_name": "x"}, format="json").status_code == 405
+
+
+# ---------------------------------------------------------------------------------------------- personal fields
+
+
+def rows_by_username(response) -> dict[str, dict]:
+    assert response.status_code == 200, response.json()
+    return {row["username"]: row for row in response.json()["results"]}
+
+
+def test_department_staff_see_colleagues_work_phones_never_personal_mobiles(api_as, cast):
+    rows = rows_by_username(api_as(Role.DEPARTMENT_STAFF).get(LIST, {"page_size": 200}))
+    assert {"u_grid_worker", "u_community_official", "u_command_center", "worker_G3"} <= set(rows)
+    others = {name: row for name, row in rows.items() if name != "u_department_staff"}
+    assert {row["mobile"] for row in others.values()} == {None}
+    assert {row["photo"] for row in others.values()} == {None}
+    worker = rows["u_grid_worker"]
+    assert worker["real_name"] == "网格员甲"
+    assert [(m["role"], m["work_phone"]) for m in worker["memberships"]] == [("grid_worker", "0374-5550001")]
+    # …and their own number, as everyone does.
+    assert rows["u_department_staff"]["mobile"] == "13900000001"
+
+
+def test_grid_staff_see_colleagues_work_phones_not_their_mobiles(api_as, cast):
+    rows = rows_by_username(api_as(Role.GRID_WORKER).get(LIST))
+    assert rows["u_grid_head"]["mobile"] is None
+    assert rows["u_grid_head"]["memberships"][0]["work_phone"] == "0374-5550001"
+    assert rows["u_grid_worker"]["mobile"] == "13900000001"
+
+
+def test_officials_and_the_command_center_see_mobiles_of_the_people_below(api_as, cast):
+    for role in (Role.COMMUNITY_OFFICIAL, Role.STREET_OFFICIAL, Role.DISTRICT_OFFICIAL, Role.COMMAND_CENTER,
+                 Role.SYSTEM_ADMIN):
+        rows = rows_by_username(api_as(role).get(LIST, {"page_size": 200}))
+        assert rows["u_grid_worker"]["mobile"] == "13900000001", role
+        assert rows["worker_G1b"]["mobile"] == "13900000002", role
+
+
+def test_a_community_official_does_not_see_a_peer_officials_mobile(api_as, cast):
+    peer = services.person_appoint(actor=cast.admin, place=cast.place("C1"), role=Role.COMMUNITY_OFFICIAL,
+                                   username="peer_c1", real_name="同事", mobile="13911112222").user
+    row = api_as(Role.COMMUNITY_OFFICIAL).get(reverse("api:person-detail", args=[peer.pk])).json()
+    assert (row["real_name"], row["mobile"]) == ("同事", None)
+    assert api_as(Role.STREET_OFFICIAL).get(reverse("api:person-detail", args=[peer.pk])).json()["mobile"] == (
+        "13911112222")

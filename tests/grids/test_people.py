@@ -66,3 +66,18 @@ def test_community_official_appoints_grid_staff_but_not_peers(cast):
 def test_officials_become_staff_for_the_admin_and_grid_staff_do_not(cast):
     assert cast.user(Role.COMMUNITY_OFFICIAL).is_staff
     assert not cast.user(Role.GRID_WORKER).is_staff
+
+
+def test_nobody_is_appointed_from_out_of_sight_whatever_the_path(cast):
+    """The service itself refuses (the admin's raw-id box once let 董庄 appoint a worker of another street)."""
+    stranger = User.objects.get(username="worker_G3")
+    official = cast.user(Role.COMMUNITY_OFFICIAL)
+    with pytest.raises(ValidationError) as refused:
+        services.membership_create(actor=official, user=stranger, role=Role.GRID_WORKER, place=cast.place("G1"))
+    assert refused.value.message_dict == {"user": ["人员不存在或无权访问。"]}
+    assert not Membership.objects.filter(user=stranger, place=cast.place("G1")).exists()
+    # Someone the official sees, or a new account serving nowhere, can be appointed.
+    newcomer = User.objects.create_user(username="newcomer", real_name="新人")
+    services.membership_create(actor=official, user=newcomer, role=Role.GRID_WORKER, place=cast.place("G1"))
+    services.membership_create(actor=official, user=User.objects.get(username="worker_G1b"), role=Role.GRID_WORKER,
+                               place=cast.place("G1"))

@@ -4,12 +4,22 @@ independent statement of the rules.
 
 A new role joins by adding it to `READ`/`WRITE`; a new resource by adding a row below and an entry in
 `RESOURCES` of test_matrix.py (how to build, find and change one).
+
+People with several roles (the cast's `MULTI_ROLE`) may do what any of their roles allows (the union of their
+grants), with one exception: covert spot checks never reach a grid where the person holds a grid role.
 """
 
-from tests.cast import ROLE_PLACES, TREE
+from tests.cast import MULTI_ROLE, ROLE_PLACES, TREE
 
 ROLES = [str(role) for role in ROLE_PLACES]
 ACTOR_PLACE = {str(role): key for role, key in ROLE_PLACES.items()}
+# Every actor of the matrix (one per role, then the people with several roles) and their (role, place) grants.
+MULTI = list(MULTI_ROLE)
+ACTORS = ROLES + MULTI
+GRANTS = {
+    **{role: ((role, key),) for role, key in ACTOR_PLACE.items()},
+    **{name: tuple((str(role), key) for role, key in grants) for name, grants in MULTI_ROLE.items()},
+}
 RELATIONS = ("own", "sibling", "parent", "other_street")
 ACTIONS = ("list", "detail", "create", "update")
 # "service": the queryset gate for reads and the service functions for writes — the layer every surface
@@ -28,6 +38,9 @@ TARGET = {
     "C1": {"own": "C1", "sibling": "C2", "parent": "S1", "other_street": "C3"},
     "S1": {"own": "S1", "sibling": "S2", "parent": "D", "other_street": "S2"},
     "D": {"own": "D", "sibling": "D2", "parent": "CITY", "other_street": "S2"},
+    # where the people with several roles also stand
+    "C2": {"own": "C2", "sibling": "C1", "parent": "S1", "other_street": "C3"},
+    "G2": {"own": "G2", "sibling": "G1", "parent": "C2", "other_street": "G3"},
 }
 
 # Roles that reach the Django admin at all (officials and the command center are staff; grid staff and
@@ -50,7 +63,8 @@ READ = {
     "department": dict.fromkeys(ROLES, "district"),
     "partner": EVERY_SUBTREE,
     "party_org": EVERY_SUBTREE,
-    "party_member": EVERY_SUBTREE,
+    # The party-member register is the party organisation's business: departments do not read it.
+    "party_member": {role: "subtree" for role in ROLES if role != "department_staff"},
     "household": LEDGER_READERS,
     "site": LEDGER_READERS,
     "patrol": LEDGER_READERS,
@@ -93,6 +107,26 @@ CREATE = {
 }
 
 
+# Covert records: whoever holds a grid role at the grid never sees nor records them, whatever else they hold.
+COVERT = {"spot_check"}
+
+# Personal fields: who sees them, beyond reading the record. "below": the record's person serves strictly under
+# the viewer's place (colleagues at the same office call each other's work phones); "subtree": at or under it.
+# A person always sees their own. Whoever reads a record and is not named here sees it without that field.
+_PRIVATE = {**{r: "below" for r in OFFICIALS}, "command_center": "subtree", "system_admin": "subtree"}
+PERSONAL = {
+    # a person's own mobile and e-mail: officials above them, the command center (it dispatches and calls),
+    # the system admin; grid staff use their colleagues' work phones; departments see names, roles, work phones
+    ("person", "mobile"): _PRIVATE,
+    ("person", "email"): _PRIVATE,
+    # the photo is on the grid's public notice: the grid's staff see their colleagues'; departments don't
+    ("person", "photo"): {**_PRIVATE, **{r: "subtree" for r in GRID_ROLES}},
+    # party members' mobiles: the grid's instructor, the officials above it, the system admin
+    ("party_member", "mobile"): {"instructor": "subtree", **{r: "subtree" for r in OFFICIALS},
+                                 "system_admin": "subtree"},
+}
+
+
 def ancestors(key: str) -> list[str]:
     out = []
     while key is not None:
@@ -109,12 +143,36 @@ def district_of(key: str) -> str | None:
     return next((k for k in ancestors(key) if LEVEL[k] == "district"), None)
 
 
-def expected(role: str, resource: str, action: str, anchor: str, *, creating_child: bool = False) -> bool:
-    """May `role` do `action` on a `resource` belonging to place `anchor`?
+def expected(actor: str, resource: str, action: str, anchor: str, *, creating_child: bool = False) -> bool:
+    """May `actor` (a role of the cast, or a person with several) do `action` on a `resource` at place `anchor`?
 
     For creating a place, `anchor` is the would-be parent (`creating_child`): the new place sits below it.
     """
-    mine = ACTOR_PLACE[role]
+    if resource in COVERT and any(role in GRID_ROLES and within(anchor, mine) for role, mine in GRANTS[actor]):
+        return False
+    return any(_expected_one(role, mine, resource, action, anchor, creating_child=creating_child)
+               for role, mine in GRANTS[actor])
+
+
+def reaches_admin(actor: str) -> bool:
+    return any(role in ADMIN_ROLES for role, _mine in GRANTS[actor])
+
+
+def expected_field(actor: str, resource: str, field: str, anchor: str, *, own: bool = False) -> bool:
+    """Does `actor` see `field` of a `resource` at `anchor` (`own`: the record describes the actor)?"""
+    if own:
+        return True
+    if not expected(actor, resource, "list", anchor):
+        return False
+    rules = PERSONAL[(resource, field)]
+    for role, mine in GRANTS[actor]:
+        reach = rules.get(role)
+        if reach == "subtree" and within(anchor, mine) or reach == "below" and within(anchor, mine) and anchor != mine:
+            return True
+    return False
+
+
+def _expected_one(role: str, mine: str, resource: str, action: str, anchor: str, *, creating_child: bool) -> bool:
     if action in ("list", "detail"):
         reach = READ[resource].get(role)
         if reach is None:
