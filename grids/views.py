@@ -68,7 +68,7 @@ def terminal(request, code: str):
     day = selectors.latest_day(request.user, place)
     context["day"] = day.report
     if place.level == Level.GRID:
-        context["profile"] = selectors.grid_profile(place)
+        context["profile"] = selectors.grid_profile(place, user=request.user)
         return render(request, "grids/grid_terminal.html", context)
     rows = selectors.children_with_counts(place)
     for row in rows:

@@ -80,3 +80,13 @@ def test_department_staff_do_not_see_ledger_figures(client, cast):
     client.force_login(cast.user(Role.DEPARTMENT_STAFF))
     page = client.get(reverse("terminal", args=[cast.place("D").code]))
     assert page.context["day"] is None
+
+
+def test_department_staff_see_no_party_members_on_a_grid_page(client, cast):
+    """The party-member register is the party organisation's: a department reading a grid's page sees its staff."""
+    grid = cast.place("G1")
+    client.force_login(cast.user(Role.DEPARTMENT_STAFF))
+    page = client.get(reverse("terminal", args=[grid.code])).content.decode()
+    assert "G1党员" not in page
+    client.force_login(cast.user(Role.INSTRUCTOR))
+    assert "G1党员" in client.get(reverse("terminal", args=[grid.code])).content.decode()
