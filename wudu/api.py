@@ -256,6 +256,17 @@ class LockedOut(exceptions.APIException):
         super().__init__(message)
 
 
+class BackingOff(exceptions.APIException):
+    """Too many recent failures for this username from anywhere: wait a few seconds (wudu/auth.py), 429."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "backing_off"
+
+    def __init__(self, seconds: int):
+        self.wait = seconds
+        super().__init__(_("该账号近期多次登录失败，为防止密码被猜测，请 %(seconds)d 秒后再试。") % {"seconds": seconds})
+
+
 class TokenInput(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"))
     password = serializers.CharField(label=_("密码"), trim_whitespace=False, style={"input_type": "password"})
@@ -267,6 +278,8 @@ class TokenInput(serializers.Serializer):
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut()
+            if getattr(request, "wudu_backoff", 0):
+                raise BackingOff(request.wudu_backoff)
             raise serializers.ValidationError(_("用户名或密码不正确。"), code="authorization")
         attrs["user"] = user
         return attrs
