@@ -108,7 +108,7 @@ run: demo
 test: setup
 	bash tests/run.sh
 
-lint: venv
+lint: system venv
 	$(VENV)/bin/ruff check .
 
 clean:
