@@ -134,8 +134,9 @@ def test_the_workers_log_of_a_residents_notice_holds_no_link_nor_mobile(transact
     case = services.case_submit_public(category=category, description="路灯不亮", resident_mobile=mobile,
                                        key=uuid.uuid4(), lng=113.1, lat=34.7, client_ip="203.0.113.9")
     worker_log = live_worker.logdir / "worker.log"
-    wait_for(lambda: case.reference in worker_log.read_text(errors="replace"), live_worker,
+    # (An earlier test's case may have had the same reference: wait for the resident's own notice.)
+    wait_for(lambda: "notice to 138****5678" in worker_log.read_text(errors="replace"), live_worker,
              "the worker's notice to the resident", timeout=30)
     text = "\n".join(path.read_text(errors="replace") for path in live_worker.logdir.glob("*.log"))
-    assert "138****5678" in text
+    assert f"编号 {case.reference}" in text
     assert case.tracking_token not in text and mobile not in text
