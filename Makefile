@@ -39,11 +39,10 @@ $(VENV)/.installed: requirements.txt
 vendor: static/vendor/.installed
 static/vendor/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/leaflet static/vendor/echarts
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/leaflet static/vendor/echarts
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	   static/vendor/bootstrap/
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css \
 	   node_modules/leaflet/dist/images static/vendor/leaflet/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/

@@ -1,13 +1,12 @@
 {% load static %}// The patrol page's service worker: /patrol/ and its static files open without a signal.
 // Only GETs are handled; the page's queue posts go straight to the network (patrol.js keeps them).
-const CACHE = "wudu-patrol-v1";
+const CACHE = "wudu-patrol-v2";
 const SHELL = [
   "{% url 'patrol:home' %}",
   "{% static 'vendor/bootstrap/bootstrap.min.css' %}",
   "{% static 'css/app.css' %}",
   "{% static 'css/patrol.css' %}",
   "{% static 'vendor/bootstrap/bootstrap.bundle.min.js' %}",
-  "{% static 'vendor/htmx/htmx.min.js' %}",
   "{% static 'js/app.js' %}",
   "{% static 'js/patrol.js' %}",
 ];
