@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wudu import scope
 from wudu.db import replica_reads
 
-from . import forms, selectors, services
+from . import forms, selectors, services, terminal_panels
 from .manage import RESOURCES
 from .models import Level, Place
 
@@ -65,15 +65,13 @@ def terminal(request, code: str):
         "breadcrumbs": selectors.breadcrumbs(request.user, place),
         "actions": _actions(request.user, place),
     }
-    day = selectors.latest_day(request.user, place)
-    context["day"] = day.report
     if place.level == Level.GRID:
         context["profile"] = selectors.grid_profile(place, user=request.user)
+        terminal_panels.fill(request.user, place, context)
         return render(request, "grids/grid_terminal.html", context)
     rows = selectors.children_with_counts(place)
-    for row in rows:
-        row.day = day.children.get(row.place.pk)
     context.update(rows=rows, totals=selectors.totals(rows))
+    terminal_panels.fill(request.user, place, context)
     return render(request, "grids/terminal.html", context)
 
 
