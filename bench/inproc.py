@@ -39,12 +39,14 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.management.commands.seed_bench import DISTRICT_CODE, bench_usernames  # noqa: E402
 from cases import services as case_services  # noqa: E402
 from cases.models import Case, CaseCategory  # noqa: E402
-from grids import ledger_services, reports  # noqa: E402
-from grids.ledger_selectors import PAGE_SIZE, ROW_DEFERRED, ROW_RELATED, LedgerFilter, ledger_queryset  # noqa: E402
-from grids.management.commands.seed_bench import DISTRICT_CODE, bench_usernames  # noqa: E402
-from grids.models import Level, Patrol, Place, User, Visit  # noqa: E402
+from grids.models import Level, Place, User  # noqa: E402
+from ledger import reports  # noqa: E402
+from ledger import services as ledger_services  # noqa: E402
+from ledger.models import Patrol, Visit  # noqa: E402
+from ledger.selectors import PAGE_SIZE, ROW_DEFERRED, ROW_RELATED, LedgerFilter, ledger_queryset  # noqa: E402
 
 DEEP_PAGE = 1000
 CSRF_TOKEN = "benchbenchbenchbenchbenchbench12"  # 32 characters: Django accepts the unmasked secret
@@ -261,7 +263,7 @@ def explain(spec: dict) -> dict:
     deep_path = next(p["path"] for p in spec["pages"] if p.get("deep"))
     from django.db.models import Q
 
-    from grids.ledger_selectors import decode_cursor
+    from ledger.selectors import decode_cursor
 
     at, pk = decode_cursor(deep_path.rsplit("after=", 1)[1])
     deep = (ledger_queryset(official, f).select_related(*ROW_RELATED).defer(*ROW_DEFERRED)
@@ -299,7 +301,7 @@ def indexes(spec: dict) -> dict:
     from django.db import transaction
     from django.db.models import Q
 
-    from grids.ledger_selectors import decode_cursor
+    from ledger.selectors import decode_cursor
 
     if connection.vendor != "postgresql":
         return {}
@@ -350,7 +352,7 @@ def _hwm_kb() -> int:
 
 
 def export(rows_wanted: int = 100_000) -> dict:
-    from grids.ledger_exports import ledger_xlsx
+    from ledger.exports import ledger_xlsx
 
     official = users()["district_official"]
     # The date from which the district's ledger holds at least `rows_wanted` rows.

@@ -271,7 +271,7 @@ import datetime, time
 import django
 django.setup()
 from django.utils import timezone
-from grids.tasks import daily_report_build_task
+from ledger.tasks import daily_report_build_task
 days = [timezone.localdate() - datetime.timedelta(days=d) for d in range(2, 2 + {n})]
 started = time.perf_counter()
 results = [daily_report_build_task.delay(day.isoformat()) for day in days]

@@ -3,7 +3,8 @@ takes over (idempotent: looked up by code first)."""
 
 from __future__ import annotations
 
-from grids.models import Department, FindingCategory, Place
+from grids.models import Department, Place
+from ledger.models import FindingCategory
 
 from . import services
 from .models import CaseCategory, LimitUnit

@@ -26,8 +26,10 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from grids.demo import DEMO_PASSWORD
-from grids.models import Department, Membership, Place, Role, User, Visit
+from grids.models import Department, Membership, Place, Role, User
 from grids.models import Level as PlaceLevel
+from ledger.demo_history import load_ledger_history
+from ledger.models import Visit
 
 from . import calendar, services
 from .models import FINISHED, Case, CaseCategory, Kind, Level, LimitUnit, Notification, Source, Status
@@ -463,3 +465,11 @@ def _daytime(at: datetime.datetime) -> datetime.datetime:
 def load_case_history(*, days: int = 90, stdout=None, now: datetime.datetime | None = None) -> dict:
     """Add `days` of cases to the demo district through the services; nothing when it already has cases."""
     return CaseHistory(days=days, stdout=stdout, now=now).load()
+
+
+def load_history(*, days: int = 90, short_days: int = 14, stdout=None) -> dict:
+    """The whole demo history (`manage.py load_demo_history`): the ledger's days, then the cases of the same days."""
+    result = load_ledger_history(days=days, short_days=short_days, stdout=stdout)
+    # Cases last: some of them come from the open findings of the visits just walked.
+    result.update(load_case_history(days=days, stdout=stdout))
+    return result

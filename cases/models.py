@@ -45,7 +45,7 @@ class CaseCategory(models.Model):
     limit_unit = models.CharField(_("时限单位"), max_length=16, choices=LimitUnit.choices,
                                   default=LimitUnit.WORKING_DAYS)
     # A patrol finding of this kind becomes a case of this category with one tap from the ledger.
-    finding_category = models.ForeignKey("grids.FindingCategory", verbose_name=_("对应走访问题类别"), null=True,
+    finding_category = models.ForeignKey("ledger.FindingCategory", verbose_name=_("对应走访问题类别"), null=True,
                                          blank=True, on_delete=models.SET_NULL, related_name="case_categories")
     public = models.BooleanField(_("居民可选"), default=True)
     active = models.BooleanField(_("启用"), default=True)
@@ -189,7 +189,7 @@ class Case(models.Model):
     resident_name = models.CharField(_("居民称呼"), max_length=30, blank=True)
     resident_mobile = models.CharField(_("居民手机"), max_length=11, blank=True, validators=[mobile_validator])
     client_ip = models.GenericIPAddressField(null=True, blank=True)
-    visit = models.OneToOneField("grids.Visit", verbose_name=_("来源走访"), null=True, blank=True,
+    visit = models.OneToOneField("ledger.Visit", verbose_name=_("来源走访"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="case")
     department = models.ForeignKey("grids.Department", verbose_name=_("处置部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="cases")

@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids import geo
-from grids.models import Department, Place, Visit
+from grids.models import Department, Place
 from grids.models import Level as PlaceLevel
+from ledger.models import Visit
 from wudu import quota, scope
 from wudu.errors import Conflict
 from wudu.images import store_photos

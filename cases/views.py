@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from grids.models import Visit
+from ledger.models import Visit
 from wudu import scope
 from wudu.errors import Conflict
 from wudu.redirects import safe_next

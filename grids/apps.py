@@ -9,13 +9,7 @@ class GridsConfig(AppConfig):
     def ready(self) -> None:
         from wudu import media
 
-        from .models import GRID_ROLES, Level, Membership, SpotCheck, SpotCheckPhoto, User, Visit, VisitPhoto
-
-        media.register(VisitPhoto, visible=lambda user, photos: photos.filter(
-            visit__in=Visit.objects.visible_to(user)))
-        # Covert checks: whatever the gate shows, never the inspected grid's own staff.
-        media.register(SpotCheckPhoto, visible=lambda user, photos: photos.filter(
-            spot_check__in=SpotCheck.objects.visible_to(user)))
+        from .models import GRID_ROLES, Level, Membership, User
 
         def people(user, rows):
             # Grid staff are on their grid's public notice (grids.public_selectors.grid_notice) with their photo;

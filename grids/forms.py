@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outreach.models import OrganizationKind
 
-from .models import Department, HouseholdTag, PartnerKind, Role, SiteKind, mobile_validator, phone_validator
+from .models import Department, PartnerKind, Role, mobile_validator, phone_validator
 
 
 class StyledForm(forms.Form):
@@ -160,41 +160,3 @@ class ProfileForm(StyledForm):
     real_name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
     photo = forms.FileField(label=_("照片"), required=False, help_text=_("JPG 或 PNG，不超过 5 MB；将用于网格公示。"))
-
-
-class HouseholdForm(StyledForm):
-    address = forms.CharField(label=_("地址"), max_length=200)
-    unit = forms.CharField(label=_("单元"), max_length=20, required=False)
-    room = forms.CharField(label=_("门牌号"), max_length=20, required=False)
-    head_name = forms.CharField(label=_("户主"), max_length=50, required=False)
-    phone = forms.CharField(label=_("联系电话"), max_length=11, required=False, validators=[mobile_validator])
-    residents = forms.IntegerField(label=_("居住人数"), min_value=0, max_value=99, initial=1)
-    tags = forms.ModelMultipleChoiceField(label=_("标签"), queryset=HouseholdTag.objects.all(), required=False,
-                                          widget=forms.CheckboxSelectMultiple)
-
-
-class HouseholdCreateForm(KeyedForm, HouseholdForm):
-    pass
-
-
-class HouseholdEditForm(VersionedForm, HouseholdForm):
-    pass
-
-
-class SiteForm(StyledForm):
-    kind = forms.ChoiceField(label=_("类别"), choices=SiteKind.choices)
-    name = forms.CharField(label=_("名称"), max_length=100)
-    address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    lng = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180)
-    lat = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
-    duty_radius_m = forms.IntegerField(label=_("责任半径（米）"), required=False, min_value=1, max_value=10000)
-
-
-class SiteCreateForm(KeyedForm, SiteForm):
-    pass
-
-
-class SpotCheckCreateForm(KeyedForm):
-    checked_on = forms.DateField(label=_("暗访日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    findings = forms.CharField(label=_("发现问题"), widget=forms.Textarea(attrs={"rows": 4}))
-    score = forms.DecimalField(label=_("评分"), min_value=0, max_value=100, decimal_places=1, max_digits=5)

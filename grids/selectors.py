@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from outreach.models import PartyMember, PartyOrganization
 from wudu import scope
 
-from .models import GRID_ROLES, DailyReport, Level, Membership, OutpostPartner, Place, Role, User
+from .models import GRID_ROLES, Level, Membership, OutpostPartner, Place, Role, User
 
 
 def place_for_user(user, code: str) -> Place:
@@ -47,7 +47,6 @@ class ChildRow:
     grids: int
     staff: int
     party_members: int
-    day: DailyReport | None = None
 
 
 def _counts_by_prefix(queryset, code_field: str, length: int, distinct_field: str | None = None) -> dict[str, int]:
@@ -131,19 +130,3 @@ def grid_profile(grid: Place, *, with_members: bool = True, user=None) -> GridPr
 
 def _members(user):
     return PartyMember.objects.all() if user is None else PartyMember.objects.visible_to(user)
-
-
-@dataclass
-class DayFigures:
-    report: DailyReport | None
-    children: dict[int, DailyReport]
-
-
-def latest_day(user, place: Place) -> DayFigures:
-    """The place's most recent daily report and its children's for the same day (two queries; one for a grid), if
-    the user may read reports at all (department staff see cases, not ledgers)."""
-    report = DailyReport.objects.visible_to(user).filter(place=place).order_by("-date").first()
-    if report is None or place.level == Level.GRID:  # a grid's buildings have no reports of their own
-        return DayFigures(report=report, children={})
-    children = DailyReport.objects.filter(place__parent=place, date=report.date)
-    return DayFigures(report=report, children={r.place_id: r for r in children})

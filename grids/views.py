@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wudu import scope
 from wudu.db import replica_reads
 
-from . import forms, selectors, services
+from . import forms, selectors, services, terminal_panels
 from .manage import RESOURCES
 from .models import Level, Place
 
@@ -65,15 +65,13 @@ def terminal(request, code: str):
         "breadcrumbs": selectors.breadcrumbs(request.user, place),
         "actions": _actions(request.user, place),
     }
-    day = selectors.latest_day(request.user, place)
-    context["day"] = day.report
     if place.level == Level.GRID:
         context["profile"] = selectors.grid_profile(place, user=request.user)
+        terminal_panels.fill(request.user, place, context)
         return render(request, "grids/grid_terminal.html", context)
     rows = selectors.children_with_counts(place)
-    for row in rows:
-        row.day = day.children.get(row.place.pk)
     context.update(rows=rows, totals=selectors.totals(rows))
+    terminal_panels.fill(request.user, place, context)
     return render(request, "grids/terminal.html", context)
 
 
@@ -87,8 +85,8 @@ def _actions(user, place: Place) -> list[tuple[str, str, str]]:
     for key, label in (("place", _("新增下级")), ("membership", _("任命人员")), ("partner", _("登记前哨")),
                        ("party_org", _("建立党组织")), ("party_member", _("党员报到")),
                        ("household", _("登记住户")), ("site", _("登记场所")), ("spot_check", _("暗访督导"))):
-        resource = RESOURCES[key]
-        if place.level in resource.anchor_levels and scope.can_create(user, resource.scope_resource, place):
+        resource = RESOURCES.get(key)  # the ledger's (household, site, spot_check) are registered by the ledger
+        if resource is not None and place.level in resource.anchor_levels and scope.can_create(user, resource.scope_resource, place):
             if key == "place" and place.level == Level.CITY:
                 continue
             url = reverse("manage:create", args=[key]) + f"?place={place.code}"

@@ -20,9 +20,10 @@ from PIL import Image
 
 from cases import services as case_services
 from cases.models import CasePhoto, LimitUnit, Source
-from grids import ledger_services as ledger
 from grids import services as grid_services
-from grids.models import FindingCategory, Role
+from grids.models import Role
+from ledger import services as ledger
+from ledger.models import FindingCategory
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from grids import ledger_services
 from grids.models import Role
+from ledger import services as ledger_services
 from wudu.redirects import safe_next
 
 FOREIGN = ["https://evil.example/phish", "//evil.example/phish", "/\\evil.example/phish", "\\\\evil.example",

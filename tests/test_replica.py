@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grids import ledger_services as ledger
 from grids.models import Role
+from ledger import services as ledger
 from tests.cast import build_cast
 from wudu.db import REPLICA, ReplicaRouter, replica_reads
 

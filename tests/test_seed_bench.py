@@ -8,11 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from bench.management.commands.seed_bench import CASE_STATES, bench_usernames
 from cases import services
 from cases.models import AT_DEPARTMENT, Case, CaseEvent, ReferenceCounter
-from grids.management.commands.seed_bench import CASE_STATES, bench_usernames
-from grids.models import DailyReport, Household, Level, Membership, Patrol, Place, Role, User, Visit
-from grids.reports import daily_report_build
+from grids.models import Level, Membership, Place, Role, User
+from ledger.models import DailyReport, Household, Patrol, Visit
+from ledger.reports import daily_report_build
 
 DAYS = 14
 REPORT_FIELDS = ("patrols", "patrol_seconds", "visits", "households_reached", "findings", "open_findings",

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from cases import api as cases_api
 from grids import api as grids_api
-from grids import ledger_api
+from ledger import api as ledger_api
 from outreach import api as outreach_api
 from wudu.api import TokenView
 
@@ -22,14 +22,7 @@ router.register("departments", grids_api.DepartmentViewSet, basename="department
 router.register("partners", grids_api.PartnerViewSet, basename="partner")
 router.register("party-organizations", outreach_api.PartyOrganizationViewSet, basename="party-organization")
 router.register("party-members", outreach_api.PartyMemberViewSet, basename="party-member")
-router.register("households", ledger_api.HouseholdViewSet, basename="household")
-router.register("sites", ledger_api.SiteViewSet, basename="site")
-router.register("patrols", ledger_api.PatrolViewSet, basename="patrol")
-router.register("visits", ledger_api.VisitViewSet, basename="visit")
-router.register("daily-reports", ledger_api.DailyReportViewSet, basename="daily-report")
-router.register("spot-checks", ledger_api.SpotCheckViewSet, basename="spot-check")
-router.register("finding-categories", ledger_api.FindingCategoryViewSet, basename="finding-category")
-router.register("household-tags", ledger_api.HouseholdTagViewSet, basename="household-tag")
+ledger_api.register_routes(router)
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("categories", cases_api.CategoryViewSet, basename="case-category")
 router.register("notifications", cases_api.NotificationViewSet, basename="notification")

@@ -60,8 +60,10 @@ INSTALLED_APPS = [
     "csp",
     "wudu",
     "grids",
+    "ledger",
     "cases",
     "outreach",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -296,7 +298,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartnerKindEnum": "grids.models.PartnerKind",
         "OrganizationKindEnum": "outreach.models.OrganizationKind",
-        "SiteKindEnum": "grids.models.SiteKind",
+        "SiteKindEnum": "ledger.models.SiteKind",
         "CaseKindEnum": "cases.models.Kind",
         "CaseSourceEnum": "cases.models.Source",
         "CaseLevelEnum": "cases.models.Level",
@@ -332,7 +334,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 日报告 at 21:00 Asia/Shanghai (CELERY_TIMEZONE); late records rebuild their day on their own.
     "daily-report": {
-        "task": "grids.tasks.daily_report_build_task",
+        "task": "ledger.tasks.daily_report_build_task",
         "schedule": crontab(hour=21, minute=0),
         "options": {"expires": 3 * 3600},
     },

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from grids import views as grid_views
+from ledger.urls import ledger_urls, patrol_urls
 
 from . import health, media
 
@@ -12,9 +13,9 @@ urlpatterns = [
     path("me/", grid_views.profile, name="profile"),
     path("places/<str:code>/", grid_views.terminal, name="terminal"),
     path("manage/", include("grids.manage_urls")),
-    path("ledger/", include("grids.ledger_urls")),
+    path("ledger/", include(ledger_urls)),
     path("gongshi/", include("grids.public_urls")),
-    path("patrol/", include("grids.patrol_urls")),
+    path("patrol/", include(patrol_urls)),
     path("cases/", include("cases.urls")),
     path("notifications/", include("cases.notification_urls")),
     path("suqiu/", include("cases.public_urls")),

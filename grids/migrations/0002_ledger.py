@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import grids.models.ledger
+import grids.migrations._ledger_paths
 from django.conf import settings
 from django.db import migrations, models
 
@@ -165,8 +165,8 @@ class Migration(migrations.Migration):
             name='VisitPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=grids.models.ledger.visit_photo_path)),
-                ('thumbnail', models.ImageField(upload_to=grids.models.ledger.visit_photo_path)),
+                ('image', models.ImageField(upload_to=grids.migrations._ledger_paths.visit_photo_path)),
+                ('thumbnail', models.ImageField(upload_to=grids.migrations._ledger_paths.visit_photo_path)),
                 ('sha256', models.CharField(max_length=64)),
                 ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='grids.visit')),
             ],

@@ -1,20 +1,5 @@
-"""Models of the grids app: places and people (places.py); households, patrols and the ledger (ledger.py)."""
+"""Models of the grids app: places and people (places.py). Households, patrols and the ledger live in ledger/."""
 
-from .ledger import (
-    DailyReport,
-    FindingCategory,
-    Household,
-    HouseholdTag,
-    Patrol,
-    Site,
-    SiteKind,
-    SpotCheck,
-    SpotCheckPhoto,
-    Visit,
-    VisitPhoto,
-    VisitType,
-    mask_id_number,
-)
 from .places import (
     CHILD_LEVEL,
     CODE_LENGTH,
@@ -37,8 +22,6 @@ from .places import (
 )
 
 __all__ = [
-    "DailyReport", "FindingCategory", "Household", "HouseholdTag", "Patrol", "Site", "SiteKind", "SpotCheck",
-    "SpotCheckPhoto", "Visit", "VisitPhoto", "VisitType", "mask_id_number",
     "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "GridPrefix", "Level",
     "Membership", "OutpostPartner", "PartnerKind", "Place", "Role", "User", "WuduUserManager", "mobile_validator", "phone_validator",
 ]

@@ -6,8 +6,9 @@ import json
 import pytest
 from PIL import Image
 
-from grids import ledger_services as ledger
-from grids.models import FindingCategory, Patrol, Role, Visit
+from grids.models import Role
+from ledger import services as ledger
+from ledger.models import FindingCategory, Patrol, Visit
 from tests.cast import PASSWORD, build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

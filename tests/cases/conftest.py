@@ -4,7 +4,7 @@ import pytest
 
 from cases import services
 from cases.models import LimitUnit
-from grids.models import FindingCategory
+from ledger.models import FindingCategory
 
 
 def key() -> str:

@@ -15,8 +15,9 @@ from django.utils import timezone
 from cases.demo_history import load_case_history
 from cases.models import Case, CaseEvent, Notification, Status
 from grids.demo import DEMO_PASSWORD
-from grids.demo_history import HistoryLoader
-from grids.models import Membership, Role, User, Visit
+from grids.models import Membership, Role, User
+from ledger.demo_history import HistoryLoader
+from ledger.models import Visit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_cases")]
 

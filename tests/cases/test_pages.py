@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, CaseEvent, Notification, Source, Status
-from grids import ledger_services
-from grids.models import FindingCategory
+from ledger import services as ledger_services
+from ledger.models import FindingCategory
 
 from .conftest import key
 

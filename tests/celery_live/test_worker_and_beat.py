@@ -48,7 +48,7 @@ def test_beat_schedules_the_heartbeat_from_the_database(transactional_db, live_b
 
     wait_for(lambda: heartbeat().beat_at > first.beat_at, live_beat, "the heartbeat moving forward")
     report = PeriodicTask.objects.get(name="daily-report")  # 日报告 at 21:00 Shanghai time, in the same tables
-    assert report.task == "grids.tasks.daily_report_build_task"
+    assert report.task == "ledger.tasks.daily_report_build_task"
     assert (report.crontab.hour, report.crontab.minute, str(report.crontab.timezone)) == ("21", "0", "Asia/Shanghai")
     timers = PeriodicTask.objects.get(name="case-timers")  # the case timers, every 15 minutes
     assert (timers.task, timers.crontab.minute) == ("cases.tasks.case_timers_task", "*/15")
@@ -77,8 +77,9 @@ def test_the_daily_report_is_built_on_the_worker(transactional_db, live_beat):
 
     from django.utils import timezone
 
-    from grids.models import DailyReport, Level, Place
-    from grids.tasks import daily_report_build_task
+    from grids.models import Level, Place
+    from ledger.models import DailyReport
+    from ledger.tasks import daily_report_build_task
     from tests.cast import build_cast
 
     cast = build_cast()

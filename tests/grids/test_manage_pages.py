@@ -92,7 +92,7 @@ def test_grid_worker_is_refused_the_create_form_with_403(client, cast):
 
 
 def test_a_doubled_spot_check_submission_records_one_check_unseen_by_the_grid(client, cast):
-    from grids.models import SpotCheck
+    from ledger.models import SpotCheck
 
     client.force_login(cast.user(Role.STREET_OFFICIAL))
     data = {"checked_on": "2026-11-20", "findings": "网格员未在岗", "score": "72.5",

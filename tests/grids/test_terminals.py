@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from grids import services
 from grids.models import Role
-from grids.reports import daily_report_build
+from ledger.reports import daily_report_build
 
 
 def test_grid_worker_lands_on_own_grid(client, cast):

@@ -26,22 +26,11 @@ from django.utils import timezone
 from cases import services as case_services
 from cases import workflow as case_workflow
 from cases.models import Case, CaseCategory
-from grids import ledger_services, services
-from grids.models import (
-    DailyReport,
-    Department,
-    Household,
-    Membership,
-    OutpostPartner,
-    Patrol,
-    Place,
-    Role,
-    Site,
-    SpotCheck,
-    User,
-    Visit,
-)
-from grids.reports import daily_report_build
+from grids import services
+from grids.models import Department, Membership, OutpostPartner, Place, Role, User
+from ledger import services as ledger_services
+from ledger.models import DailyReport, Household, Patrol, Site, SpotCheck, Visit
+from ledger.reports import daily_report_build
 from outreach.models import PartyMember, PartyOrganization
 from tests.cast import appoint_multi_role
 from tests.scope import spec
@@ -295,11 +284,11 @@ def _at_grid(model, **extra):
     return lambda world, key: model.objects.get(grid=world.cast.places[key], **extra)
 
 
-LEDGER_WITH_API = ("service", "api")  # the ledger's own pages (patrol, ledger list) are tested in tests/grids
+LEDGER_WITH_API = ("service", "api")  # the ledger's own pages (patrol, ledger list) are tested in tests/ledger
 
 DRIVERS.update({
     "household": Driver(
-        key="household", model=Household, admin_name="grids_household", api_basename="household",
+        key="household", model=Household, admin_name="ledger_household", api_basename="household",
         anchor=_grid_anchor, find=_at_grid(Household), mutable_field="address", surfaces=spec.SURFACES,
         page_create=lambda world, p: {"address": "新住户路 1 号", "residents": 2, "idempotency_key": _key()},
         page_update=lambda o: {"address": o.address + "改", "residents": o.residents, "version": o.version},
@@ -309,7 +298,7 @@ DRIVERS.update({
         api_update=lambda o: {"address": o.address + "改", "version": o.version},
     ),
     "site": Driver(
-        key="site", model=Site, admin_name="grids_site", api_basename="site", anchor=_grid_anchor,
+        key="site", model=Site, admin_name="ledger_site", api_basename="site", anchor=_grid_anchor,
         find=_at_grid(Site), surfaces=spec.SURFACES,
         page_create=lambda world, p: {"kind": "shop", "name": "新商铺", "idempotency_key": _key()},
         admin_create=lambda world, p: {"grid": p.pk, "kind": "shop", "name": "新商铺"},
@@ -689,9 +678,9 @@ ADMIN_RELATIONS = [
                   _appoint_staff),
     AdminRelation("grids_outpostpartner", "grid", "add", "partner", "place", ("grid",),
                   DRIVERS["partner"].admin_create),
-    AdminRelation("grids_household", "grid", "add", "household", "place", ("grid",),
+    AdminRelation("ledger_household", "grid", "add", "household", "place", ("grid",),
                   DRIVERS["household"].admin_create),
-    AdminRelation("grids_site", "grid", "add", "site", "place", ("grid",), DRIVERS["site"].admin_create),
+    AdminRelation("ledger_site", "grid", "add", "site", "place", ("grid",), DRIVERS["site"].admin_create),
     AdminRelation("outreach_partyorganization", "grid", "add", "party_org", "place", ("grid",),
                   DRIVERS["party_org"].admin_create),
     AdminRelation("outreach_partymember", "organization", "add", "party_member", "party_org", ("grid",),

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerConfig(AppConfig):
+    name = "ledger"
+    verbose_name = _("走访台账")
+
+    def ready(self) -> None:
+        from grids import terminal_panels
+        from wudu import media
+
+        from . import managed  # noqa: F401 - registers the management pages of households, sites, spot checks
+        from .models import SpotCheck, SpotCheckPhoto, Visit, VisitPhoto
+        from .selectors import terminal_day
+
+        media.register(VisitPhoto, visible=lambda user, photos: photos.filter(
+            visit__in=Visit.objects.visible_to(user)))
+        # Covert checks: whatever the gate shows, never the inspected grid's own staff.
+        media.register(SpotCheckPhoto, visible=lambda user, photos: photos.filter(
+            spot_check__in=SpotCheck.objects.visible_to(user)))
+        terminal_panels.register(terminal_day)

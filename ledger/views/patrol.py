@@ -1,0 +1,154 @@
+"""The phone patrol (日巡查): start, log visits, end. Plain HTML forms; JSON for the page's offline queue.
+
+Every write goes through ledger.services, which is idempotent by the browser's client_id: a queued
+submission sent twice returns the record already saved.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, OuterRef, Subquery
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_POST
+
+from grids.models import Place
+from wudu import scope
+
+from .. import services as ledger
+from ..forms import PatrolEndForm, PatrolStartForm, VisitForm
+from ..models import FindingCategory, Household, Patrol, Visit, VisitType
+
+PATROL_ROLES = ("grid_worker", "grid_head")
+HOUSEHOLDS_SHOWN = 300  # per page load; the search box filters these on the phone
+
+
+def _grids(user):
+    return Place.objects.filter(pk__in=scope.places_of(user, *PATROL_ROLES)).order_by("code")
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _answer(request, *, record=None, errors=None, status=201):
+    """201 {id} or 4xx {field: [messages]} for the queue; a redirect with a message for a plain form."""
+    if _wants_json(request):
+        if errors is not None:
+            errors = {field: [str(m) for m in msgs] for field, msgs in errors.items()}
+            return JsonResponse(errors, status=status, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse({"id": record.pk, "client_id": str(getattr(record, "client_id", ""))}, status=201)
+    for messages_ in (errors or {}).values():
+        for message in messages_:
+            messages.error(request, message)
+    return redirect("patrol:home")
+
+
+def _errors(error: ValidationError) -> dict[str, list[str]]:
+    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+
+
+def _call(request, write, ok_message: str):
+    try:
+        record = write()
+    except ValidationError as error:
+        return _answer(request, errors=_errors(error), status=400)
+    except PermissionDenied as error:
+        return _answer(request, errors={"__all__": [str(error) or _("您没有权限进行此操作。")]}, status=403)
+    if not _wants_json(request):
+        messages.success(request, ok_message)
+    return _answer(request, record=record)
+
+
+@login_required
+def home(request):
+    if not scope.has_role(request.user, *PATROL_ROLES):
+        return render(request, "patrol/not_grid_staff.html", status=403)
+    grids = list(_grids(request.user))
+    patrol = Patrol.objects.filter(worker=request.user, ended_at__isnull=True).select_related("grid").first()
+    visits, visit_count = [], 0
+    if patrol is not None:
+        visit_count = Visit.objects.filter(patrol=patrol).count()
+        visits = Visit.objects.filter(patrol=patrol).select_related("household", "category")[:30]
+    households = (
+        Household.objects.visible_to(request.user).filter(grid__in=[g.pk for g in grids])
+        # The latest visit of each household: one index probe each (visit_household_time), whatever the history.
+        .annotate(last_visit=Subquery(
+            Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
+        ))
+        .order_by(F("last_visit").desc(nulls_last=True), "-created_at")[:HOUSEHOLDS_SHOWN]
+    )
+    return render(request, "patrol/home.html", {
+        "grids": grids, "patrol": patrol, "visits": visits, "visit_count": visit_count, "households": households,
+        "categories": FindingCategory.objects.filter(active=True), "visit_types": VisitType.choices,
+        "client_ids": [uuid.uuid4() for _i in range(3)],  # start, visit, end: pre-filled for plain forms
+        "js_text": _js_text(),
+    })
+
+
+def _js_text() -> dict[str, str]:
+    """The words patrol.js shows (it has no catalog of its own)."""
+    return {
+        "waiting": _("待上传"), "sent": _("已上传"), "failed": _("未能保存"), "start": _("开始巡查"),
+        "visit": _("走访记录"), "end": _("结束巡查"), "offline": _("离线：记录会先保存在手机上，联网后自动上传。"),
+        "choose_type": _("请选择走访类型。"), "too_many_photos": _("每条记录最多 5 张照片。"),
+        "saved": _("已保存。"), "saved_offline": _("已保存在手机上，联网后自动上传。"),
+        "login_again": _("上传未成功：登录可能已过期，请重新登录后再打开本页，记录不会丢失。"),
+        "patrol_failed": _("所属巡查未能开始，这条记录无法上传。"), "no_household": _("无需选择"),
+        "no_finding": _("未发现问题"), "unsettled": _("未解决"), "photos": _("照片"),
+        "photos_chosen": _("已选 %(n)s 张"),
+        "storage_failed": _("手机无法保存这条记录，请检查浏览器存储设置。"),
+        "colon": pgettext("label separator", "："),
+    }
+
+
+@require_POST
+@login_required
+def start(request):
+    if not scope.has_role(request.user, *PATROL_ROLES):
+        return _answer(request, errors={"__all__": [_("日巡查仅供网格员和网格长使用。")]}, status=403)
+    form = PatrolStartForm(request.POST, grids=_grids(request.user))
+    if not form.is_valid():
+        return _answer(request, errors=form.errors, status=400)
+    data = form.cleaned_data
+    return _call(request, lambda: ledger.patrol_start(
+        actor=request.user, grid=data["grid"], client_id=data["client_id"], started_at=data["started_at"],
+        lng=data["lng"], lat=data["lat"]), _("巡查已开始。"))
+
+
+@require_POST
+@login_required
+def end(request, pk: int):
+    patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
+    form = PatrolEndForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, errors=form.errors, status=400)
+    return _call(request, lambda: ledger.patrol_end(
+        actor=request.user, patrol=patrol, ended_at=form.cleaned_data["ended_at"],
+        route=form.cleaned_data["route"]), _("巡查已结束。"))
+
+
+@require_POST
+@login_required
+def visit(request, pk: int):
+    patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
+    form = VisitForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _answer(request, errors=form.errors, status=400)
+    data = form.cleaned_data
+    return _call(request, lambda: ledger.visit_record(
+        actor=request.user, patrol=patrol, client_id=data["client_id"], visit_type=data["visit_type"],
+        visited_at=data["visited_at"], household=data["household"], category=data["category"],
+        finding=data["finding"], action=data["action"], settled=not data["unsettled"],
+        photos=request.FILES.getlist("photos")), _("走访记录已保存。"))
+
+
+def service_worker(request):
+    """Served from /patrol/ so that its scope covers the patrol page (a static file's scope would not)."""
+    response = render(request, "patrol/sw.js", content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
