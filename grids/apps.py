@@ -7,10 +7,12 @@ class GridsConfig(AppConfig):
     verbose_name = _("地点与人员")
 
     def ready(self) -> None:
-        from wudu import media
+        from wudu import media, scope
 
+        from .grants import MembershipGrants
         from .models import GRID_ROLES, Level, Membership, SpotCheck, SpotCheckPhoto, User, Visit, VisitPhoto
 
+        scope.register_grant_provider(MembershipGrants())
         media.register(VisitPhoto, visible=lambda user, photos: photos.filter(
             visit__in=Visit.objects.visible_to(user)))
         # Covert checks: whatever the gate shows, never the inspected grid's own staff.
