@@ -84,7 +84,7 @@ class HolidayAdmin(admin.ModelAdmin):
     def _keeper(self, request) -> bool:
         user = request.user
         return user.is_active and user.is_staff and (
-            user.is_superuser or scope.has_role(user, "system_admin", "command_center"))
+            user.is_superuser or scope.has_role(user, *holidays.KEEPERS))
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff

@@ -91,7 +91,7 @@ class CaseCreateForm(_RadioStyled):
     address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
     level = forms.ChoiceField(label=_("处置层级"), choices=[
         (Level.CENTER, _("网格解决不了，上报指挥中心")), (Level.GRID, _("网格内处置")), (Level.BUILDING, _("楼院内处置"))],
-        initial=Level.CENTER, widget=forms.RadioSelect)
+        initial=Level.CENTER, widget=forms.RadioSelect, required=False)
     settled_result = forms.CharField(label=_("已就地解决的，填写处置结果"), max_length=1000, required=False,
                                      widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.ORDINARY, required=False)
@@ -104,6 +104,7 @@ class CaseCreateForm(_RadioStyled):
 
     def __init__(self, *args, user, sources: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["source"].choices = [(s, Source(s).label) for s in sources]
         self.fields["source"].initial = sources[0]
         self.default_source = sources[0]
@@ -120,15 +121,22 @@ class CaseCreateForm(_RadioStyled):
         if sources == [Source.PATROL]:
             # The resident who raised it (optional): they get the reference and the tracking link by SMS.
             del self.fields["kind"]
-        else:
+        if Source.PATROL not in sources:
             del self.fields["level"], self.fields["settled_result"]
 
+    def clean_level(self):
+        return self.cleaned_data.get("level") or Level.CENTER
 
     def clean_kind(self):
         return self.cleaned_data.get("kind") or Kind.ORDINARY
 
-    def clean_source(self):
-        return self.cleaned_data.get("source") or self.default_source
+    def clean(self):
+        data = super().clean()
+        if not data.get("source"):
+            # None chosen: the usual way the user's grants allow at this grid (the service checks it again).
+            at_grid = workflow.entry_sources(self.user, data["grid"]) if data.get("grid") else []
+            data["source"] = at_grid[0] if at_grid else self.default_source
+        return data
 
 
 class CaseListFilterForm(StyledForm):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wudu import scope
+from wudu.scope import Role
 
 from . import calendar
 from .models import OPEN, Alert, Case, CaseEvent, Holiday, HolidayYear, LimitUnit, Notification
@@ -25,7 +26,7 @@ from .models import OPEN, Alert, Case, CaseEvent, Holiday, HolidayYear, LimitUni
 RULES_SOURCE = "《全国年节及纪念日放假办法》推算（暂定）"
 # Provisional years are stored this far ahead of today, so that the admin shows what deadlines count on.
 YEARS_AHEAD = 3
-KEEPERS = ("system_admin", "command_center")
+KEEPERS = (Role.SYSTEM_ADMIN, Role.COMMAND_CENTER)
 # The banner's reading of calendar.calendar_status, dropped whenever a year is entered or extended.
 STATUS_CACHE_KEY = "cases:calendar-status"
 
@@ -186,7 +187,7 @@ def _role(actor) -> str:
     for grant in scope.grants_for(actor):
         if grant.role in KEEPERS:
             return grant.role
-    return "system_admin" if actor.is_superuser else ""
+    return Role.SYSTEM_ADMIN if actor.is_superuser else ""
 
 
 def _recount_deadlines(*, actor, year: int, source: str, now: datetime.datetime) -> dict[str, int]:

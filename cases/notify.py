@@ -13,8 +13,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from grids.models import Membership
+from grids.models import Membership, User
 from wudu.logs import redact
+from wudu.scope import Role
 
 from . import workflow
 from .models import Alert, Case, CaseEvent, Notification, Status
@@ -103,7 +104,7 @@ def _members(*, roles: tuple[str, ...], case: Case) -> list[int]:
     """Users holding `roles` for this case: the grid's staff, the district's command center, the department."""
     rows = Membership.objects.filter(role__in=roles)
     grid_roles = [r for r in roles if r in workflow.GRID_STAFF]
-    if "department_staff" in roles:
+    if Role.DEPARTMENT_STAFF in roles:
         rows = rows.filter(department_id=case.department_id) if case.department_id else rows.none()
     elif grid_roles:
         rows = rows.filter(place_id=case.grid_id)
@@ -175,12 +176,12 @@ def timer_notices(case_ids: list[int], alert: str) -> int:
     cases = Case.objects.filter(pk__in=case_ids).select_related("grid")
     by_department: dict[int, list[int]] = {}
     for user_id, department_id in Membership.objects.filter(
-        role="department_staff", department_id__in={c.department_id for c in cases}
+        role=Role.DEPARTMENT_STAFF, department_id__in={c.department_id for c in cases}
     ).values_list("user_id", "department_id"):
         by_department.setdefault(department_id, []).append(user_id)
     center: dict[str, list[int]] = {}
     if alert == Alert.OVERDUE:
-        for user_id, code in Membership.objects.filter(role="command_center").values_list("user_id", "place__code"):
+        for user_id, code in Membership.objects.filter(role=Role.COMMAND_CENTER).values_list("user_id", "place__code"):
             center.setdefault(code, []).append(user_id)
     notices, outside = [], []
     for case in cases:
@@ -194,8 +195,6 @@ def timer_notices(case_ids: list[int], alert: str) -> int:
                     for u in sorted(users)]
         outside.append((by_department.get(case.department_id, []), message))
     made = Notification.objects.bulk_create(notices, ignore_conflicts=True)
-    from grids.models import User
-
     mobiles = dict(User.objects.filter(pk__in={u for users, _m in outside for u in users})
                    .values_list("pk", "mobile"))
     for users, message in outside:

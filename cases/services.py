@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from grids import geo
 from grids.models import Department, Place
 from grids.models import Level as PlaceLevel
+from grids.services import grid_at
 from ledger.models import Visit
 from wudu import quota, scope
 from wudu.errors import Conflict
@@ -30,21 +31,24 @@ from wudu.images import store_photos
 from wudu.writes import create_once
 
 from . import calendar, workflow
+from .holidays import KEEPERS
 from .models import (
-    AT_DEPARTMENT,
-    Alert,
     Case,
     CaseCategory,
     CaseEvent,
     CasePhoto,
     Evaluation,
+    Holiday,
     Kind,
     Level,
     LimitUnit,
+    Notification,
     ReferenceCounter,
     Source,
     Status,
 )
+from .tasks import case_notify_task
+from .timers import case_timers_run  # noqa: F401 (the system's timer job is a write too: callers find it here)
 
 MAX_PHOTOS = 5
 MAX_EXTENSION_DAYS = 30
@@ -65,11 +69,12 @@ def case_create(
 ) -> Case:
     """A case entered by staff: a grid worker's report (settled in the building or grid, or escalated), a
     hotline call registered by the command center, or an assignment from above (both filed at once)."""
-    allowed = {Source.PATROL: workflow.GRID_STAFF, Source.HOTLINE: workflow.CENTER,
-               Source.ASSIGNED: ("command_center", "district_official", "street_official", "community_official")}
-    if source not in allowed:
+    if source not in workflow.ENTRY:
         raise ValidationError({"source": _("来源无效。")}, code="invalid_source")
-    if not (scope.can_create(actor, "case", grid) and scope.has_role(actor, *allowed[source])):
+    # The one grant that allows this kind of entry at this grid: an assignment needs an assigning grant that
+    # reaches the grid, not a grid worker's grant here and an official's somewhere else. Its role is recorded.
+    grant = workflow.entry_grant(actor, source, grid)
+    if grant is None:
         raise PermissionDenied(_("您不能在该网格登记这类事件。"))
     if source != Source.PATROL:
         level, settled_result = Level.CENTER, ""
@@ -77,7 +82,7 @@ def case_create(
     if source in (Source.HOTLINE, Source.ASSIGNED):
         status = Status.FILED
     return _create(
-        actor=actor, key=key, status=status, settled_result=settled_result, photos=photos, now=now,
+        actor=actor, role=grant.role, key=key, status=status, settled_result=settled_result, photos=photos, now=now,
         fields=dict(source=source, kind=kind, level=level, grid=grid, category=category, description=description,
                     building=building, lng=lng, lat=lat, address=address, reporter=actor,
                     resident_name=resident_name, resident_mobile=resident_mobile),
@@ -86,7 +91,8 @@ def case_create(
 
 def case_from_visit(*, actor, visit: Visit, key=None, now: datetime.datetime | None = None) -> Case:
     """One tap from the ledger: an open finding of a visit becomes a case for the command center."""
-    if visit.worker_id != actor.pk and not scope.acts_as(actor, visit, "visit", workflow.GRID_STAFF):
+    grant = scope.grant_to_act(actor, visit, "visit", workflow.GRID_STAFF)
+    if visit.worker_id != actor.pk and grant is None:
         raise PermissionDenied(_("只能上报本网格的走访发现。"))
     existing = Case.objects.filter(visit=visit).first()
     if existing is not None:
@@ -112,7 +118,7 @@ def case_from_visit(*, actor, visit: Visit, key=None, now: datetime.datetime | N
             raise Conflict(_("这条走访发现已被上报，请刷新页面。"))
 
     return _create(
-        actor=actor, key=key, status=Status.REPORTED, now=now, after=link,
+        actor=actor, role=grant.role if grant else "", key=key, status=Status.REPORTED, now=now, after=link,
         copy_photos=list(visit.photos.all()),
         fields=dict(source=Source.PATROL, level=Level.CENTER, grid_id=visit.grid_id, grid=visit.grid,
                     category=category, description=description, reporter=actor, visit=visit,
@@ -136,8 +142,6 @@ def case_submit_public(
     if grid is None:
         if lng is None or lat is None:
             raise ValidationError({"grid": _("请在地图上选择位置，或选择所在网格。")}, code="no_place")
-        from grids.services import grid_at
-
         grid = grid_at(lng, lat)
         if grid is None:
             raise ValidationError({"lng": _("您选择的位置不在本区任何网格内，请重新选择。")}, code="outside")
@@ -157,7 +161,7 @@ def case_submit_public(
                 % {"mobile": per_mobile, "ip": per_ip}, code="rate_limited")
 
     return _create(
-        actor=None, key=key, status=Status.REPORTED, photos=photos, now=now, claim=claim,
+        actor=None, role=RESIDENT, key=key, status=Status.REPORTED, photos=photos, now=now, claim=claim,
         fields=dict(source=source, level=Level.CENTER, grid=grid, category=category, description=description,
                     lng=lng, lat=lat, address=address, resident_name=resident_name,
                     resident_mobile=resident_mobile, client_ip=client_ip),
@@ -202,7 +206,7 @@ def _validate_place(fields: dict) -> None:
         raise ValidationError({"description": _("请描述问题。")}, code="required")
 
 
-def _create(*, actor, key, status: str, fields: dict, settled_result: str = "", photos: Iterable = (),
+def _create(*, actor, role: str, key, status: str, fields: dict, settled_result: str = "", photos: Iterable = (),
             copy_photos: Iterable = (), after=None, claim=None, now: datetime.datetime | None = None) -> Case:
     now = now or timezone.now()
     photos = list(photos)
@@ -223,8 +227,7 @@ def _create(*, actor, key, status: str, fields: dict, settled_result: str = "", 
         case.save()
         if after is not None:
             after(case)
-        event = _event(case, actor, "create", "", status, at=now,
-                       note="", role=_role_of(actor, case) if actor else RESIDENT)
+        event = _event(case, actor, "create", "", status, at=now, note="", role=role)
         _store_photos(case, event, photos)
         for photo in copy_photos:
             CasePhoto.objects.create(case=case, event=event, image=photo.image.name,
@@ -232,8 +235,7 @@ def _create(*, actor, key, status: str, fields: dict, settled_result: str = "", 
         if settled_result:
             case.settle(at=now)
             case.save()
-            _event(case, actor, "settle", Status.LOCAL, case.status, at=now, note=settled_result,
-                   role=_role_of(actor, case))
+            _event(case, actor, "settle", Status.LOCAL, case.status, at=now, note=settled_result, role=role)
         _notify_later(case, event)
         return case
 
@@ -280,7 +282,7 @@ def case_act(
         if claimed != 1:
             raise Conflict(_("该事件刚刚已被他人处理，状态已变化。请刷新页面查看最新情况后再操作。"))
         case.refresh_from_db()
-        _require_actor(actor, case, step, token)  # the case as it is now (e.g. dispatched elsewhere meanwhile)
+        grant = _require_actor(actor, case, step, token)  # the case as it is now (e.g. dispatched elsewhere)
         method = workflow.method_for(case, step, evaluation=evaluation)
         if method is None or (action == "supervise" and case.supervised):
             raise ValidationError(
@@ -291,7 +293,7 @@ def case_act(
         method(at=now, **kwargs)
         case.save()
         event = _event(case, event_actor, action, before, case.status, at=now, note=note, data=data,
-                       role=RESIDENT if event_actor is None else _role_of(actor, case, step.roles),
+                       role=RESIDENT if grant is None else grant.role,
                        department=case.department if action == "dispatch" else None,
                        deadline=case.deadline if action in ("dispatch", "approve_extension") else None)
         _store_photos(case, event, photos)
@@ -305,13 +307,16 @@ def case_act(
     return case
 
 
-def _require_actor(actor, case: Case, step: workflow.Step, token: str) -> None:
+def _require_actor(actor, case: Case, step: workflow.Step, token: str) -> scope.Grant | None:
+    """The grant under which a user takes the step (None for the resident with the case's tracking link)."""
     if getattr(actor, "is_authenticated", False):
-        if not workflow.may_act(actor, case, step):
+        grant = workflow.acting_grant(actor, case, step)
+        if grant is None:
             raise PermissionDenied(_("您不能对该事件执行“%(action)s”。") % {"action": step.label})
-        return
+        return grant
     if not (step.resident and token and hmac.compare_digest(str(token), case.tracking_token)):
         raise PermissionDenied(_("跟踪链接无效，不能评价该事件。"))
+    return None
 
 
 def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, deadline, days, evaluation, note):
@@ -355,13 +360,6 @@ def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, d
     return {}, {}
 
 
-def _role_of(actor, case: Case, roles: tuple[str, ...] | None = None) -> str:
-    for grant in scope.grants_for(actor):
-        if roles is None or grant.role in roles:
-            return grant.role
-    return "system_admin" if getattr(actor, "is_superuser", False) else ""
-
-
 def _event(case: Case, actor, action: str, before: str, after: str, *, at, note: str = "", role: str = "",
            data: dict | None = None, department=None, deadline=None) -> CaseEvent:
     if len(note) > NOTE_MAX:  # the steps check first, with the step's own label; this is the last guard
@@ -376,30 +374,7 @@ def _store_photos(case: Case, event: CaseEvent, photos: list) -> None:
 
 
 def _notify_later(case: Case, event: CaseEvent) -> None:
-    from .tasks import case_notify_task
-
     transaction.on_commit(lambda: case_notify_task.delay(event.pk))
-
-
-# ---------------------------------------------------------------------------------------------- timers
-
-
-def case_timers_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Mark cases at a department that have used 80 % of their time (due soon) or all of it (overdue), and
-    notify the people responsible. Running it twice marks and notifies once."""
-    from . import notify
-
-    now = now or timezone.now()
-    held = Case.objects.filter(status__in=AT_DEPARTMENT)
-    counts = {}
-    for alert, lookup in ((Alert.OVERDUE, dict(deadline__lte=now)),
-                          (Alert.DUE_SOON, dict(due_soon_at__lte=now, deadline__gt=now, alert=Alert.NONE))):
-        with transaction.atomic():
-            ids = list(held.filter(**lookup).exclude(alert=alert).values_list("pk", flat=True)[:5000])
-            Case.objects.filter(pk__in=ids).update(alert=alert)
-            notify.timer_notices(ids, alert)
-        counts[alert] = len(ids)
-    return {"overdue": counts[Alert.OVERDUE], "due_soon": counts[Alert.DUE_SOON]}
 
 
 # ---------------------------------------------------------------------------------------------- notices
@@ -407,8 +382,6 @@ def case_timers_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
 def notification_read(*, actor, notification_ids: list[int] | None = None) -> int:
     """Mark the actor's own notices read (all unread ones when no ids are given)."""
-    from .models import Notification
-
     rows = Notification.objects.visible_to(actor).filter(read_at__isnull=True)
     if notification_ids is not None:
         rows = rows.filter(pk__in=notification_ids)
@@ -458,9 +431,7 @@ def case_category_update(*, actor, category: CaseCategory, **fields) -> CaseCate
 
 def holiday_save(*, actor, date: datetime.date, is_workday: bool, name: str = ""):
     """Add or correct a day of the holiday calendar (a holiday on a weekday, or a working weekend)."""
-    from .models import Holiday
-
-    if not (actor.is_superuser or scope.has_role(actor, "system_admin", "command_center")):
+    if not (actor.is_superuser or scope.has_role(actor, *KEEPERS)):
         raise PermissionDenied(_("只有系统管理员或指挥中心可以维护节假日。"))
     name = name.strip()
     limit = Holiday._meta.get_field("name").max_length

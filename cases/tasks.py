@@ -1,6 +1,9 @@
+"""Celery tasks of the case loop: thin, idempotent. They import the modules that do the work (notify, timers,
+holidays), never cases.services, which schedules `case_notify_task` after a step commits."""
+
 from celery import shared_task
 
-from . import holidays, notify, services
+from . import holidays, notify, timers
 from .models import CaseEvent
 
 
@@ -15,7 +18,7 @@ def case_notify_task(event_id: int) -> int:
 @shared_task(time_limit=600, soft_time_limit=540, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
 def case_timers_task() -> dict:
     """Every 15 minutes (beat): mark due-soon and overdue cases and notify those responsible."""
-    return services.case_timers_run()
+    return timers.case_timers_run()
 
 
 @shared_task(time_limit=600, soft_time_limit=540, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)

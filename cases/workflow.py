@@ -12,12 +12,23 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import can_proceed
 
 from wudu import scope
+from wudu.scope import Grant, Role
 
-from .models import Case, Status
+from .models import Case, Source, Status
 
-GRID_STAFF = ("grid_worker", "grid_head")
-CENTER = ("command_center",)
-DEPARTMENT = ("department_staff",)
+GRID_STAFF = scope.GRID_STAFF
+CENTER = (Role.COMMAND_CENTER,)
+DEPARTMENT = (Role.DEPARTMENT_STAFF,)
+ASSIGNERS = (Role.COMMAND_CENTER, *scope.OFFICIALS)
+
+# How staff enter a case, the usual way first, and whose grant at the grid allows each: grid staff report from
+# their grid (patrol), the command center registers hotline calls in its district, and the command center or
+# an official above the grid assigns one (filed at once, without the acceptance step).
+ENTRY: dict[str, tuple[str, ...]] = {
+    Source.PATROL: GRID_STAFF,
+    Source.HOTLINE: CENTER,
+    Source.ASSIGNED: ASSIGNERS,
+}
 
 
 @dataclass(frozen=True)
@@ -87,8 +98,13 @@ def method_for(case: Case, step: Step, **params):
     return None
 
 
+def acting_grant(user, case: Case, step: Step) -> Grant | None:
+    """The grant under which the user takes this step on this case (None: they may not)."""
+    return scope.grant_to_act(user, case, "case", step.roles)
+
+
 def may_act(user, case: Case, step: Step) -> bool:
-    return scope.acts_as(user, case, "case", step.roles)
+    return acting_grant(user, case, step) is not None
 
 
 def available_steps(user, case: Case) -> list[Step]:
@@ -102,18 +118,20 @@ def available_steps(user, case: Case) -> list[Step]:
     return out
 
 
-def sources_for(user) -> list[str]:
-    """How this user enters a case, the usual way first: grid staff report, the command center registers hotline
-    calls (or assignments), officials assign from above. Empty: the role does not enter cases."""
-    from wudu import scope as gate
+def entry_grant(user, source: str, grid) -> Grant | None:
+    """The one grant that lets the user enter a case of this source at this grid (its role is recorded)."""
+    roles = ENTRY.get(source)
+    return None if roles is None else scope.grant_to_create(user, "case", grid, roles=roles)
 
-    if gate.has_role(user, *GRID_STAFF):
-        return ["patrol"]
-    if gate.has_role(user, *CENTER):
-        return ["hotline", "assigned"]
-    if gate.has_role(user, "district_official", "street_official", "community_official"):
-        return ["assigned"]
-    return []
+
+def entry_sources(user, grid=None) -> list[str]:
+    """The sources this user may enter a case with, the usual way first: at this grid, or (no grid) anywhere
+    their grants reach. The page offers these, the API defaults to the first, the service accepts only a source
+    whose grant reaches the grid. Empty: the user enters no cases (a system administrator without another role:
+    entry is the grid's, the command center's and the officials' work)."""
+    if grid is None:
+        return [source for source, roles in ENTRY.items() if scope.has_role(user, *roles)]
+    return [source for source in ENTRY if entry_grant(user, source, grid) is not None]
 
 
 def holder_roles(status: str) -> tuple[str, ...]:

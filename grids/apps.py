@@ -7,9 +7,12 @@ class GridsConfig(AppConfig):
     verbose_name = _("地点与人员")
 
     def ready(self) -> None:
-        from wudu import media
+        from wudu import media, scope
 
+        from .grants import MembershipGrants
         from .models import GRID_ROLES, Level, Membership, User
+
+        scope.register_grant_provider(MembershipGrants())
 
         def people(user, rows):
             # Grid staff are on their grid's public notice (grids.public_selectors.grid_notice) with their photo;

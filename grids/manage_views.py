@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wudu import scope
 
+from . import selectors
 from .manage import RESOURCES, Column, ManagedResource
-from .models import Place
 
 PAGE_SIZE = 50
 HIDDEN = _lazy("（不显示）")
@@ -71,7 +71,7 @@ def resource_list(request, key: str):
 @login_required
 def resource_detail(request, key: str, pk: int):
     resource = _resource(key)
-    obj = get_object_or_404(_visible(resource, request.user), pk=pk)
+    obj = selectors.access_managed(request.user, resource, pk)
     can_edit = resource.edit_form is not None and scope.can_change(request.user, obj, resource.scope_resource)
     fields = [(column.label, _cell(request.user, resource, column, obj)) for column in resource.columns]
     return render(request, "manage/detail.html", {"resource": resource, "object": obj, "fields": fields,
@@ -83,7 +83,7 @@ def resource_create(request, key: str):
     resource = _resource(key)
     if resource.create_form is None:
         raise Http404
-    place = get_object_or_404(Place.objects.visible_to(request.user), code=request.GET.get("place", ""))
+    place = selectors.access_place(request.user, request.GET.get("place", ""))
     if place.level not in resource.anchor_levels:
         raise Http404
     if not scope.can_create(request.user, resource.scope_resource, place):
@@ -109,7 +109,7 @@ def resource_edit(request, key: str, pk: int):
     resource = _resource(key)
     if resource.edit_form is None:
         raise Http404
-    obj = get_object_or_404(_visible(resource, request.user), pk=pk)
+    obj = selectors.access_managed(request.user, resource, pk)
     if not scope.can_change(request.user, obj, resource.scope_resource):
         raise PermissionDenied
     form = resource.edit_form(request.POST or None, initial=resource.edit_initial(obj))

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
-from django.shortcuts import get_object_or_404
 
 from outreach.models import PartyMember, PartyOrganization
 from wudu import scope
@@ -14,11 +13,20 @@ from wudu import scope
 from .models import GRID_ROLES, Level, Membership, OutpostPartner, Place, Role, User
 
 
-def place_for_user(user, code: str) -> Place:
-    """A place the user may see, or 404 (invisible and missing look the same); without the polygons (the terminal
-    pages draw no map)."""
-    return get_object_or_404(
-        Place.objects.visible_to(user).select_related("parent").defer("boundary", "parent__boundary"), code=code)
+def access_place(user, code: str, *, polygons: bool = True) -> Place:
+    """A place the user may see, by its code, or 404 (invisible and missing look the same). `polygons=False`:
+    without the boundaries (the terminal pages draw no map)."""
+    places = Place.objects.select_related("parent")
+    if not polygons:
+        places = places.defer("boundary", "parent__boundary")
+    return scope.access(places, user, code=code)
+
+
+def access_managed(user, resource, pk: int):
+    """A record of a managed resource (grids.manage.RESOURCES) the user may see, or 404 (invisible and missing
+    alike), with whether each of its personal fields may be shown (`scope.with_field_access`)."""
+    records = resource.model._default_manager.select_related(*resource.select_related)
+    return scope.access(scope.with_field_access(records, user, resource.scope_resource), user, pk=pk)
 
 
 def appointable_people(user):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from wudu import scope
 from wudu.db import replica_reads
+from wudu.scope import Role
 
 from . import forms, selectors, services, terminal_panels
 from .manage import RESOURCES
@@ -22,9 +23,9 @@ def root(request):
 def home(request):
     grant = scope.home_grant(request.user)
     # The command center and the departments live in their workbenches; everyone else starts at their place.
-    if grant is not None and grant.role == "command_center":
+    if grant is not None and grant.role == Role.COMMAND_CENTER:
         return redirect("cases:center")
-    if grant is not None and grant.role == "department_staff":
+    if grant is not None and grant.role == Role.DEPARTMENT_STAFF:
         return redirect("cases:department")
     if grant is not None:
         return redirect("terminal", code=grant.code)
@@ -59,7 +60,7 @@ def profile(request):
 @login_required
 @replica_reads
 def terminal(request, code: str):
-    place = selectors.place_for_user(request.user, code)
+    place = selectors.access_place(request.user, code, polygons=False)
     context = {
         "place": place,
         "breadcrumbs": selectors.breadcrumbs(request.user, place),
@@ -67,6 +68,8 @@ def terminal(request, code: str):
     }
     if place.level == Level.GRID:
         context["profile"] = selectors.grid_profile(place, user=request.user)
+        # The grid's own walkers get the patrol button (grants are cached: no query).
+        context["walks_here"] = place.pk in scope.places_of(request.user, *scope.GRID_STAFF)
         terminal_panels.fill(request.user, place, context)
         return render(request, "grids/grid_terminal.html", context)
     rows = selectors.children_with_counts(place)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.fields import empty
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -29,6 +29,7 @@ from wudu.api import (
     IDEMPOTENCY_KEY,
     VALIDATION_ERROR,
     ApiViewSet,
+    DangerouslyUnscopedListViewSet,
     GatedIdField,
     ServiceSchema,
     ServiceWrites,
@@ -477,17 +478,11 @@ class CodeNameSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
-class ConfigurationList(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """A short configuration list every signed-in user reads (not gated: it belongs to no place).
+class ConfigurationList(DangerouslyUnscopedListViewSet):
+    """A short configuration list every signed-in user reads alike (it belongs to no place): the API's one named
+    bypass of the gate, neither paginated nor filtered."""
 
-    A plain GenericViewSet on purpose, not a ScopedViewSet: there is no place path to gate on, and the list
-    is the same for everyone, so it is neither paginated nor filtered.
-    """
-
-    permission_classes = [permissions.IsAuthenticated]
     serializer_class = CodeNameSerializer
-    pagination_class = None
-    filter_backends = []
 
 
 class FindingCategoryViewSet(ConfigurationList):

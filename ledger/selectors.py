@@ -12,7 +12,7 @@ from django.utils import timezone
 from grids.models import Level, Place
 from wudu import scope
 
-from .models import DailyReport, Visit
+from .models import DailyReport, Patrol, Visit
 
 PAGE_SIZE = 50
 
@@ -121,3 +121,8 @@ def terminal_day(user, place: Place, context: dict) -> None:
     context["day"] = day.report
     for row in context.get("rows", ()):
         row.day = day.children.get(row.place.pk)
+
+
+def access_patrol(user, pk: int) -> Patrol:
+    """A patrol the user sees, or 404 (the same for missing and hidden)."""
+    return scope.access(Patrol.objects.all(), user, pk=pk)

@@ -49,6 +49,8 @@ MULTI_ROLE = {
     "dept_worker": ((Role.DEPARTMENT_STAFF, "D"), (Role.GRID_WORKER, "G2")),
     # a grid head of G1 who is also an official of its own community 董庄社区 (sees G1b's spot checks, not G1's)
     "head_official": ((Role.GRID_HEAD, "G1"), (Role.COMMUNITY_OFFICIAL, "C1")),
+    # a grid worker of G1 who is also an official of the other street 丁庄街道: may assign cases there, not into G1
+    "worker_street": ((Role.GRID_WORKER, "G1"), (Role.STREET_OFFICIAL, "S2")),
 }
 
 # parent key, name, key, box (min_lng, min_lat, max_lng, max_lat)

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,18 +27,22 @@ from .errors import Conflict
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    """Every API viewset starts here: the queryset always passes through the scope gate.
+    """Every API viewset starts here: lists and single objects always pass through the scope gate.
 
     Subclasses set `scope_model` and may narrow with `filter_queryset_extra`; they cannot replace
-    `get_queryset` (defining it raises at import), so the gate cannot be skipped by accident.
+    `get_queryset` or `get_object` (defining either raises at import), so the gate cannot be skipped by accident.
+    A list that really must not be gated (reference data every signed-in user reads) derives from
+    `DangerouslyUnscopedListViewSet` instead, a name that says so.
     """
 
     scope_model = None
+    _GATED = ("queryset", "get_queryset", "get_object")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__ or "queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} must not set queryset/get_queryset: use scope_model and hooks")
+        overridden = [name for name in cls._GATED if name in cls.__dict__]
+        if overridden:
+            raise TypeError(f"{cls.__name__} must not set {'/'.join(overridden)}: use scope_model and hooks")
 
     def base_queryset(self):
         return self.scope_model._default_manager.all()
@@ -51,9 +56,32 @@ class ScopedViewSet(viewsets.GenericViewSet):
         queryset = scope.with_field_access(queryset, self.request.user, self.scope_resource)
         return self.filter_queryset_extra(queryset)
 
+    def get_object(self):
+        """The object the URL names among those the user sees: missing and invisible are the same 404. Then the
+        object permissions run (GateAllowsChange: visible but not writable is 403)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        self.check_object_permissions(self.request, obj)
+        return obj
+
     @property
     def scope_resource(self) -> str:
         return self.scope_model._default_manager.get_queryset().scope_resource
+
+
+class DangerouslyUnscopedListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The one deliberate bypass of the gate in the API: a read-only list of reference data that every signed-in
+    user of every district reads alike (finding categories, household tags), so that there is nothing to scope.
+
+    Subclasses set `queryset`; they list only (no detail, no writes). Anything that belongs to a place or a
+    person is a `ScopedViewSet`: grep for `dangerously` to review every bypass.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None
+    filter_backends = []
+    http_method_names = ["get", "head", "options"]
 
 
 def exception_handler(exc, context):

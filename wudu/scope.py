@@ -1,8 +1,10 @@
 """The scope gate: the one place that decides what a user may list, read, create and change.
 
-A user's memberships (role at a place) are their *grants*. Every resource that users see is registered
-below with the path from the model to the unified code of the place it belongs to, and, per role, how far
-that role reaches for reading and for writing:
+A user's *grants* (a role at a place, and for department staff a department) come from registered *grant
+providers* (`register_grant_provider`): the grids app's memberships today, an inspection team's dated coverage
+next. The roles themselves are defined here (`Role`), once. Every resource that users see is registered below
+with the path from the model to the unified code of the place it belongs to, and, per role, how far that role
+reaches for reading and for writing:
 
 - ``SUBTREE``: the grant's place and everything below it (code prefix);
 - ``BELOW``: strictly below the grant's place (officials manage what is under them, not their own level);
@@ -10,7 +12,8 @@ that role reaches for reading and for writing:
 
 Pages, API, exports and the admin all start from ``Model.objects.visible_to(user)`` and ask
 ``can_change`` / ``can_create`` before writing; nothing filters scope by hand. Invisible objects look
-missing (404); visible but not writable is refused (403).
+missing (404, `access`); visible but not writable is refused (403). A write that must say under which role it
+was done asks for the one grant that allows it (`grant_to_create`, `grant_to_act`) and records that grant's role.
 
 Seeing a record is not seeing all of it: a policy's ``personal_fields`` name the fields (a person's own
 mobile, a party member's mobile) that only some of the readers see, and how far. Every surface asks
@@ -19,15 +22,20 @@ mobile, a party member's mobile) that only some of the readers see, and how far.
 
 from __future__ import annotations
 
+import datetime
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import BooleanField, Case, Q, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Reach(enum.Enum):
@@ -38,21 +46,94 @@ class Reach(enum.Enum):
 
 DISTRICT_CODE_LENGTH = 6
 
-GRID_ROLES = ("grid_head", "instructor", "grid_worker")
-OFFICIALS = ("community_official", "street_official", "district_official")
-EVERY_ROLE = GRID_ROLES + OFFICIALS + ("command_center", "department_staff", "system_admin")
+
+class Role(models.TextChoices):
+    """Every role of the platform: the one list (memberships store these values; policies are keyed by them)."""
+
+    GRID_HEAD = "grid_head", _("网格长")
+    INSTRUCTOR = "instructor", _("党建指导员")
+    GRID_WORKER = "grid_worker", _("网格员")
+    COMMUNITY_OFFICIAL = "community_official", _("社区干部")
+    STREET_OFFICIAL = "street_official", _("街道干部")
+    DISTRICT_OFFICIAL = "district_official", _("区级干部")
+    COMMAND_CENTER = "command_center", _("指挥中心")
+    DEPARTMENT_STAFF = "department_staff", _("部门工作人员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+GRID_ROLES = (Role.GRID_HEAD, Role.INSTRUCTOR, Role.GRID_WORKER)
+GRID_STAFF = (Role.GRID_WORKER, Role.GRID_HEAD)  # who walk the grid: patrols, visits, reports from it
+OFFICIALS = (Role.COMMUNITY_OFFICIAL, Role.STREET_OFFICIAL, Role.DISTRICT_OFFICIAL)
+EVERY_ROLE = tuple(Role)
 
 
 @dataclass(frozen=True)
 class Grant:
+    """One role at one place (and, for department staff, in one department), possibly for a period.
+
+    `valid_from`/`valid_until` (both inclusive, local dates) bound a dated grant, e.g. an inspection team's
+    coverage of a community for the weeks of a round; a grant outside its dates is not in `grants_for`.
+    `provider` names where it came from (the provider's `name`).
+    """
+
     role: str
     place_id: int
     code: str
     department_id: int | None = None
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    provider: str = "membership"
 
     @property
     def district_code(self) -> str:
         return self.code[:DISTRICT_CODE_LENGTH]
+
+    def valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until)
+
+
+# ---------------------------------------------------------------------------------------------- grant providers
+
+
+class GrantProvider(Protocol):
+    """Where grants come from. An app registers one from its AppConfig.ready (`register_grant_provider`).
+
+    - `name`: short and unique ("membership", "inspection_team"); grants carry it as `Grant.provider`.
+    - `grants_of(user)`: every grant the user holds, in a stable order, with one query at most (the gate calls
+      it once per request and caches the result on the user). A dated grant sets `valid_from`/`valid_until`;
+      the gate drops those not valid today, so a provider may return all of a user's periods.
+    - `holders(prefix, strictly_below)`: a queryset of the ids (`values("user_id")` or similar) of the people
+      who hold a grant of this provider at the place with this code prefix or below it (strictly below when
+      asked): people are visible where they serve. A dated provider answers with those whose period includes
+      today.
+    """
+
+    name: str
+
+    def grants_of(self, user) -> Iterable[Grant]: ...
+
+    def holders(self, prefix: str, strictly_below: bool) -> models.QuerySet: ...
+
+
+_PROVIDERS: dict[str, GrantProvider] = {}
+
+
+def register_grant_provider(provider: GrantProvider) -> GrantProvider:
+    """Add a source of grants (idempotent by name: registering again replaces it)."""
+    _PROVIDERS[provider.name] = provider
+    return provider
+
+
+def unregister_grant_provider(name: str) -> None:
+    _PROVIDERS.pop(name, None)
+
+
+def grant_providers() -> tuple[GrantProvider, ...]:
+    return tuple(_PROVIDERS.values())
+
+
+# ---------------------------------------------------------------------------------------------- policies
 
 
 @dataclass(frozen=True)
@@ -73,6 +154,11 @@ class Policy:
     # these grants reaches the record, or when the record describes the reader (`self_path` leads to them).
     personal_fields: dict[str, dict[str, Reach]] = field(default_factory=dict)
     self_path: str | None = None
+    # Every signed-in user reads the record that describes them (`self_path`), grants or none (a person's own).
+    reader_sees_self: bool = False
+    # Creating one makes a child of the place it is created at (a place under its parent): the new record sits
+    # strictly below that place, so any grant whose reach includes the parent reaches the child.
+    creates_child: bool = False
     # Covert records (spot checks): never seen or written by anyone holding a grid role at the record's grid,
     # whatever other grant they hold above it.
     hidden_from_own_grid: bool = False
@@ -82,12 +168,12 @@ def _subtree_read() -> dict[str, Reach]:
     return {role: Reach.SUBTREE for role in EVERY_ROLE}
 
 
-def _officials_write(**extra: Reach) -> dict[str, Reach]:
-    return {**{role: Reach.BELOW for role in OFFICIALS}, "system_admin": Reach.SUBTREE, **extra}
+def _officials_write(extra: dict[str, Reach] | None = None) -> dict[str, Reach]:
+    return {**{role: Reach.BELOW for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE, **(extra or {})}
 
 
 def _read_except_departments() -> dict[str, Reach]:
-    return {role: Reach.SUBTREE for role in EVERY_ROLE if role != "department_staff"}
+    return {role: Reach.SUBTREE for role in EVERY_ROLE if role != Role.DEPARTMENT_STAFF}
 
 
 def _grid_staff_write() -> dict[str, Reach]:
@@ -95,12 +181,9 @@ def _grid_staff_write() -> dict[str, Reach]:
 
 
 def _person_q(prefix: str, strictly_below: bool = False) -> Q:
-    from grids.models import Membership
-
-    memberships = Membership.objects.filter(place__code__startswith=prefix)
-    if strictly_below:
-        memberships = memberships.exclude(place__code=prefix)
-    return Q(pk__in=memberships.values("user_id"))
+    """People are visible where they serve: the holders of a grant (of any provider) at or below the prefix."""
+    parts = [Q(pk__in=provider.holders(prefix, strictly_below)) for provider in grant_providers()]
+    return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
 # Who sees a person's own mobile, e-mail and photo (their work phone is the membership's, seen by whoever
@@ -108,8 +191,8 @@ def _person_q(prefix: str, strictly_below: bool = False) -> Q:
 # use work phones), the command center (it dispatches and calls) and the system administrator. Grid staff see
 # their colleagues' photos (posted on the grid's public notice anyway), never their mobiles; department staff
 # see names, roles and work phones only.
-_PERSON_PRIVATE = {**{role: Reach.BELOW for role in OFFICIALS}, "command_center": Reach.SUBTREE,
-                   "system_admin": Reach.SUBTREE}
+_PERSON_PRIVATE = {**{role: Reach.BELOW for role in OFFICIALS}, Role.COMMAND_CENTER: Reach.SUBTREE,
+                   Role.SYSTEM_ADMIN: Reach.SUBTREE}
 _PERSON_FIELDS = {
     "mobile": _PERSON_PRIVATE,
     "email": _PERSON_PRIVATE,
@@ -119,92 +202,103 @@ _PERSON_FIELDS = {
 # above it (and the system administrator) see members' mobiles; other readers see names only, and department
 # staff do not read the register at all.
 _PARTY_MEMBER_FIELDS = {
-    "mobile": {"instructor": Reach.SUBTREE, **{role: Reach.SUBTREE for role in OFFICIALS},
-               "system_admin": Reach.SUBTREE},
+    "mobile": {Role.INSTRUCTOR: Reach.SUBTREE, **{role: Reach.SUBTREE for role in OFFICIALS},
+               Role.SYSTEM_ADMIN: Reach.SUBTREE},
 }
 
 
 # The policy table. A new resource joins the gate (and the generated scope matrix) by adding a line here.
 POLICIES: dict[str, Policy] = {
-    "place": Policy(path="code", read=_subtree_read(), write=_officials_write(grid_head=Reach.BELOW)),
+    "place": Policy(path="code", read=_subtree_read(), write=_officials_write({Role.GRID_HEAD: Reach.BELOW}),
+                    creates_child=True),
     "person": Policy(path="", read=_subtree_read(), q_for_prefix=_person_q, personal_fields=_PERSON_FIELDS,
-                     self_path="pk"),
+                     self_path="pk", reader_sees_self=True),
     "membership": Policy(path="place__code", read=_subtree_read(), write=_officials_write()),
     "department": Policy(
         path="district__code",
         read={role: Reach.DISTRICT for role in EVERY_ROLE},
-        write={"district_official": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+        write={Role.DISTRICT_OFFICIAL: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
-    "partner": Policy(path="grid__code", read=_subtree_read(), write=_officials_write(grid_head=Reach.SUBTREE)),
-    "party_org": Policy(path="grid__code", read=_subtree_read(), write=_officials_write(instructor=Reach.SUBTREE)),
+    "partner": Policy(path="grid__code", read=_subtree_read(), write=_officials_write({Role.GRID_HEAD: Reach.SUBTREE})),
+    "party_org": Policy(path="grid__code", read=_subtree_read(), write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE})),
     "party_member": Policy(
-        path="organization__grid__code", read=_read_except_departments(), write=_officials_write(instructor=Reach.SUBTREE),
+        path="organization__grid__code", read=_read_except_departments(), write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE}),
         personal_fields=_PARTY_MEMBER_FIELDS, self_path="user_id",
     ),
     # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
-    "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(**_grid_staff_write())),
-    "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(**_grid_staff_write())),
+    "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),
+    "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),
     "patrol": Policy(
         path="grid__code", read=_read_except_departments(),
-        write={"grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+        write={Role.GRID_WORKER: Reach.SUBTREE, Role.GRID_HEAD: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "visit": Policy(
         path="grid__code", read=_read_except_departments(),
-        write={"grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+        write={Role.GRID_WORKER: Reach.SUBTREE, Role.GRID_HEAD: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "daily_report": Policy(path="place__code", read=_read_except_departments()),
     # Cases: everyone above the grid reads the cases of their subtree; a department only what is (or was)
     # dispatched to it. Who may perform which transition is cases.workflow's table, checked through here.
     "case": Policy(
         path="grid__code", read=_subtree_read(), department_path="department_id",
-        write={**{role: Reach.BELOW for role in OFFICIALS}, "grid_worker": Reach.SUBTREE, "grid_head": Reach.SUBTREE,
-               "command_center": Reach.SUBTREE},
+        write={**{role: Reach.BELOW for role in OFFICIALS}, Role.GRID_WORKER: Reach.SUBTREE, Role.GRID_HEAD: Reach.SUBTREE,
+               Role.COMMAND_CENTER: Reach.SUBTREE},
     ),
     "case_category": Policy(
         path="district__code", read={role: Reach.DISTRICT for role in EVERY_ROLE},
-        write={"command_center": Reach.SUBTREE, "system_admin": Reach.SUBTREE},
+        write={Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "notification": Policy(path="", read={}, owner_path="user"),
     # Covert checks are seen by the levels above the grid only, never by the grid's own staff (not even by one
     # of them who also holds an office above the grid).
     "spot_check": Policy(
         path="grid__code", hidden_from_own_grid=True,
-        read={**{role: Reach.SUBTREE for role in OFFICIALS}, "command_center": Reach.SUBTREE,
-              "system_admin": Reach.SUBTREE},
-        write={**{role: Reach.BELOW for role in OFFICIALS}, "command_center": Reach.SUBTREE,
-               "system_admin": Reach.SUBTREE},
+        read={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.COMMAND_CENTER: Reach.SUBTREE,
+              Role.SYSTEM_ADMIN: Reach.SUBTREE},
+        write={**{role: Reach.BELOW for role in OFFICIALS}, Role.COMMAND_CENTER: Reach.SUBTREE,
+               Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
 }
 
 
 def grants_for(user) -> tuple[Grant, ...]:
-    """The user's grants, read once per request (cached on the user object)."""
+    """The user's grants valid today, from every provider, read once per request (cached on the user object)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ()
     cached = getattr(user, "_wudu_grants", None)
     if cached is None:
-        from grids.models import Membership
-
-        rows = Membership.objects.filter(user=user).values_list("role", "place_id", "place__code", "department_id")
-        cached = tuple(Grant(role, place_id, code, dept) for role, place_id, code, dept in rows)
+        today = timezone.localdate()
+        cached = tuple(grant for provider in grant_providers() for grant in provider.grants_of(user)
+                       if grant.valid_on(today))
         user._wudu_grants = cached
     return cached
 
 
 def forget_grants(user) -> None:
-    """Drop the cached grants (after a membership of this user changed)."""
+    """Drop the cached grants (after a grant of this user changed)."""
     if hasattr(user, "_wudu_grants"):
         del user._wudu_grants
+
+
+def _is_superuser(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+# What a superuser without a fitting grant acts under: recorded as the system administrator.
+SUPERUSER_GRANT = Grant(role=Role.SYSTEM_ADMIN, place_id=0, code="", provider="superuser")
 
 
 def _prefix(grant: Grant, reach: Reach) -> str:
     return grant.district_code if reach is Reach.DISTRICT else grant.code
 
 
-def _code_within(code: str, grant: Grant, reach: Reach) -> bool:
+def _code_within(code: str, grant: Grant, reach: Reach, *, child: bool = False) -> bool:
+    """Does the grant, reaching this far, reach the place with this code (or, `child`, a new child of it)?"""
     prefix = _prefix(grant, reach)
     if not code.startswith(prefix):
         return False
+    if child:
+        return True  # the child sits strictly below `code`, hence strictly below the prefix
     return len(code) > len(prefix) if reach is Reach.BELOW else True
 
 
@@ -258,7 +352,7 @@ def _in_own_grid(user, policy: Policy, code: str) -> bool:
 
 
 def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _is_superuser(user):
         return queryset
     policy = _policy(resource)
     if policy.owner_path:
@@ -266,8 +360,8 @@ def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.Que
             return queryset.none()
         return queryset.filter(**{policy.owner_path: user})
     prefixes = _prefixes(user, policy.read)
-    if resource == "person" and getattr(user, "is_authenticated", False):
-        own = Q(pk=user.pk)
+    if policy.reader_sees_self and getattr(user, "is_authenticated", False) and user.is_active:
+        own = Q(**{policy.self_path: user.pk})
         return queryset.filter(own | _q(policy, prefixes)) if prefixes else queryset.filter(own)
     if not prefixes:
         return queryset.none()
@@ -275,7 +369,7 @@ def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.Que
 
 
 def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _is_superuser(user):
         return queryset
     policy = _policy(resource)
     if policy.owner_path:
@@ -286,6 +380,18 @@ def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.
     return _without_own_grids(queryset.filter(_q(policy, prefixes)), user, policy)
 
 
+def access(queryset: models.QuerySet, user, **lookup) -> models.Model:
+    """The one object matching `lookup` among those the user sees, or 404 — the same for missing and hidden.
+
+    The `access_<noun>(user, id)` helpers of the apps' selectors are built on this: pages fetch single objects
+    through them, never with a bare `get_object_or_404`.
+    """
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
 def code_of(obj: models.Model, resource: str) -> str:
     """The unified code of the place an object belongs to, following the policy's path."""
     value = obj
@@ -294,36 +400,68 @@ def code_of(obj: models.Model, resource: str) -> str:
     return value
 
 
-def can_write_code(user, resource: str, code: str) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
+def _writing_grant(user, resource: str, code: str, *, child: bool = False,
+                   roles: Iterable[str] | None = None) -> Grant | None:
+    """The first of the user's grants that may write a `resource` at this code (restricted to `roles`)."""
     policy = _policy(resource)
     if _in_own_grid(user, policy, code):
-        return False
+        return None
     rules = policy.write
-    return any(
-        _code_within(code, grant, rules[grant.role]) for grant in grants_for(user) if grant.role in rules
-    )
+    wanted = None if roles is None else set(roles)
+    for grant in grants_for(user):
+        reach = rules.get(grant.role)
+        if reach is None or wanted is not None and grant.role not in wanted:
+            continue
+        if _code_within(code, grant, reach, child=child):
+            return grant
+    return None
+
+
+def can_write_code(user, resource: str, code: str) -> bool:
+    if _is_superuser(user):
+        return True
+    return _writing_grant(user, resource, code) is not None
+
+
+def grant_to_create(user, resource: str, place, *, roles: Iterable[str] | None = None) -> Grant | None:
+    """The one grant under which the user may create a `resource` belonging to `place`, or None.
+
+    `roles` narrows the grants that count (a kind of creation only some roles make, e.g. an assignment from
+    above): the grant found is the one that allows *this* creation *here*, and its role is what the record
+    names. For a policy that `creates_child` (places), `place` is the would-be parent. A superuser without a
+    fitting grant creates as the system administrator, where `roles` (if given) includes that role.
+    """
+    roles = None if roles is None else tuple(roles)
+    grant = _writing_grant(user, resource, place.code, child=_policy(resource).creates_child, roles=roles)
+    if grant is None and _is_superuser(user) and (roles is None or Role.SYSTEM_ADMIN in roles):
+        return SUPERUSER_GRANT
+    return grant
+
+
+def grant_to_act(user, obj: models.Model, resource: str, roles: Iterable[str]) -> Grant | None:
+    """The one grant under which the user takes a per-role step on `obj` (who may dispatch, who may feed back):
+    one of `roles`, at a place (and, for department staff, in the department) that reaches `obj` for reading.
+
+    A superuser without such a grant may take every step, as the system administrator.
+    """
+    policy = _policy(resource)
+    code = code_of(obj, resource)
+    wanted = set(roles)
+    if not _in_own_grid(user, policy, code):
+        department_id = getattr(obj, policy.department_path, None) if policy.department_path else None
+        for grant in grants_for(user):
+            reach = policy.read.get(grant.role)
+            if grant.role not in wanted or reach is None or not _code_within(code, grant, reach):
+                continue
+            if policy.department_path and grant.department_id is not None and grant.department_id != department_id:
+                continue
+            return grant
+    return SUPERUSER_GRANT if _is_superuser(user) else None
 
 
 def acts_as(user, obj: models.Model, resource: str, roles: tuple[str, ...]) -> bool:
-    """Does the user hold one of `roles` at a place (and, for department staff, in the department) that reaches
-    `obj` for reading? Used for the per-role steps of a workflow (who may dispatch, who may feed back)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    policy = _policy(resource)
-    code = code_of(obj, resource)
-    if _in_own_grid(user, policy, code):
-        return False
-    department_id = getattr(obj, policy.department_path, None) if policy.department_path else None
-    for grant in grants_for(user):
-        reach = policy.read.get(grant.role)
-        if grant.role not in roles or reach is None or not _code_within(code, grant, reach):
-            continue
-        if policy.department_path and grant.department_id is not None and grant.department_id != department_id:
-            continue
-        return True
-    return False
+    """Does the user hold one of `roles` for `obj` (see `grant_to_act`)?"""
+    return grant_to_act(user, obj, resource, roles) is not None
 
 
 def can_change(user, obj: models.Model, resource: str) -> bool:
@@ -331,12 +469,8 @@ def can_change(user, obj: models.Model, resource: str) -> bool:
 
 
 def can_create(user, resource: str, place) -> bool:
-    """May the user create a `resource` belonging to `place`?
-
-    For a place itself, `place` is the would-be parent: the new child sits strictly below it.
-    """
-    code = place.code + ("*" if resource == "place" else "")
-    return can_write_code(user, resource, code)
+    """May the user create a `resource` belonging to `place` (for a place itself: a child of `place`)?"""
+    return grant_to_create(user, resource, place) is not None
 
 
 def require_change(user, obj: models.Model, resource: str) -> None:
@@ -371,7 +505,7 @@ class ScopedQuerySet(models.QuerySet):
 
 def can_read_code(user, resource: str, code: str) -> bool:
     """Would an object of `resource` at the place with this code be visible to the user?"""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _is_superuser(user):
         return True
     policy = _policy(resource)
     if _in_own_grid(user, policy, code):
@@ -408,7 +542,7 @@ def field_access_name(field_name: str) -> str:
 
 
 def _sees_everything(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
+    return _is_superuser(user)
 
 
 def _field_q(user, policy: Policy, rules: dict[str, Reach]) -> Q | None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from wudu.scope import ScopedQuerySet
+from wudu.scope import GRID_ROLES, Role, ScopedQuerySet  # noqa: F401 (the roles are the gate's; re-exported)
 
 mobile_validator = RegexValidator(
     r"^1\d{10}$", _("请输入以 1 开头的 11 位手机号码，例如 13800000000。")
@@ -200,18 +200,6 @@ class User(AbstractUser):
         return self.real_name or self.username
 
 
-class Role(models.TextChoices):
-    GRID_HEAD = "grid_head", _("网格长")
-    INSTRUCTOR = "instructor", _("党建指导员")
-    GRID_WORKER = "grid_worker", _("网格员")
-    COMMUNITY_OFFICIAL = "community_official", _("社区干部")
-    STREET_OFFICIAL = "street_official", _("街道干部")
-    DISTRICT_OFFICIAL = "district_official", _("区级干部")
-    COMMAND_CENTER = "command_center", _("指挥中心")
-    DEPARTMENT_STAFF = "department_staff", _("部门工作人员")
-    SYSTEM_ADMIN = "system_admin", _("系统管理员")
-
-
 # The level of place each role is held at.
 ROLE_LEVEL = {
     Role.GRID_HEAD: Level.GRID,
@@ -224,7 +212,6 @@ ROLE_LEVEL = {
     Role.DEPARTMENT_STAFF: Level.DISTRICT,
     Role.SYSTEM_ADMIN: Level.DISTRICT,
 }
-GRID_ROLES = (Role.GRID_HEAD, Role.INSTRUCTOR, Role.GRID_WORKER)
 
 
 class DepartmentQuerySet(ScopedQuerySet):
@@ -290,8 +277,8 @@ class Membership(models.Model):
                 name="membership_unique_role_department",
             ),
             models.CheckConstraint(
-                condition=Q(role="department_staff", department__isnull=False)
-                | (~Q(role="department_staff") & Q(department__isnull=True)),
+                condition=Q(role=Role.DEPARTMENT_STAFF, department__isnull=False)
+                | (~Q(role=Role.DEPARTMENT_STAFF) & Q(department__isnull=True)),
                 name="membership_department_iff_department_staff",
             ),
         ]

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, OuterRef, Subquery
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from grids.models import Place
 from wudu import scope
 
+from .. import selectors
 from .. import services as ledger
 from ..forms import PatrolEndForm, PatrolStartForm, VisitForm
 from ..models import FindingCategory, Household, Patrol, Visit, VisitType
 
-PATROL_ROLES = ("grid_worker", "grid_head")
+PATROL_ROLES = scope.GRID_STAFF
 HOUSEHOLDS_SHOWN = 300  # per page load; the search box filters these on the phone
 
 
@@ -123,7 +124,7 @@ def start(request):
 @require_POST
 @login_required
 def end(request, pk: int):
-    patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
+    patrol = selectors.access_patrol(request.user, pk)
     form = PatrolEndForm(request.POST)
     if not form.is_valid():
         return _answer(request, errors=form.errors, status=400)
@@ -135,7 +136,7 @@ def end(request, pk: int):
 @require_POST
 @login_required
 def visit(request, pk: int):
-    patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
+    patrol = selectors.access_patrol(request.user, pk)
     form = VisitForm(request.POST, user=request.user)
     if not form.is_valid():
         return _answer(request, errors=form.errors, status=400)

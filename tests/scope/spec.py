@@ -41,6 +41,7 @@ TARGET = {
     # where the people with several roles also stand
     "C2": {"own": "C2", "sibling": "C1", "parent": "S1", "other_street": "C3"},
     "G2": {"own": "G2", "sibling": "G1", "parent": "C2", "other_street": "G3"},
+    "S2": {"own": "S2", "sibling": "S1", "parent": "D", "other_street": "S1"},
 }
 
 # Roles that reach the Django admin at all (officials and the command center are staff; grid staff and
@@ -105,6 +106,27 @@ CREATE = {
     "case": {"grid_worker": "subtree", "grid_head": "subtree", "command_center": "subtree",
              **{r: "below" for r in OFFICIALS}},
 }
+
+
+# Entering a case, by source: the grid's staff report from their own grid, the command center registers hotline
+# calls in its district, the command center or an official above the grid assigns one. A person with several
+# roles enters a source only where one grant allowing *that source* reaches the grid; the case's first event
+# names that grant's role.
+ENTRY = {
+    "patrol": {"grid_worker": "subtree", "grid_head": "subtree"},
+    "hotline": {"command_center": "subtree"},
+    "assigned": {"command_center": "subtree", **{r: "below" for r in OFFICIALS}},
+}
+
+
+def entry_roles(actor: str, source: str, anchor: str) -> set[str]:
+    """The roles under which `actor` may enter a case of `source` at grid `anchor` (empty: refused)."""
+    out = set()
+    for role, mine in GRANTS[actor]:
+        reach = ENTRY[source].get(role)
+        if reach == "subtree" and within(anchor, mine) or reach == "below" and within(anchor, mine) and anchor != mine:
+            out.add(role)
+    return out
 
 
 # Covert records: whoever holds a grid role at the grid never sees nor records them, whatever else they hold.

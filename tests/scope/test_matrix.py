@@ -342,7 +342,7 @@ def _key_of(world, place) -> str:
 
 def _case_service_create(world, actor, p):
     return case_services.case_create(
-        actor=actor, source=(case_workflow.sources_for(actor) or ["patrol"])[0], grid=p,
+        actor=actor, source=(case_workflow.entry_sources(actor, p) or ["patrol"])[0], grid=p,
         category=_category(_key_of(world, p)), description="矩阵事件", key=uuid.uuid4())
 
 
