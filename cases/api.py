@@ -314,3 +314,10 @@ class NotificationViewSet(mixins.ListModelMixin, ApiViewSet):
         serializer.is_valid(raise_exception=True)
         marked = services.notification_read(actor=request.user, notification_ids=serializer.validated_data["ids"])
         return Response({"marked": marked})
+
+
+def register_routes(router) -> None:
+    """The case endpoints under /api/v1/ (basenames are fixed: the scope matrix reverses them)."""
+    router.register("cases", CaseViewSet, basename="case")
+    router.register("categories", CategoryViewSet, basename="case-category")
+    router.register("notifications", NotificationViewSet, basename="notification")

@@ -3,6 +3,7 @@ takes over (idempotent: looked up by code first)."""
 
 from __future__ import annotations
 
+from grids.demo import Loader, on_district
 from grids.models import Department, Place
 from ledger.models import FindingCategory
 
@@ -42,3 +43,9 @@ def load_case_categories(*, actor, district: Place) -> int:
         )
         created += 1
     return created
+
+
+@on_district
+def demo_case_categories(loader: Loader, district: Place) -> None:
+    """The demo district's case categories, once its departments stand (a hook of grids.demo)."""
+    loader.created += load_case_categories(actor=loader.admin, district=district)

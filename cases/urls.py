@@ -1,17 +1,10 @@
-from django.urls import path
+"""Where the case pages live: staff (/cases/), notices (/notifications/), residents (/suqiu/), Open311."""
 
-from . import views
-
-app_name = "cases"
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.case_list, name="list"),
-    path("new/", views.case_new, name="new"),
-    path("center/", views.center, name="center"),
-    path("center/map/", views.center_map, name="map"),
-    path("center/map.geojson", views.center_map_data, name="map_data"),
-    path("department/", views.department, name="department"),
-    path("from-visit/<int:visit_id>/", views.from_visit, name="from_visit"),
-    path("<str:reference>/", views.case_detail, name="detail"),
-    path("<str:reference>/act/<str:action>/", views.case_step, name="act"),
+    path("cases/", include("cases.staff_urls")),
+    path("notifications/", include("cases.notification_urls")),
+    path("suqiu/", include("cases.public_urls")),
+    path("open311/v2/", include("cases.open311_urls")),
 ]

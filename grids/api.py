@@ -389,3 +389,12 @@ class PartnerViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
         return services.partner_update(
             actor=self.request.user, partner=partner, expected_version=expected_version, **data
         )
+
+
+def register_routes(router) -> None:
+    """grids' endpoints under /api/v1/ (basenames are fixed: the scope matrix reverses them)."""
+    router.register("places", PlaceViewSet, basename="place")
+    router.register("people", PersonViewSet, basename="person")
+    router.register("memberships", MembershipViewSet, basename="membership")
+    router.register("departments", DepartmentViewSet, basename="department")
+    router.register("partners", PartnerViewSet, basename="partner")

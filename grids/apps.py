@@ -9,10 +9,12 @@ class GridsConfig(AppConfig):
     def ready(self) -> None:
         from wudu import media, scope
 
+        from . import manage
         from .grants import MembershipGrants
         from .models import GRID_ROLES, Level, Membership, User
 
         scope.register_grant_provider(MembershipGrants())
+        manage.autodiscover()  # each app's managed.py registers its management pages
 
         def people(user, rows):
             # Grid staff are on their grid's public notice (grids.public_selectors.grid_notice) with their photo;

@@ -1,20 +1,21 @@
 """The demo district: 魏都区 with 8 streets, 45 communities, their grids, people and departments.
 
 Everything is created through the services, as a person would, and the loader is idempotent: each
-item is looked up by its natural key first, so a second run changes nothing.
+item is looked up by its natural key first, so a second run changes nothing. Other apps add their part
+without grids knowing them: each app's `demo` module (found by autodiscover_modules) registers a hook run
+for each grid as it is built (`on_grid`: outreach's party organisation) or once the district stands
+(`on_district`: the case categories).
 """
 
 from __future__ import annotations
 
-import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-
-from outreach import services as outreach_services
-from outreach.models import OrganizationKind, PartyOrganization
+from django.utils.module_loading import autodiscover_modules
 
 from . import geo, services
 from .models import Department, Level, Membership, OutpostPartner, PartnerKind, Place, Role, User
@@ -96,6 +97,26 @@ FIXED_POSTS = {
 ACCOUNTS_BY_NAME = {account.username: account for account in DEMO_ACCOUNTS}
 
 
+# Hooks are called as (loader, grid) and (loader, district). A hook creates through the services as the loader's
+# admin, counts what it creates into loader.created, draws from loader.rng and is idempotent, as the loader is.
+GridHook = Callable[["Loader", Place], None]
+DistrictHook = Callable[["Loader", Place], None]
+_GRID_HOOKS: list[GridHook] = []
+_DISTRICT_HOOKS: list[DistrictHook] = []
+
+
+def on_grid(hook: GridHook) -> GridHook:
+    if hook not in _GRID_HOOKS:
+        _GRID_HOOKS.append(hook)
+    return hook
+
+
+def on_district(hook: DistrictHook) -> DistrictHook:
+    if hook not in _DISTRICT_HOOKS:
+        _DISTRICT_HOOKS.append(hook)
+    return hook
+
+
 class Loader:
     def __init__(self, *, stdout=None, rng_seed: int = 411002):
         self.rng = random.Random(rng_seed)
@@ -146,6 +167,7 @@ class Loader:
     # -- the district ----------------------------------------------------------------------------
 
     def load(self) -> dict:
+        autodiscover_modules("demo")  # the apps' demo parts register their hooks
         with transaction.atomic():
             self.admin = self._admin()
             city = self.place(parent=None, name=CITY[0], level=Level.CITY, code=CITY[1])
@@ -155,9 +177,8 @@ class Loader:
             departments = self._departments(district)
             self._streets(district)
             self._accounts(district, departments)
-            from cases.demo import load_case_categories
-
-            self.created += load_case_categories(actor=self.admin, district=district)
+            for hook in _DISTRICT_HOOKS:
+                hook(self, district)
         return {"district": district, "created": self.created}
 
     def _admin(self) -> User:
@@ -226,7 +247,8 @@ class Loader:
         for b in range(1, 4):
             self.place(parent=grid, name=f"{b}号楼院")
         self._outpost(grid)
-        self._party(grid)
+        for hook in _GRID_HOOKS:
+            hook(self, grid)
 
     def _outpost(self, grid: Place) -> None:
         if OutpostPartner.objects.filter(grid=grid).exists():
@@ -242,22 +264,6 @@ class Loader:
             self.created += 1
             services.partner_create(
                 actor=self.admin, grid=grid, kind=kind, name=name, contact_name=self.name(), phone=self.mobile()
-            )
-
-    def _party(self, grid: Place) -> None:
-        if PartyOrganization.objects.filter(grid=grid).exists():
-            return
-        kind = OrganizationKind.BRANCH if int(grid.code[-1]) % 3 == 0 else OrganizationKind.GROUP
-        label = "党支部" if kind == OrganizationKind.BRANCH else "党小组"
-        org = outreach_services.party_org_create(
-            actor=self.admin, grid=grid, kind=kind, name=f"{grid.parent.name}{grid.name}{label}", secretary=self.name()
-        )
-        self.created += 1
-        for _ in range(self.rng.randint(3, 9)):
-            self.created += 1
-            outreach_services.party_member_register(
-                actor=self.admin, organization=org, name=self.name(), mobile=self.mobile(),
-                registered_on=datetime.date(2019, 1, 1) + datetime.timedelta(days=self.rng.randint(0, 2400)),
             )
 
     def _accounts(self, district: Place, departments: dict[str, Department]) -> None:

@@ -6,8 +6,6 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outreach.models import OrganizationKind
-
 from .models import Department, PartnerKind, Role, mobile_validator, phone_validator
 
 
@@ -125,34 +123,6 @@ class PartnerCreateForm(KeyedForm, PartnerForm):
 
 
 class PartnerEditForm(VersionedForm, PartnerForm):
-    pass
-
-
-class PartyOrgForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类别"), choices=OrganizationKind.choices)
-    name = forms.CharField(label=_("名称"), max_length=100)
-    secretary = forms.CharField(label=_("书记 / 组长"), max_length=50, required=False)
-
-
-class PartyOrgCreateForm(KeyedForm, PartyOrgForm):
-    pass
-
-
-class PartyOrgEditForm(VersionedForm, PartyOrgForm):
-    pass
-
-
-class PartyMemberForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
-    mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
-    registered_on = forms.DateField(label=_("报到日期"), widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class PartyMemberCreateForm(KeyedForm, PartyMemberForm):
-    pass
-
-
-class PartyMemberEditForm(VersionedForm, PartyMemberForm):
     pass
 
 

@@ -7,13 +7,13 @@ number or a username that was never loaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-
-from outreach.models import PartyOrganization
 
 from .models import (
     CODE_LENGTH,
@@ -173,8 +173,9 @@ class GridNotice:
     boundary: dict | None
     centroid: tuple[float, float] | None
     people: list[PublicPerson]
-    organization: str
     partners: list[PublicPartner]
+    # What other apps publish on the notice (outreach: "organization", its party organisation's name).
+    parts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def area_km2(self) -> float | None:
@@ -183,13 +184,24 @@ class GridNotice:
 
 _ROLE_ORDER = {role.value: i for i, role in enumerate(GRID_ROLES)}
 
+# What other apps add to a grid's public notice, without grids knowing them: each part is called with the grid's
+# id and returns published fields only (plain values, read with `.values_list`), put in `GridNotice.parts`.
+NoticePart = Callable[[int], dict[str, Any]]
+_NOTICE_PARTS: list[NoticePart] = []
+
+
+def register_notice_part(part: NoticePart) -> NoticePart:
+    if part not in _NOTICE_PARTS:
+        _NOTICE_PARTS.append(part)
+    return part
+
 
 def grid_notice(code: str) -> GridNotice:
     """The public notice of one grid, or 404 for an unknown code or a place that is not a grid.
 
-    Four queries whatever the number of people or partners: the grid with its community, street and
-    district (one join), its grid staff with their names and photos, its party organisation's name,
-    and its outpost partners.
+    Three queries whatever the number of people or partners: the grid with its community, street and
+    district (one join), its grid staff with their names and photos, and its outpost partners; then one per
+    registered notice part (outreach: the party organisation's name).
     """
     grid = (
         Place.objects.filter(code=code, level=Level.GRID)
@@ -225,7 +237,6 @@ def grid_notice(code: str) -> GridNotice:
         ),
         key=lambda p: _ROLE_ORDER[p.role],
     )
-    organization = PartyOrganization.objects.filter(grid_id=grid.pk).values_list("name", flat=True).first()
     partners = [
         PublicPartner(kind_label=PartnerKind(kind).label, name=name)
         for kind, name in OutpostPartner.objects.filter(grid_id=grid.pk).order_by("kind", "id").values_list(
@@ -244,8 +255,8 @@ def grid_notice(code: str) -> GridNotice:
         boundary=grid.boundary,
         centroid=centroid,
         people=people,
-        organization=organization or "",
         partners=partners,
+        parts={key: value for part in _NOTICE_PARTS for key, value in part(grid.pk).items()},
     )
 
 

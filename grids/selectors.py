@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from outreach.models import PartyMember, PartyOrganization
 from wudu import scope
 
 from .models import GRID_ROLES, Level, Membership, OutpostPartner, Place, Role, User
@@ -54,10 +53,11 @@ class ChildRow:
     place: Place
     grids: int
     staff: int
-    party_members: int
+    # Apps above grids add their own figures to each row through grids.terminal_panels (ledger: day;
+    # outreach: party_members).
 
 
-def _counts_by_prefix(queryset, code_field: str, length: int, distinct_field: str | None = None) -> dict[str, int]:
+def counts_by_prefix(queryset, code_field: str, length: int, distinct_field: str | None = None) -> dict[str, int]:
     rows = (
         queryset.annotate(prefix=Substr(code_field, 1, length))
         .values("prefix")
@@ -68,29 +68,25 @@ def _counts_by_prefix(queryset, code_field: str, length: int, distinct_field: st
 
 
 def children_with_counts(place: Place) -> list[ChildRow]:
-    """The places directly below, each with its number of grids, staff and party members.
+    """The places directly below, each with its number of grids and staff.
 
-    Three grouped queries whatever the number of children: counts are aggregated in the database by
+    Two grouped queries whatever the number of children: counts are aggregated in the database by
     the children's code prefix.
     """
     children = list(Place.objects.filter(parent=place).order_by("code").defer("boundary"))
     if not children:
         return []
     length = len(children[0].code)
-    grids = _counts_by_prefix(Place.objects.filter(level=Level.GRID, code__startswith=place.code), "code", length)
-    staff = _counts_by_prefix(
+    grids = counts_by_prefix(Place.objects.filter(level=Level.GRID, code__startswith=place.code), "code", length)
+    staff = counts_by_prefix(
         Membership.objects.filter(place__code__startswith=place.code).exclude(place=place),
         "place__code", length, distinct_field="user",
-    )
-    members = _counts_by_prefix(
-        PartyMember.objects.filter(organization__grid__code__startswith=place.code), "organization__grid__code", length
     )
     return [
         ChildRow(
             place=child,
             grids=1 if child.level == Level.GRID else grids.get(child.code, 0),
             staff=staff.get(child.code, 0),
-            party_members=members.get(child.code, 0),
         )
         for child in children
     ]
@@ -100,7 +96,6 @@ def totals(rows: list[ChildRow]) -> dict[str, int]:
     return {
         "grids": sum(r.grids for r in rows),
         "staff": sum(r.staff for r in rows),
-        "party_members": sum(r.party_members for r in rows),
     }
 
 
@@ -110,31 +105,21 @@ class GridProfile:
     staff: list[Membership]
     buildings: list[Place]
     partners: list[OutpostPartner]
-    organization: PartyOrganization | None
-    members: list[PartyMember]
 
 
 ROLE_ORDER = {role: i for i, role in enumerate(GRID_ROLES)}
 
 
-def grid_profile(grid: Place, *, with_members: bool = True, user=None) -> GridProfile:
-    """Who serves a grid (一长两员), its buildings, outpost and party organisation: five queries.
-
-    With `user`, the party members listed are those the gate shows them (department staff see none)."""
+def grid_profile(grid: Place) -> GridProfile:
+    """Who serves a grid (一长两员), its buildings and outpost: three queries (outreach adds the party
+    organisation through grids.terminal_panels)."""
     staff = sorted(
         Membership.objects.filter(place=grid, role__in=GRID_ROLES).select_related("user"),
         key=lambda m: (ROLE_ORDER[Role(m.role)], m.user.username),
     )
-    organization = PartyOrganization.objects.filter(grid=grid).first()
     return GridProfile(
         grid=grid,
         staff=staff,
         buildings=list(Place.objects.filter(parent=grid).order_by("code").defer("boundary")),
         partners=list(OutpostPartner.objects.filter(grid=grid).order_by("kind", "id")),
-        organization=organization,
-        members=list(_members(user).filter(organization=organization)) if organization and with_members else [],
     )
-
-
-def _members(user):
-    return PartyMember.objects.all() if user is None else PartyMember.objects.visible_to(user)

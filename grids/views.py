@@ -67,7 +67,7 @@ def terminal(request, code: str):
         "actions": _actions(request.user, place),
     }
     if place.level == Level.GRID:
-        context["profile"] = selectors.grid_profile(place, user=request.user)
+        context["profile"] = selectors.grid_profile(place)
         # The grid's own walkers get the patrol button (grants are cached: no query).
         context["walks_here"] = place.pk in scope.places_of(request.user, *scope.GRID_STAFF)
         terminal_panels.fill(request.user, place, context)
@@ -85,15 +85,13 @@ def _actions(user, place: Place) -> list[tuple[str, str, str]]:
     actions = []
     if scope.can_change(user, place, "place"):
         actions.append((_("编辑"), reverse("manage:edit", args=["place", place.pk]), "outline-secondary"))
-    for key, label in (("place", _("新增下级")), ("membership", _("任命人员")), ("partner", _("登记前哨")),
-                       ("party_org", _("建立党组织")), ("party_member", _("党员报到")),
-                       ("household", _("登记住户")), ("site", _("登记场所")), ("spot_check", _("暗访督导"))):
-        resource = RESOURCES.get(key)  # the ledger's (household, site, spot_check) are registered by the ledger
-        if resource is not None and place.level in resource.anchor_levels and scope.can_create(user, resource.scope_resource, place):
+    # Each app's managed.py names its resources' create buttons, in the order the apps are installed.
+    for key, resource in RESOURCES.items():
+        if resource.create_action and place.level in resource.anchor_levels and scope.can_create(user, resource.scope_resource, place):
             if key == "place" and place.level == Level.CITY:
                 continue
             url = reverse("manage:create", args=[key]) + f"?place={place.code}"
-            actions.append((label, url, "danger" if key == "place" else "outline-danger"))
+            actions.append((resource.create_action, url, "danger" if key == "place" else "outline-danger"))
     people = reverse("manage:list", args=["membership"]) + f"?place={place.code}"
     actions.append((_("人员名册"), people, "outline-secondary"))
     return actions

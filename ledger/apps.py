@@ -10,7 +10,6 @@ class LedgerConfig(AppConfig):
         from grids import terminal_panels
         from wudu import media
 
-        from . import managed  # noqa: F401 - registers the management pages of households, sites, spot checks
         from .models import SpotCheck, SpotCheckPhoto, Visit, VisitPhoto
         from .selectors import terminal_day
 

@@ -1,6 +1,6 @@
-"""The ledger's management pages (households, sites, spot checks), registered with grids' managed resources.
+"""The ledger's management pages (households, sites, spot checks), registered with grids.manage.
 
-Imported by LedgerConfig.ready(): grids lists them without importing the ledger.
+Found by grids.manage.autodiscover(): grids lists them without importing the ledger.
 """
 
 import uuid
@@ -8,15 +8,12 @@ import uuid
 from django.utils.translation import gettext_lazy as _
 
 from grids.manage import Column, ManagedResource, register
+from grids.manage import fields as _fields
 from grids.models import Level
 
 from . import forms
 from . import services as ledger_services
 from .models import Household, Site, SpotCheck
-
-
-def _fields(data: dict, *names: str) -> dict:
-    return {name: data[name] for name in names if name in data}
 
 register(ManagedResource(
     key="household",
@@ -41,6 +38,7 @@ register(ManagedResource(
         **_fields(data, "address", "unit", "room", "head_name", "phone", "residents", "tags"),
     ),
     anchor_levels=frozenset({Level.GRID}),
+    create_action=_("登记住户"),
     edit_initial=lambda h: {"address": h.address, "unit": h.unit, "room": h.room, "head_name": h.head_name,
                             "phone": h.phone, "residents": h.residents, "tags": list(h.tags.all()),
                             "version": h.version},
@@ -64,6 +62,7 @@ register(ManagedResource(
         **_fields(data, "kind", "name", "address", "lng", "lat", "duty_radius_m"),
     ),
     anchor_levels=frozenset({Level.GRID}),
+    create_action=_("登记场所"),
 ))
 
 
@@ -86,4 +85,5 @@ register(ManagedResource(
         actor=actor, grid=place, client_id=key or uuid.uuid4(), **_fields(data, "checked_on", "findings", "score"),
     ),
     anchor_levels=frozenset({Level.GRID}),
+    create_action=_("暗访督导"),
 ))

@@ -1,6 +1,6 @@
 """The ledger's pages: the phone patrol (/patrol/) and the ledger with its exports (/ledger/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import ledger, patrol
 
@@ -17,3 +17,8 @@ ledger_urls = ([
     path("export.xlsx", ledger.ledger_xlsx, name="xlsx"),
     path("export.pdf", ledger.ledger_pdf, name="pdf"),
 ], "ledger")
+
+urlpatterns = [
+    path("ledger/", include(ledger_urls)),
+    path("patrol/", include(patrol_urls)),
+]

@@ -109,3 +109,9 @@ class PartyMemberViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
         return services.party_member_update(
             actor=self.request.user, member=member, expected_version=expected_version, **data
         )
+
+
+def register_routes(router) -> None:
+    """outreach's endpoints under /api/v1/ (basenames are fixed: the scope matrix reverses them)."""
+    router.register("party-organizations", PartyOrganizationViewSet, basename="party-organization")
+    router.register("party-members", PartyMemberViewSet, basename="party-member")

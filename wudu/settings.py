@@ -40,6 +40,10 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
 
+# The project's apps, in the order of the import rule (docs/architecture.md): each plugs in its pages (urls.py), its
+# API routes (api.py: register_routes) and its management pages (managed.py). Adding an app adds its name here.
+PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bench"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -59,11 +63,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "wudu",
-    "grids",
-    "ledger",
-    "cases",
-    "outreach",
-    "bench",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [

@@ -1,25 +1,17 @@
+"""The site's routes: the kernel's own (API, health, sign-in, admin, media), then each app's `urls.py`.
+
+The apps are those of settings.PROJECT_APPS: an app that has pages keeps them in its own urls.py
+(`urlpatterns`, with its prefixes), so adding an app edits no other app.
+"""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from grids import views as grid_views
-from ledger.urls import ledger_urls, patrol_urls
-
 from . import health, media
+from .plugins import app_modules
 
 urlpatterns = [
-    path("", grid_views.root, name="root"),
-    path("home/", grid_views.home, name="home"),
-    path("me/", grid_views.profile, name="profile"),
-    path("places/<str:code>/", grid_views.terminal, name="terminal"),
-    path("manage/", include("grids.manage_urls")),
-    path("ledger/", include(ledger_urls)),
-    path("gongshi/", include("grids.public_urls")),
-    path("patrol/", include(patrol_urls)),
-    path("cases/", include("cases.urls")),
-    path("notifications/", include("cases.notification_urls")),
-    path("suqiu/", include("cases.public_urls")),
-    path("open311/v2/", include("cases.open311_urls")),
     path("api/v1/", include("wudu.api_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("bench/", include("wudu.bench")),
@@ -27,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    *(path("", include(module)) for module in app_modules("urls")),
 ]
 # Uploaded photos, in every mode, through the scope gate (wudu/media.py); behind nginx the app answers with
 # X-Accel-Redirect and nginx sends the file (deploy/nginx.conf).
