@@ -20,7 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from grids.models import Department, Place
-from wudu import scope
+from wudu import rules, scope
 from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
 from wudu.pagination import KeysetPagination
 
@@ -157,10 +157,10 @@ class CaseCreateInput(serializers.Serializer):
     lng = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
     resident_name = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
-    resident_mobile = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, default="", allow_blank=True,
-                                             error_messages={"invalid": "请输入 11 位手机号码。"})
+    resident_mobile = serializers.CharField(required=False, default="", allow_blank=True,
+                                            validators=[rules.resident_mobile_validator])
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                   max_length=services.MAX_PHOTOS)
+                                   max_length=rules.MAX_PHOTOS)
 
     def validate_grid(self, grid):
         if not Place.objects.visible_to(self.context["request"].user).filter(pk=grid.pk).exists():
@@ -182,7 +182,7 @@ class StepInput(serializers.Serializer):
     evaluation = serializers.ChoiceField(choices=Evaluation.choices, required=False, default="",
                                          help_text="evaluate: the resident's verdict (recorded by phone)")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                   max_length=services.MAX_PHOTOS)
+                                   max_length=rules.MAX_PHOTOS)
 
 
 class CaseSchema(ServiceSchema):

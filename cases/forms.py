@@ -9,23 +9,16 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.forms import StyledForm
 from grids.models import Department, Place
 from grids.models import Level as PlaceLevel
+from wudu import rules
+from wudu.forms import Form
 
 from . import workflow
 from .models import Case, CaseCategory, Evaluation, Kind, Level, Source, Status
 
 
-class _RadioStyled(StyledForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs["class"] = "form-check-input"
-
-
-class StepForm(_RadioStyled):
+class StepForm(Form):
     """One step of the loop. Only the fields the step needs are kept (see `for_step`)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -79,7 +72,7 @@ class StepForm(_RadioStyled):
         return value
 
 
-class CaseCreateForm(_RadioStyled):
+class CaseCreateForm(Form):
     """A case entered by staff: the grid worker's report, the hotline, an assignment from above."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
@@ -96,9 +89,8 @@ class CaseCreateForm(_RadioStyled):
                                      widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.ORDINARY, required=False)
     resident_name = forms.CharField(label=_("反映人称呼"), max_length=30, required=False)
-    resident_mobile = forms.RegexField(label=_("反映人手机"), regex=r"^1[3-9]\d{9}$", required=False,
-                                       help_text=_("填写后，群众会收到受理编号和进度查询链接的短信。"),
-                                       error_messages={"invalid": _("请输入 11 位手机号码。")})
+    resident_mobile = forms.CharField(label=_("反映人手机"), required=False, validators=[rules.resident_mobile_validator],
+                                      help_text=_("填写后，群众会收到受理编号和进度查询链接的短信。"))
     lng = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
 
@@ -139,7 +131,7 @@ class CaseCreateForm(_RadioStyled):
         return data
 
 
-class CaseListFilterForm(StyledForm):
+class CaseListFilterForm(Form):
     reference = forms.CharField(label=_("受理编号"), required=False, max_length=20)
     place = forms.CharField(label=_("地点编号"), required=False, max_length=30)
     status = forms.ChoiceField(label=_("状态"), required=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -14,9 +14,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from wudu.rules import resident_mobile_validator
 from wudu.scope import ScopedQuerySet
-
-mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入 11 位手机号码。"))
 
 
 class LimitUnit(models.TextChoices):
@@ -187,7 +186,7 @@ class Case(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="reported_cases")
     resident_name = models.CharField(_("居民称呼"), max_length=30, blank=True)
-    resident_mobile = models.CharField(_("居民手机"), max_length=11, blank=True, validators=[mobile_validator])
+    resident_mobile = models.CharField(_("居民手机"), max_length=11, blank=True, validators=[resident_mobile_validator])
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     visit = models.OneToOneField("ledger.Visit", verbose_name=_("来源走访"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="case")

@@ -37,14 +37,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import ALL, get_usage
 
 from grids.services import grid_at
-from wudu import scope
+from wudu import rules, scope
 from wudu.net import client_ip, ratelimit_key
 
 from . import public_selectors
 from . import services as case_services
 from .models import Case, Source
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 DESCRIPTION_LENGTH = 200
 READS_PER_IP = "120/h"
 
@@ -168,7 +167,7 @@ def _create(request):
         lat = lng = None
         problems.append(_("请提供有效的 lat 和 long（WGS-84 经纬度）：本平台按位置确定所在网格，仅有 address_string 无法受理。"))
     phone = data.get("phone", "").strip().replace(" ", "").removeprefix("+86")
-    if not MOBILE.match(phone):
+    if not rules.is_mobile(phone):
         problems.append(_("请提供 phone：居民的 11 位手机号码，用于告知办理进度。"))
     description = data.get("description", "").strip()
     if not description:

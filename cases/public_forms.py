@@ -9,32 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Place
+from wudu.forms import Form
+from wudu.rules import MAX_PHOTOS, MOBILE, resident_mobile_validator
 
 from . import public_selectors
-from .models import Evaluation, mobile_validator
-from .services import MAX_PHOTOS
-
-
-class BootstrapForm(forms.Form):
-    """Marks fields with errors (including those a service adds later) for Bootstrap and screen readers."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self.auto_id % name}-error" if self.auto_id else f"{name}-error"
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put a service's ValidationError next to the field it names, or above the form."""
-        if hasattr(error, "error_dict"):
-            for name, messages in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
+from .models import Evaluation
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -55,13 +34,13 @@ def _text(**attrs):
     return {"class": "form-control form-control-lg", **attrs}
 
 
-class SubmitForm(BootstrapForm):
+class SubmitForm(Form):
     mobile = forms.CharField(
-        label=_("手机号码"), max_length=11, validators=[mobile_validator],
+        label=_("手机号码"), max_length=11, validators=[resident_mobile_validator],
         help_text=_("仅用于告知办理进度，不会公开。"),
         error_messages={"required": _("请填写手机号码，我们通过它告知您办理进度。"),
                         "max_length": _("请输入 11 位手机号码。")},
-        widget=forms.TextInput(attrs=_text(inputmode="numeric", autocomplete="tel", pattern="1[3-9][0-9]{9}",
+        widget=forms.TextInput(attrs=_text(inputmode="numeric", autocomplete="tel", pattern=MOBILE,
                                            maxlength="11")))
     name = forms.CharField(
         label=_("怎么称呼您"), max_length=30, required=False,
@@ -129,17 +108,17 @@ class SubmitForm(BootstrapForm):
         return data
 
 
-class LookupForm(BootstrapForm):
+class LookupForm(Form):
     reference = forms.CharField(
         label=_("受理编号"), max_length=20, error_messages={"required": _("请填写受理编号。")},
         widget=forms.TextInput(attrs=_text(inputmode="numeric", autocomplete="off")))
     mobile = forms.CharField(
-        label=_("手机号码"), max_length=11, validators=[mobile_validator],
+        label=_("手机号码"), max_length=11, validators=[resident_mobile_validator],
         error_messages={"required": _("请填写提交时留的手机号码。"), "max_length": _("请输入 11 位手机号码。")},
         widget=forms.TextInput(attrs=_text(inputmode="numeric", autocomplete="tel", maxlength="11")))
 
 
-class EvaluationForm(BootstrapForm):
+class EvaluationForm(Form):
     evaluation = forms.ChoiceField(
         label=_("您对办理结果是否满意？"), choices=Evaluation.choices, widget=forms.RadioSelect(attrs={"class": "form-check-input me-2"}),
         error_messages={"required": _("请选择满意、基本满意或不满意。"),

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import ALL, get_usage
 
+from wudu import rules
 from wudu.errors import Conflict
 from wudu.net import client_ip, ratelimit_key
 
@@ -30,7 +31,7 @@ from .models import Status
 
 def _submit_page(request, form, *, message: str = "", status: int = 200):
     context = {"form": form, "message": message, "tile_url": settings.MAP_TILE_URL,
-               "tile_attribution": settings.MAP_TILE_ATTRIBUTION, "max_photos": services.MAX_PHOTOS}
+               "tile_attribution": settings.MAP_TILE_ATTRIBUTION, "max_photos": rules.MAX_PHOTOS}
     return render(request, "cases/public/submit.html", context, status=status)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from grids.models import Place
 from wudu import scope
+from wudu.pages import keyset_page
 
 from .models import AT_DEPARTMENT, FINISHED, OPEN, Alert, Case, CaseEvent, Status
 
@@ -56,13 +57,8 @@ def queue_counts(user, queues: dict[str, Q]) -> dict[str, int]:
 def case_page(queryset: QuerySet[Case], after: str = "") -> tuple[list[Case], str]:
     """One page, newest first, and the cursor of the next (keyset on id: page 1,000 costs what page 1 costs)."""
     # Rows never need the grids' polygons (kilobytes of GeoJSON each).
-    queryset = queryset.select_related(*ROW_RELATED).defer("grid__boundary", "grid__parent__boundary").order_by("-id")
-    if after.isdigit():
-        queryset = queryset.filter(pk__lt=int(after))
-    rows = list(queryset[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, str(rows[-1].pk) if more else ""
+    queryset = queryset.select_related(*ROW_RELATED).defer("grid__boundary", "grid__parent__boundary")
+    return keyset_page(queryset, after, size=PAGE_SIZE)
 
 
 def queue(user, queues: dict[str, Q], name: str) -> QuerySet[Case]:

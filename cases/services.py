@@ -28,6 +28,7 @@ from ledger.models import Visit
 from wudu import quota, scope
 from wudu.errors import Conflict
 from wudu.images import store_photos
+from wudu.rules import MAX_PHOTOS
 from wudu.writes import create_once
 
 from . import calendar, workflow
@@ -50,7 +51,6 @@ from .models import (
 from .tasks import case_notify_task
 from .timers import case_timers_run  # noqa: F401 (the system's timer job is a write too: callers find it here)
 
-MAX_PHOTOS = 5
 MAX_EXTENSION_DAYS = 30
 DESCRIPTION_MAX = 1000  # Case.description (also a database constraint)
 NOTE_MAX = CaseEvent._meta.get_field("note").max_length

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ledger.models import Visit
 from wudu import scope
 from wudu.errors import Conflict
+from wudu.pages import keyset_page, page_query
 from wudu.redirects import safe_next
 from wudu.scope import Role
 
@@ -30,12 +31,6 @@ def _require_role(request, *roles: str) -> None:
         raise PermissionDenied(_("您的角色不能使用此页面。"))
 
 
-def _page_query(request) -> str:
-    query = request.GET.copy()
-    query.pop("after", None)
-    return query.urlencode()
-
-
 def _workbench(request, template: str, queues: dict, labels: dict, default: str):
     name = request.GET.get("queue", default)
     if name not in queues:
@@ -43,7 +38,7 @@ def _workbench(request, template: str, queues: dict, labels: dict, default: str)
     rows, next_cursor = selectors.case_page(selectors.queue(request.user, queues, name), request.GET.get("after", ""))
     return render(request, template, {
         "can_enter": bool(workflow.entry_sources(request.user)), "queue": name, "counts": selectors.queue_counts(request.user, queues), "rows": rows, "next": next_cursor,
-        "query": _page_query(request), "queues": labels,
+        "query": page_query(request), "queues": labels,
     })
 
 
@@ -77,7 +72,7 @@ def case_list(request):
     )
     rows, next_cursor = selectors.case_page(selectors.case_list(request.user, f), request.GET.get("after", ""))
     return render(request, "cases/list.html", {"form": form, "rows": rows, "next": next_cursor,
-                                               "query": _page_query(request), "can_enter": can_enter})
+                                               "query": page_query(request), "can_enter": can_enter})
 
 
 @login_required
@@ -102,7 +97,7 @@ def case_new(request):
             form.add_error(None, str(error))
             status = 403
         except ValidationError as error:
-            _add_errors(form, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("事件已登记，受理编号 %(ref)s。") % {"ref": case.reference})
             return redirect("cases:detail", reference=case.reference)
@@ -170,7 +165,7 @@ def case_step(request, reference: str, action: str):
             form.add_error(None, str(error) or _("您不能执行此操作。"))
             status = 403
         except ValidationError as error:
-            _add_errors(form, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("已%(action)s。") % {"action": step.label})
             return redirect("cases:detail", reference=case.reference)
@@ -179,14 +174,6 @@ def case_step(request, reference: str, action: str):
     if form.step not in workflow.available_steps(request.user, case):
         context["step_forms"].append(form)  # keep the user's input visible with the reason it failed
     return render(request, "cases/detail.html", context, status=status)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -209,14 +196,9 @@ def center_map_data(request):
 @login_required
 @require_GET
 def notifications(request):
-    rows = Notification.objects.visible_to(request.user).select_related("case").order_by("-id")
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        rows = rows.filter(pk__lt=int(after))
-    rows = list(rows[: selectors.PAGE_SIZE + 1])
-    more = len(rows) > selectors.PAGE_SIZE
-    rows = rows[: selectors.PAGE_SIZE]
-    return render(request, "cases/notifications.html", {"rows": rows, "next": str(rows[-1].pk) if more else ""})
+    rows, next_cursor = keyset_page(Notification.objects.visible_to(request.user).select_related("case"),
+                                    request.GET.get("after", ""), size=selectors.PAGE_SIZE)
+    return render(request, "cases/notifications.html", {"rows": rows, "next": next_cursor})
 
 
 @login_required

@@ -1,42 +1,14 @@
 """Forms of the management pages: they parse and validate input; the services decide and write."""
 
 import json
-import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, PartnerKind, Role, mobile_validator, phone_validator
+from wudu.forms import Form, KeyedForm, VersionedForm
+from wudu.rules import mobile_validator, phone_validator
 
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.HiddenInput, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-
-class KeyedForm(StyledForm):
-    """Carries the client key of a create submission, so a double click or a retry saves once."""
-
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4())
-
-
-class VersionedForm(StyledForm):
-    """Carries the version the user saw, so a concurrent edit is refused instead of overwritten."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+from .models import Department, PartnerKind, Role
 
 
 class BoundaryField(forms.CharField):
@@ -111,7 +83,7 @@ class DepartmentEditForm(VersionedForm):
     duties = forms.CharField(label=_("职责"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class PartnerForm(forms.Form):
+class PartnerForm(Form):
     kind = forms.ChoiceField(label=_("类别"), choices=PartnerKind.choices)
     name = forms.CharField(label=_("名称"), max_length=100)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
@@ -126,7 +98,7 @@ class PartnerEditForm(VersionedForm, PartnerForm):
     pass
 
 
-class ProfileForm(StyledForm):
+class ProfileForm(Form):
     real_name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
     photo = forms.FileField(label=_("照片"), required=False, help_text=_("JPG 或 PNG，不超过 5 MB；将用于网格公示。"))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wudu import scope
+from wudu.pages import keyset_page, page_query
 
 from . import selectors
 from .manage import RESOURCES, Column, ManagedResource
@@ -35,14 +36,6 @@ def _cell(user, resource: ManagedResource, column: Column, obj):
     return column.value(obj)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def index(request):
     return render(request, "manage/index.html", {"resources": RESOURCES.values()})
@@ -52,19 +45,15 @@ def index(request):
 def resource_list(request, key: str):
     """Keyset-paginated (newest first, `?after=<id>`), optionally narrowed to `?place=<code>`."""
     resource = _resource(key)
-    queryset = _visible(resource, request.user).order_by("-pk")
+    queryset = _visible(resource, request.user)
     place_code = request.GET.get("place", "")
     if place_code:
         queryset = scope.narrow_to_place(queryset, resource.scope_resource, place_code)
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        queryset = queryset.filter(pk__lt=int(after))
-    page = list(queryset[: PAGE_SIZE + 1])
-    objects, more = page[:PAGE_SIZE], len(page) > PAGE_SIZE
+    objects, next_after = keyset_page(queryset, request.GET.get("after", ""), size=PAGE_SIZE)
     rows = [(obj, [_cell(request.user, resource, column, obj) for column in resource.columns]) for obj in objects]
     return render(request, "manage/list.html", {
         "resource": resource, "rows": rows, "place_code": place_code,
-        "next_after": objects[-1].pk if more else None, "object_list": objects,
+        "next_after": next_after, "query": page_query(request), "object_list": objects,
     })
 
 
@@ -96,7 +85,7 @@ def resource_create(request, key: str):
         try:
             obj = resource.create(request.user, place, data, key_value)
         except ValidationError as error:
-            _add_errors(form, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("manage:detail", key=resource.key, pk=obj.pk)
@@ -119,7 +108,7 @@ def resource_edit(request, key: str, pk: int):
         try:
             resource.update(request.user, obj, data, version)
         except ValidationError as error:
-            _add_errors(form, error)
+            form.add_service_error(error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("manage:detail", key=resource.key, pk=obj.pk)

@@ -50,7 +50,7 @@ def profile(request):
                 mobile=form.cleaned_data["mobile"], photo=form.cleaned_data["photo"],
             )
         except ValidationError as error:
-            form.add_error("photo" if error.code in {"too_large", "not_image", "bad_format"} else None, error)
+            form.add_service_error(error, field="photo" if error.code in {"too_large", "not_image", "bad_format"} else None)
         else:
             messages.success(request, _("个人资料已保存。"))
             return redirect("profile")

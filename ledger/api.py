@@ -36,6 +36,7 @@ from wudu.api import (
     VersionedInput,
 )
 from wudu.pagination import KeysetPagination
+from wudu.rules import MAX_PHOTOS
 
 from . import services as ledger_services
 from .filters import (
@@ -98,7 +99,7 @@ class FormBooleanField(serializers.BooleanField):
 
 def photos_field():
     return serializers.ListField(
-        child=serializers.FileField(), required=False, max_length=ledger_services.MAX_PHOTOS,
+        child=serializers.FileField(), required=False, max_length=MAX_PHOTOS,
         help_text="Up to 5 photos (JPEG, PNG, WebP), multipart/form-data, each under the field name `photos`.",
     )
 

@@ -4,13 +4,14 @@ validated and saved by ledger.services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grids.forms import KeyedForm, StyledForm, VersionedForm
-from grids.models import Place, mobile_validator
+from grids.models import Place
+from wudu.forms import Form, KeyedForm, VersionedForm
+from wudu.rules import mobile_validator
 
 from .models import FindingCategory, Household, HouseholdTag, SiteKind, VisitType
 
 
-class PatrolStartForm(forms.Form):
+class PatrolStartForm(Form):
     client_id = forms.UUIDField()
     grid = forms.ModelChoiceField(queryset=Place.objects.none(), error_messages={
         "invalid_choice": _("只能巡查本人负责的网格。"), "required": _("请选择一个网格。")})
@@ -23,14 +24,14 @@ class PatrolStartForm(forms.Form):
         self.fields["grid"].queryset = grids
 
 
-class PatrolEndForm(forms.Form):
+class PatrolEndForm(Form):
     # Accepted for symmetry with the other submissions; a retry is recognised by the same ended_at.
     client_id = forms.UUIDField(required=False)
     ended_at = forms.DateTimeField(required=False)
     route = forms.JSONField(required=False)
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     client_id = forms.UUIDField()
     visit_type = forms.ChoiceField(choices=VisitType.choices, error_messages={"required": _("请选择走访类型。")})
     visited_at = forms.DateTimeField(required=False)
@@ -47,7 +48,7 @@ class VisitForm(forms.Form):
         self.fields["household"].queryset = Household.objects.visible_to(user)
 
 
-class HouseholdForm(StyledForm):
+class HouseholdForm(Form):
     address = forms.CharField(label=_("地址"), max_length=200)
     unit = forms.CharField(label=_("单元"), max_length=20, required=False)
     room = forms.CharField(label=_("门牌号"), max_length=20, required=False)
@@ -66,7 +67,7 @@ class HouseholdEditForm(VersionedForm, HouseholdForm):
     pass
 
 
-class SiteForm(StyledForm):
+class SiteForm(Form):
     kind = forms.ChoiceField(label=_("类别"), choices=SiteKind.choices)
     name = forms.CharField(label=_("名称"), max_length=100)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from grids.models import Level, Place
 from wudu import scope
+from wudu.pages import Keyset, keyset_page
 
 from .models import DailyReport, Patrol, Visit
 
@@ -62,15 +63,7 @@ def ledger_page(user, f: LedgerFilter, after: str = "") -> tuple[list[Visit], st
     """One page of rows and the cursor of the next (empty at the end). Page 1,000 costs what page 1 costs."""
     queryset = (ledger_queryset(user, f).select_related(*ROW_RELATED).defer(*ROW_DEFERRED)
                 .prefetch_related(*ROW_PREFETCHED))
-    position = decode_cursor(after)
-    if position is not None:
-        at, pk = position
-        # visited_at <= at lets the (visited_at, id) index start at the cursor instead of scanning to it.
-        queryset = queryset.filter(visited_at__lte=at).filter(Q(visited_at__lt=at) | Q(visited_at=at, pk__lt=pk))
-    rows = list(queryset[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, encode_cursor(rows[-1]) if more else ""
+    return keyset_page(queryset, after, size=PAGE_SIZE, keyset=BY_VISIT)
 
 
 def encode_cursor(visit: Visit) -> str:
@@ -83,6 +76,19 @@ def decode_cursor(value: str) -> tuple[datetime.datetime, int] | None:
         return datetime.datetime.fromtimestamp(float(stamp), tz=datetime.UTC), int(pk)
     except (ValueError, OverflowError):
         return None
+
+
+def _after_visit(queryset: QuerySet[Visit], after: str) -> QuerySet[Visit]:
+    position = decode_cursor(after)
+    if position is None:
+        return queryset
+    at, pk = position
+    # visited_at <= at lets the (visited_at, id) index start at the cursor instead of scanning to it.
+    return queryset.filter(visited_at__lte=at).filter(Q(visited_at__lt=at) | Q(visited_at=at, pk__lt=pk))
+
+
+# Newest visit first; the cursor is the last row's (visited_at, id).
+BY_VISIT = Keyset(order=("-visited_at", "-id"), seek=_after_visit, cursor=encode_cursor)
 
 
 # The ledger's columns, as the paper 《网格工作走访台账》 has them.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from grids.models import Level, Place
 from wudu import scope
 from wudu.images import store_photos
+from wudu.rules import MAX_PHOTOS
 from wudu.writes import create_once, update_versioned
 
 from .models import (
@@ -35,7 +36,6 @@ from .models import (
 )
 from .tasks import daily_report_build_task
 
-MAX_PHOTOS = 5
 CLOCK_SKEW = datetime.timedelta(minutes=5)  # phones' clocks run a little ahead
 MAX_LATE = datetime.timedelta(days=7)  # an offline queue may deliver up to a week late
 # `now` (on the writes below) is the moment the record is written as of: the wall clock, except when

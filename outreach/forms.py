@@ -4,8 +4,8 @@ and write."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grids.forms import KeyedForm, VersionedForm
-from grids.models import mobile_validator
+from wudu.forms import KeyedForm, VersionedForm
+from wudu.rules import mobile_validator
 
 from .models import OrganizationKind
 

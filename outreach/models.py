@@ -3,7 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import Place, User, mobile_validator
+from grids.models import Place, User
+from wudu.rules import mobile_validator
 from wudu.scope import ScopedQuerySet
 
 

@@ -17,11 +17,9 @@ from .places import (
     Role,
     User,
     WuduUserManager,
-    mobile_validator,
-    phone_validator,
 )
 
 __all__ = [
     "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "GridPrefix", "Level",
-    "Membership", "OutpostPartner", "PartnerKind", "Place", "Role", "User", "WuduUserManager", "mobile_validator", "phone_validator",
+    "Membership", "OutpostPartner", "PartnerKind", "Place", "Role", "User", "WuduUserManager",
 ]

@@ -5,22 +5,15 @@ sequence, so "everything under X" is one indexed prefix query (`code__startswith
 """
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from wudu.rules import mobile_validator, phone_validator
 from wudu.scope import GRID_ROLES, Role, ScopedQuerySet  # noqa: F401 (the roles are the gate's; re-exported)
-
-mobile_validator = RegexValidator(
-    r"^1\d{10}$", _("请输入以 1 开头的 11 位手机号码，例如 13800000000。")
-)
-phone_validator = RegexValidator(
-    r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
-    _("请输入 11 位手机号码或固定电话（如 0374-1234567）。"),
-)
 
 
 class Level(models.TextChoices):

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grids.forms import StyledForm
 from grids.models import CODE_LENGTH, Level, Place, Role, User
 from wudu import scope
 from wudu.db import replica_reads
+from wudu.forms import Form
+from wudu.pages import page_query
 
 from .. import exports as ledger_exports
 from .. import selectors as ledger_selectors
@@ -22,7 +23,7 @@ from ..models import FindingCategory
 MAX_RANGE_DAYS = 366
 
 
-class LedgerFilterForm(StyledForm):
+class LedgerFilterForm(Form):
     place = forms.CharField(label=gettext_lazy("地点编号"), required=False)
     date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
@@ -109,10 +110,8 @@ def ledger(request):
     if not form.is_valid():
         return render(request, "ledger/list.html", {"form": form, "rows": [], "next": ""}, status=400)
     rows, next_cursor = ledger_selectors.ledger_page(request.user, form.ledger_filter(), request.GET.get("after", ""))
-    query = request.GET.copy()
-    query.pop("after", None)
     return render(request, "ledger/list.html", {
-        "form": form, "rows": rows, "next": next_cursor, "query": query.urlencode(), "title": form.title(),
+        "form": form, "rows": rows, "next": next_cursor, "query": page_query(request), "title": form.title(),
     })
 
 
