@@ -13,7 +13,8 @@ PORT ?= 8000
 ## setup: everything a fresh machine needs (idempotent; fast when already done)
 setup: system venv vendor messages
 
-# System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring).
+# System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring), nginx
+# (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started).
 system:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -21,6 +22,8 @@ system:
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; done; \
 	$(PY_SYS) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
