@@ -8,7 +8,7 @@ printing one JSON object on its last line:
     aggregates   daily_report_build(day) against the same figures in one raw SQL statement (median of 5)
     explain      EXPLAIN ANALYZE of the ledger page 1 / deep page and the daily report's grouped queries
     export       peak RSS of exporting ~100,000 ledger rows to Excel (run alone in its own process)
-    dispatch     case_act(action="dispatch") per second over N fresh filed cases, committed one by one, with the
+    dispatch     case_dispatch() per second over N fresh filed cases, committed one by one, with the
                  notices (eager Celery); also the hotline registrations that filed them, and queries per step
     profile      (by hand, not part of a run) cProfile of one page, requested 50 times in-process:
                  `python bench/inproc.py profile bench/results/spec-<db>.json "<page name>" [sort]`
@@ -387,12 +387,10 @@ def dispatch(n: int = DISPATCH_CASES) -> dict:
                                        description="压测：热线登记", key=uuid.uuid4()) for _i in range(n)]
     create_s = time.perf_counter() - started
     with CaptureQueriesContext(connection) as captured:
-        case_services.case_act(actor=center, case=cases[0], action="dispatch", version=cases[0].version,
-                               key=uuid.uuid4())
+        case_services.case_dispatch(actor=center, case=cases[0], version=cases[0].version, key=uuid.uuid4())
     started = time.perf_counter()
     for case in cases[1:]:
-        case = case_services.case_act(actor=center, case=case, action="dispatch", version=case.version,
-                                      key=uuid.uuid4())
+        case = case_services.case_dispatch(actor=center, case=case, version=case.version, key=uuid.uuid4())
         assert case.status == "dispatched"
     dispatch_s = time.perf_counter() - started
     return {"cases": n, "create_per_s": n / create_s, "dispatch_per_s": (n - 1) / dispatch_s,

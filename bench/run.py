@@ -390,7 +390,7 @@ def budgets(results: list[dict]) -> list[tuple[str, bool, str]]:
 def dispatch_line(d: dict | None) -> str:
     if not d:
         return ""
-    return (f"Dispatch throughput (`case_act(action=\"dispatch\")` in a loop over {d['cases']} filed cases, each step "
+    return (f"Dispatch throughput (`case_dispatch()` in a loop over {d['cases']} filed cases, each step "
             f"committed with its notices): {d['dispatch_per_s']:.1f} transitions/s ({d['dispatch_ms']:.1f} ms each, "
             f"{d['queries_per_dispatch']} queries); registering them (hotline): {d['create_per_s']:.1f} cases/s.")
 

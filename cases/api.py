@@ -168,21 +168,52 @@ class CaseCreateInput(serializers.Serializer):
         return grid
 
 
+# How the API takes each of the step inputs (workflow.INPUTS); a step's row names the ones it needs.
+STEP_INPUTS = {
+    "department": lambda: serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True, default=None,
+        help_text="The department (default: the category's)"),
+    "deadline": lambda: serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="An explicit deadline (default: the category's limit)"),
+    "days": lambda: serializers.IntegerField(min_value=1, max_value=workflow.MAX_EXTENSION_DAYS, required=False,
+                                             allow_null=True, default=None, help_text="Working days (required)"),
+    "evaluation": lambda: serializers.ChoiceField(choices=Evaluation.choices, required=False, default="",
+                                                  help_text="The resident's verdict, recorded by phone (required)"),
+}
+
+
 class StepInput(serializers.Serializer):
+    """What every step takes; `step_input` adds the step's own inputs and photos."""
+
     version = serializers.IntegerField(required=False, min_value=1,
                                        help_text="The version the client read (or If-Match); required.")
-    note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False,
-                                                    allow_null=True, default=None,
-                                                    help_text="dispatch: the department (default: the category's)")
-    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                         help_text="dispatch: an explicit deadline (default: the category's limit)")
-    days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
-                                    max_value=services.MAX_EXTENSION_DAYS, help_text="request_extension: working days")
-    evaluation = serializers.ChoiceField(choices=Evaluation.choices, required=False, default="",
-                                         help_text="evaluate: the resident's verdict (recorded by phone)")
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                   max_length=rules.MAX_PHOTOS)
+    note = serializers.CharField(max_length=workflow.NOTE_MAX, required=False, default="", allow_blank=True)
+    step: workflow.Step | None = None
+
+    def validate(self, data):
+        # A field this step does not take (photos on a sign, a department on a return) is refused, not dropped:
+        # the client would believe it was kept.
+        unknown = sorted(set(getattr(self, "initial_data", None) or ()) - set(self.fields))
+        if unknown and self.step is not None:
+            raise serializers.ValidationError(
+                {name: [_("“%(action)s”不需要此项。") % {"action": self.step.label}] for name in unknown})
+        return data
+
+
+def step_input(step: workflow.Step) -> type[serializers.Serializer]:
+    """The API input of one step, built from its row of workflow.STEPS (also what the schema documents)."""
+    fields = {name: STEP_INPUTS[name]() for name in step.inputs}
+    # Required inputs are checked by the service, so that every surface answers with the same message.
+    fields["note"] = serializers.CharField(max_length=step.note_max, required=False, default="", allow_blank=True,
+                                           help_text=f"{step.note_label}{' (required)' if step.note_required else ''}")
+    if step.photos:
+        fields["photos"] = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                                 max_length=rules.MAX_PHOTOS)
+    name = "".join(part.title() for part in step.name.split("_")) + "Input"
+    return type(name, (StepInput,), {**fields, "step": step})
+
+
+STEP_SERIALIZERS = {name: step_input(step) for name, step in workflow.STEPS.items()}
 
 
 class CaseSchema(ServiceSchema):
@@ -190,7 +221,7 @@ class CaseSchema(ServiceSchema):
         if self.view.action == "create":
             return CaseCreateInput
         if self.view.action.startswith("act_"):
-            return StepInput
+            return STEP_SERIALIZERS[self.view.action.removeprefix("act_")]
         return super().get_request_serializer()
 
     def get_override_parameters(self):
@@ -238,7 +269,7 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def take_step(self, request, name: str):
         case = self.get_object()
-        serializer = StepInput(data=request.data, context=self.get_serializer_context())
+        serializer = STEP_SERIALIZERS[name](data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None) or if_match_version(request)
@@ -257,7 +288,7 @@ def _step_action(step: workflow.Step):
     run.__name__ = f"act_{step.name}"
     run.__doc__ = f"{step.label}: allowed to {', '.join(step.roles)}."
     run = extend_schema(
-        request=StepInput, summary=str(step.label),
+        request=STEP_SERIALIZERS[step.name], summary=str(step.label),
         responses={200: CaseDetailSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404],
                    409: OpenApiResponse(description="The case changed since `version` was read: reload.")},
     )(run)

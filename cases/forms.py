@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,61 +14,61 @@ from wudu import rules
 from wudu.forms import Form
 
 from . import workflow
-from .models import Case, CaseCategory, Evaluation, Kind, Level, Source, Status
+from .models import CaseCategory, Evaluation, Kind, Level, Source, Status
+
+
+def _department_field():
+    return forms.ModelChoiceField(label=_("处置部门"), queryset=Department.objects.none(), required=False,
+                                  empty_label=_("按类别默认部门"))
+
+
+def _deadline_field():
+    return forms.DateTimeField(label=_("处置时限"), required=False,
+                               widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                               help_text=_("留空则按类别的处置时限自动计算。"))
+
+
+# How the page asks a person for each of the step inputs (workflow.INPUTS); a step's row names the ones it needs.
+STEP_INPUTS = {
+    "department": _department_field,
+    "deadline": _deadline_field,
+    "days": lambda: forms.IntegerField(label=_("延期天数（工作日）"), min_value=1, max_value=workflow.MAX_EXTENSION_DAYS),
+    "evaluation": lambda: forms.ChoiceField(label=_("群众评价"), choices=Evaluation.choices, widget=forms.RadioSelect),
+}
 
 
 class StepForm(Form):
-    """One step of the loop. Only the fields the step needs are kept (see `for_step`)."""
+    """One step of the loop: the note, the inputs and the photos its row of workflow.STEPS asks for."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     key = forms.UUIDField(widget=forms.HiddenInput)
-    department = forms.ModelChoiceField(label=_("处置部门"), queryset=Department.objects.none(), required=False,
-                                        empty_label=_("按类别默认部门"))
-    deadline = forms.DateTimeField(label=_("处置时限"), required=False,
-                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                                   help_text=_("留空则按类别的处置时限自动计算。"))
-    days = forms.IntegerField(label=_("延期天数（工作日）"), min_value=1, max_value=30, required=False)
-    evaluation = forms.ChoiceField(label=_("群众评价"), choices=Evaluation.choices, required=False,
-                                   widget=forms.RadioSelect)
-    note = forms.CharField(label=_("说明"), max_length=1000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-    FIELDS_BY_STEP = {
-        "dispatch": ("department", "deadline"),
-        "request_extension": ("days",),
-        "evaluate": ("evaluation",),
-    }
-    PHOTO_STEPS = ("feed_back", "settle", "verify", "rework")
 
     def __init__(self, *args, step: workflow.Step, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.step = step
-        keep = {"version", "key", "note", *self.FIELDS_BY_STEP.get(step.name, ())}
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
-        self.fields["note"].label = step.note_label or _("说明")
-        self.fields["note"].required = step.note_required
-        self.fields["note"].error_messages["required"] = _("请填写%(label)s。") % {"label": self.fields["note"].label}
-        if step.name == "evaluate":  # the verdict's comment is kept on the case, in a shorter column
-            limit = Case._meta.get_field("evaluation_comment").max_length
-            self.fields["note"].max_length = limit
-            self.fields["note"].validators.append(MaxLengthValidator(limit))
-            self.fields["note"].widget.attrs["maxlength"] = str(limit)
+        for name in step.inputs:
+            self.fields[name] = STEP_INPUTS[name]()
+        label = step.note_label or _("说明")
+        self.fields["note"] = forms.CharField(
+            label=label, max_length=step.note_max, required=step.note_required,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            error_messages={"required": _("请填写%(label)s。") % {"label": label}})
         if "department" in self.fields:
             self.fields["department"].queryset = Department.objects.filter(district_id=case.category.district_id)
             self.fields["department"].initial = case.category.department_id
-        if "evaluation" in self.fields:
-            self.fields["evaluation"].required = True
         if not self.is_bound:
             self.initial.update(version=case.version, key=uuid.uuid4())
-        self.photos = step.name in self.PHOTO_STEPS
+        self.photos = step.photos
 
     def clean_deadline(self):
         value = self.cleaned_data.get("deadline")
         if value is not None and value <= timezone.now():
             raise forms.ValidationError(_("处置时限不能早于现在。"))
         return value
+
+    def inputs(self) -> dict:
+        """The step's own inputs, as the service takes them."""
+        return {name: self.cleaned_data.get(name) for name in self.step.inputs}
 
 
 class CaseCreateForm(Form):

@@ -277,7 +277,7 @@ class Case(models.Model):
 
     # -------------------------------------------------------------------------------------- the machine
     # Each method only moves the state and the fields that belong to the step; cases.services validates,
-    # checks the actor (cases.workflow.ROLES), saves with a version check and records the event.
+    # checks the actor (cases.workflow.STEPS), saves with a version check and records the event.
 
     @transition(field=status, source=Status.LOCAL, target=Status.SELF_HANDLED)
     def settle(self, *, at):
@@ -373,7 +373,12 @@ class Case(models.Model):
         self.alert = Alert.NONE
         self.fed_back_at = None
 
-    @transition(field=status, source=OPEN, target=None)  # None: the state stays as it is
+    @transition(field=status, source=[Status.DISPATCHED, Status.HANDLING, Status.EXTENSION], target=None)
+    def urge(self, *, at):
+        pass  # the event and the department's notice are the reminder
+
+    # None: the state stays as it is. A case is supervised once: the condition is the one place that says so.
+    @transition(field=status, source=OPEN, target=None, conditions=[lambda case: not case.supervised])
     def supervise(self, *, at, on):
         self.supervised = on
 

@@ -113,60 +113,41 @@ def _members(*, roles: tuple[str, ...], case: Case) -> list[int]:
     return list(rows.values_list("user_id", flat=True).distinct())
 
 
-# action → (roles to tell, message)
-_TELL = {
-    "escalate": (workflow.CENTER, _("新上报事件 %(ref)s：%(category)s，待受理")),
-    "send_back": (workflow.CENTER, _("事件 %(ref)s 被%(department)s退回，待重新派遣")),
-    "request_extension": (workflow.CENTER, _("事件 %(ref)s：%(department)s申请延期，待审批")),
-    "suspend": (workflow.CENTER, _("事件 %(ref)s 被%(department)s挂账")),
-    "dispatch": (workflow.DEPARTMENT, _("新派遣事件 %(ref)s：%(category)s，请签收")),
-    "approve_extension": (workflow.DEPARTMENT, _("事件 %(ref)s 的延期申请已同意")),
-    "refuse_extension": (workflow.DEPARTMENT, _("事件 %(ref)s 的延期申请未同意")),
-    "rework": (workflow.DEPARTMENT, _("事件 %(ref)s 核查未通过，请返工")),
-    "supervise": (workflow.DEPARTMENT, _("事件 %(ref)s 已被督办，请加快处置")),
-    "feed_back": (workflow.GRID_STAFF + workflow.CENTER, _("事件 %(ref)s 已反馈处置结果，待核查")),
-}
-
-
 def after_event(event: CaseEvent) -> int:
-    """Tell the people whose move it now is; tell the resident what they need to know. Idempotent."""
+    """Tell the people whose move it now is (the step's `tell`), the reporter and the resident what the step says
+    they hear (workflow.STEPS). Idempotent."""
     case = event.case
     values = {"ref": case.reference, "category": case.category.name,
               "department": case.department.name if case.department_id else ""}
-    action = event.action
-    if action == "create" and event.to_status in (Status.REPORTED, Status.FILED):
-        action = "escalate"
-    if action == "evaluate" and event.to_status == Status.FILED:
+    step = workflow.STEPS.get(event.action)
+    if event.action == "create" and event.to_status in (Status.REPORTED, Status.FILED):
+        step = workflow.STEPS["escalate"]  # a case entered for the command center reads as reported to it
+    roles, message = (step.tell, str(step.message) % values) if step and step.tell else ((), "")
+    if event.action == "evaluate" and event.to_status == Status.FILED:
         roles, message = workflow.CENTER, _("信访事项 %(ref)s 群众不满意，已重新打开") % values
-    elif action in _TELL:
-        roles, template = _TELL[action]
-        message = template % values
-    else:
-        roles, message = (), ""
     users = set(_members(roles=roles, case=case)) if roles else set()
-    if action in ("verify", "cancel") and case.reporter_id:
+    if step and step.tell_reporter and case.reporter_id:
         users.add(case.reporter_id)
-        message = message or (_("您上报的事件 %(ref)s 已结案") if action == "verify" else _("您上报的事件 %(ref)s 已注销")) % values
+        message = message or str(step.tell_reporter) % values
     users.discard(event.actor_id)
     made = Notification.objects.bulk_create(
         [Notification(user_id=u, case=case, kind=event.action, message=message, dedupe_key=f"event:{event.pk}")
          for u in sorted(users)],
         ignore_conflicts=True,
     )
-    _tell_resident(case, event)
+    _tell_resident(case, event, step)
     return len(made)
 
 
-def _tell_resident(case: Case, event: CaseEvent) -> None:
+def _tell_resident(case: Case, event: CaseEvent, step: workflow.Step | None) -> None:
     if not case.resident_mobile:
         return
     link = tracking_url(case)
     if event.action == "create":
         send_outside(case.resident_mobile, _("【网格通】您的诉求已受理，编号 %(ref)s，进度查询：%(link)s")
                      % {"ref": case.reference, "link": link})
-    elif event.to_status in (Status.CLOSED, Status.AWAITING_EVALUATION) and event.action == "verify":
-        send_outside(case.resident_mobile, _("【网格通】您的诉求 %(ref)s 已办结，请评价：%(link)s")
-                     % {"ref": case.reference, "link": link})
+    elif step and step.tell_resident:
+        send_outside(case.resident_mobile, str(step.tell_resident) % {"ref": case.reference, "link": link})
 
 
 def timer_notices(case_ids: list[int], alert: str) -> int:

@@ -35,10 +35,6 @@ from wudu.redact import redact
 from . import workflow
 from .models import FINISHED, Case, CaseCategory, CaseEvent, Evaluation, Kind, Source, Status
 
-# Steps whose note the resident needs: the result, why it was cancelled, what the check found, their own verdict.
-# Every other note (return reasons, extension reasons, internal opinions) stays inside.
-RESIDENT_NOTES = {"feed_back", "cancel", "verify", "evaluate"}
-
 OPEN311_MAX = 50
 OPEN311_MAX_DAYS = 90
 # Residents' own requests; what staff entered (patrol, hotline, assignments) is not the public's to read.
@@ -151,7 +147,7 @@ def _entry(event: CaseEvent) -> TimelineEntry:
     return TimelineEntry(
         label=label,
         at=event.at,
-        note=public_text(event.note) if event.action in RESIDENT_NOTES else "",
+        note=public_text(event.note) if workflow.resident_sees_note(event.action) else "",
         department=event.department.name if event.action == "dispatch" and event.department_id else "",
     )
 

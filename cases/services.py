@@ -31,14 +31,13 @@ from wudu.images import store_photos
 from wudu.rules import MAX_PHOTOS
 from wudu.writes import create_once
 
-from . import calendar, workflow
+from . import workflow
 from .holidays import KEEPERS
 from .models import (
     Case,
     CaseCategory,
     CaseEvent,
     CasePhoto,
-    Evaluation,
     Holiday,
     Kind,
     Level,
@@ -51,10 +50,8 @@ from .models import (
 from .tasks import case_notify_task
 from .timers import case_timers_run  # noqa: F401 (the system's timer job is a write too: callers find it here)
 
-MAX_EXTENSION_DAYS = 30
 DESCRIPTION_MAX = 1000  # Case.description (also a database constraint)
-NOTE_MAX = CaseEvent._meta.get_field("note").max_length
-EVALUATION_COMMENT_MAX = Case._meta.get_field("evaluation_comment").max_length
+MAX_EXTENSION_DAYS, NOTE_MAX = workflow.MAX_EXTENSION_DAYS, workflow.NOTE_MAX
 RESIDENT = "resident"
 
 
@@ -254,27 +251,44 @@ def _next_reference(day: datetime.date) -> str:
 
 
 def case_act(
-    *, actor, case: Case, action: str, version: int, key=None, note: str = "", department: Department | None = None,
-    deadline: datetime.datetime | None = None, days: int | None = None, evaluation: str = "", token: str = "",
-    photos: Iterable = (), now: datetime.datetime | None = None,
+    *, actor, case: Case, action: str, version: int, key=None, note: str = "", photos: Iterable = (),
+    token: str = "", now: datetime.datetime | None = None, **inputs,
 ) -> Case:
-    """Take one step of the loop (`action` is a key of workflow.STEPS) on a case read at `version`."""
+    """Take the step named `action` (a key of workflow.STEPS) on a case read at `version`: for the adapters that
+    get the step's name from a person (the case page's forms, the API's actions). `inputs` are the step's own
+    (workflow.INPUTS); one the step does not take is refused. Code that knows its step calls the typed entry
+    point below (`case_dispatch(...)` …)."""
     step = workflow.STEPS.get(action)
     if step is None:
         raise ValidationError({"action": _("未知的操作。")}, code="unknown_action")
+    _require_actor(actor, case, step, token)  # who may not take the step hears only that
+    foreign = sorted(name for name, value in inputs.items() if name not in step.inputs and value not in (None, ""))
+    if foreign:
+        raise ValidationError({name: _("“%(action)s”不需要填写此项。") % {"action": step.label} for name in foreign},
+                              code="not_an_input")
+    return _step(step, actor=actor, case=case, version=version, key=key, note=note, photos=photos, token=token,
+                 now=now, inputs={name: inputs.get(name) for name in step.inputs})
+
+
+def _step(step: workflow.Step, *, actor, case: Case, version: int, key, note: str, photos: Iterable, token: str = "",
+          inputs: dict, now: datetime.datetime | None) -> Case:
+    """Every step of the loop, as one transaction, driven by the step's row of workflow.STEPS."""
     _require_actor(actor, case, step, token)
     note = (note or "").strip()
     if step.note_required and not note:
         raise ValidationError({"note": _("请填写%(label)s。") % {"label": step.note_label}}, code="required")
-    if len(note) > NOTE_MAX:
-        raise ValidationError({"note": _too_long(step.note_label or _("说明"), NOTE_MAX, len(note))}, code="too_long")
+    if len(note) > step.note_max:
+        raise ValidationError({"note": _too_long(step.note_label or _("说明"), step.note_max, len(note))},
+                              code="too_long")
     photos = list(photos)
+    if photos and not step.photos:
+        raise ValidationError({"photos": _("“%(action)s”不附照片。") % {"action": step.label}}, code="no_photos")
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("每次最多 %(n)d 张照片。") % {"n": MAX_PHOTOS}}, code="too_many_photos")
     if version is None:
         raise ValidationError({"version": _("缺少版本号，请刷新页面后重试。")}, code="required")
     now = now or timezone.now()
-    params = dict(department=department, deadline=deadline, days=days, evaluation=evaluation, note=note)
+    inputs = {**inputs, "note": note}
     event_actor = actor if getattr(actor, "is_authenticated", False) else None
 
     def step_once() -> CaseEvent:
@@ -283,19 +297,18 @@ def case_act(
             raise Conflict(_("该事件刚刚已被他人处理，状态已变化。请刷新页面查看最新情况后再操作。"))
         case.refresh_from_db()
         grant = _require_actor(actor, case, step, token)  # the case as it is now (e.g. dispatched elsewhere)
-        method = workflow.method_for(case, step, evaluation=evaluation)
-        if method is None or (action == "supervise" and case.supervised):
+        method = workflow.method_for(case, step, inputs)
+        if method is None:
             raise ValidationError(
                 _("该事件当前状态为“%(status)s”，不能执行“%(action)s”。")
                 % {"status": case.get_status_display(), "action": step.label}, code="wrong_state")
         before = case.status
-        kwargs, data = _prepare(step, method.__name__, case, now=now, **params)
-        method(at=now, **kwargs)
+        prepared = step.prepare(case, now, inputs) if step.prepare else workflow.Prepared()
+        method(at=now, **prepared.arguments)
         case.save()
-        event = _event(case, event_actor, action, before, case.status, at=now, note=note, data=data,
-                       role=RESIDENT if grant is None else grant.role,
-                       department=case.department if action == "dispatch" else None,
-                       deadline=case.deadline if action in ("dispatch", "approve_extension") else None)
+        recorded = {name: getattr(case, name) for name in step.records}
+        event = _event(case, event_actor, step.name, before, case.status, at=now, note=note, data=prepared.data,
+                       role=RESIDENT if grant is None else grant.role, **recorded)
         _store_photos(case, event, photos)
         _notify_later(case, event)
         return event
@@ -305,6 +318,133 @@ def case_act(
         raise ValidationError(_("提交标识已被使用，请刷新页面后重试。"), code="key_reused")
     case.refresh_from_db()
     return case
+
+
+# The steps by name, for code that knows which one it takes (tasks, the demo, tests, other apps' services).
+# Each is the step's row of workflow.STEPS with its own inputs as typed arguments.
+
+
+def case_settle(*, actor, case: Case, version: int, note: str, key=None, photos: Iterable = (),
+                now: datetime.datetime | None = None) -> Case:
+    """就地解决: grid staff settle a case kept in the building or grid (`note`: the result)."""
+    return _step(workflow.STEPS["settle"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=photos, inputs={}, now=now)
+
+
+def case_escalate(*, actor, case: Case, version: int, note: str = "", key=None,
+                  now: datetime.datetime | None = None) -> Case:
+    """上报指挥中心: grid staff pass a case they could not settle to the command center."""
+    return _step(workflow.STEPS["escalate"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_accept(*, actor, case: Case, version: int, note: str = "", key=None,
+                now: datetime.datetime | None = None) -> Case:
+    """立案: the command center accepts a reported case."""
+    return _step(workflow.STEPS["accept"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_cancel(*, actor, case: Case, version: int, note: str, key=None,
+                now: datetime.datetime | None = None) -> Case:
+    """注销: the command center closes a case that needs no handling (`note`: why)."""
+    return _step(workflow.STEPS["cancel"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_dispatch(*, actor, case: Case, version: int, department: Department | None = None,
+                  deadline: datetime.datetime | None = None, note: str = "", key=None,
+                  now: datetime.datetime | None = None) -> Case:
+    """派遣: to a department (default: the category's) by a deadline (default: the category's time limit counted
+    on the working-day calendar)."""
+    return _step(workflow.STEPS["dispatch"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={"department": department, "deadline": deadline}, now=now)
+
+
+def case_sign(*, actor, case: Case, version: int, note: str = "", key=None,
+              now: datetime.datetime | None = None) -> Case:
+    """签收: the department takes the case on."""
+    return _step(workflow.STEPS["sign"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_send_back(*, actor, case: Case, version: int, note: str, key=None,
+                   now: datetime.datetime | None = None) -> Case:
+    """退回: the department returns a case that is not theirs (`note`: why)."""
+    return _step(workflow.STEPS["send_back"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_request_extension(*, actor, case: Case, version: int, days: int, note: str, key=None,
+                           now: datetime.datetime | None = None) -> Case:
+    """申请延期: the department asks for `days` more working days (`note`: why)."""
+    return _step(workflow.STEPS["request_extension"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={"days": days}, now=now)
+
+
+def case_approve_extension(*, actor, case: Case, version: int, note: str = "", key=None,
+                           now: datetime.datetime | None = None) -> Case:
+    """同意延期: the deadline moves by the days asked for."""
+    return _step(workflow.STEPS["approve_extension"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_refuse_extension(*, actor, case: Case, version: int, note: str, key=None,
+                          now: datetime.datetime | None = None) -> Case:
+    """不同意延期: the deadline stays (`note`: why)."""
+    return _step(workflow.STEPS["refuse_extension"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_suspend(*, actor, case: Case, version: int, note: str, key=None,
+                 now: datetime.datetime | None = None) -> Case:
+    """挂账: the department cannot solve it for now (`note`: why); the command center may dispatch it again."""
+    return _step(workflow.STEPS["suspend"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_feed_back(*, actor, case: Case, version: int, note: str, key=None, photos: Iterable = (),
+                   now: datetime.datetime | None = None) -> Case:
+    """反馈结果: the department reports what it did (`note`), with photos."""
+    return _step(workflow.STEPS["feed_back"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=photos, inputs={}, now=now)
+
+
+def case_verify(*, actor, case: Case, version: int, note: str = "", key=None, photos: Iterable = (),
+                now: datetime.datetime | None = None) -> Case:
+    """核查通过: grid staff or the command center confirm the result; the case closes (a petition awaits the
+    petitioner's verdict)."""
+    return _step(workflow.STEPS["verify"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=photos, inputs={}, now=now)
+
+
+def case_rework(*, actor, case: Case, version: int, note: str, key=None, photos: Iterable = (),
+                now: datetime.datetime | None = None) -> Case:
+    """返工: the result does not hold (`note`: why); back to the department."""
+    return _step(workflow.STEPS["rework"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=photos, inputs={}, now=now)
+
+
+def case_evaluate(*, actor, case: Case, version: int, evaluation: str, note: str = "", token: str = "", key=None,
+                  now: datetime.datetime | None = None) -> Case:
+    """评价: the resident's verdict, given through the tracking link (`actor=None`, `token`) or recorded by the
+    command center by phone. A petitioner's 不满意 reopens the petition."""
+    return _step(workflow.STEPS["evaluate"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), token=token, inputs={"evaluation": evaluation}, now=now)
+
+
+def case_urge(*, actor, case: Case, version: int, note: str = "", key=None,
+              now: datetime.datetime | None = None) -> Case:
+    """催办: the command center reminds the department of a case in its hands (as often as needed; each is told)."""
+    return _step(workflow.STEPS["urge"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
+
+
+def case_supervise(*, actor, case: Case, version: int, note: str = "", key=None,
+                   now: datetime.datetime | None = None) -> Case:
+    """督办: the command center marks an open case for urgent handling (once)."""
+    return _step(workflow.STEPS["supervise"], actor=actor, case=case, version=version, key=key, note=note,
+                 photos=(), inputs={}, now=now)
 
 
 def _require_actor(actor, case: Case, step: workflow.Step, token: str) -> scope.Grant | None:
@@ -317,47 +457,6 @@ def _require_actor(actor, case: Case, step: workflow.Step, token: str) -> scope.
     if not (step.resident and token and hmac.compare_digest(str(token), case.tracking_token)):
         raise PermissionDenied(_("跟踪链接无效，不能评价该事件。"))
     return None
-
-
-def _prepare(step: workflow.Step, method: str, case: Case, *, now, department, deadline, days, evaluation, note):
-    """The arguments the transition needs, validated; and what the event should remember."""
-    if method == "dispatch":
-        department = department or case.category.department
-        if department is None:
-            raise ValidationError({"department": _("请选择处置部门。")}, code="required")
-        if department.district_id != case.category.district_id:
-            raise ValidationError({"department": _("该部门不属于本区。")}, code="other_district")
-        limit, provisional = None, False
-        if deadline is None:
-            # The event keeps the limit, so that the deadline can be counted again on the official calendar.
-            limit = {"amount": case.category.time_limit, "unit": case.category.limit_unit}
-            deadline, provisional = calendar.deadline(now, limit["amount"], limit["unit"])
-        elif deadline <= now:
-            raise ValidationError({"deadline": _("处置时限不能早于现在。")}, code="past_deadline")
-        elif deadline > now + datetime.timedelta(days=366):
-            raise ValidationError({"deadline": _("处置时限不能超过一年。")}, code="far_deadline")
-        return (dict(department=department, deadline=deadline, due_soon_at=calendar.due_soon_at(now, deadline),
-                     provisional=provisional),
-                {"department": department.name, "deadline": deadline.isoformat(), **({"limit": limit} if limit else {})})
-    if method == "request_extension":
-        if not days or not 1 <= int(days) <= MAX_EXTENSION_DAYS:
-            raise ValidationError({"days": _("延期天数应为 1 到 %(n)d 个工作日。") % {"n": MAX_EXTENSION_DAYS}},
-                                  code="invalid_days")
-        return dict(days=int(days)), {"days": int(days)}
-    if method == "approve_extension":
-        new_deadline, provisional = calendar.deadline(case.deadline, case.extension_days, LimitUnit.WORKING_DAYS)
-        return (dict(deadline=new_deadline, due_soon_at=calendar.due_soon_at(case.dispatched_at, new_deadline),
-                     provisional=provisional or case.deadline_provisional),
-                {"days": case.extension_days, "deadline": new_deadline.isoformat()})
-    if method in ("evaluate", "reopen"):
-        if evaluation not in Evaluation.values:
-            raise ValidationError({"evaluation": _("请选择满意、基本满意或不满意。")}, code="required")
-        if len(note) > EVALUATION_COMMENT_MAX:
-            raise ValidationError({"note": _too_long(_("评价意见"), EVALUATION_COMMENT_MAX, len(note))}, code="too_long")
-        return dict(evaluation=evaluation, comment=note), {"evaluation": evaluation}
-    if method == "supervise":
-        return dict(on=True), {}
-    return {}, {}
 
 
 def _event(case: Case, actor, action: str, before: str, after: str, *, at, note: str = "", role: str = "",

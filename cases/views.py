@@ -155,8 +155,8 @@ def case_step(request, reference: str, action: str):
         try:
             services.case_act(
                 actor=request.user, case=case, action=action, version=d["version"], key=d["key"],
-                note=d.get("note") or "", department=d.get("department"), deadline=d.get("deadline"),
-                days=d.get("days"), evaluation=d.get("evaluation") or "", photos=request.FILES.getlist("photos"),
+                note=d.get("note") or "", photos=request.FILES.getlist("photos") if step.photos else (),
+                **form.inputs(),
             )
         except Conflict as error:
             form.add_error(None, error)

@@ -1,12 +1,20 @@
-"""Who may take each step of a case. The states and transitions themselves are on `Case` (django-fsm); this
-table adds the roles that own each step, what the step needs, and how it reads in the UI. The scope gate
-decides whether a user holds one of those roles *for this case* (its grid, and for departments, its
-department)."""
+"""The case steps, each described once. The states and transitions are on `Case` (django-fsm); this table adds,
+per step, who takes it, what it asks for (note, extra inputs, photos), how its inputs become the transition's
+arguments, who is told, and what the resident sees. The HTML form (`forms.StepForm`), the API input
+(`api.step_input`), the service (`services._step`) and the notices (`notify.after_event`) all read it: adding a
+step is a transition on the model and one `Step(...)` here (docs/architecture.md, "Add a case step").
+
+The scope gate decides whether a user holds one of a step's roles *for this case* (its grid, and for
+departments, its department)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import can_proceed
@@ -14,7 +22,8 @@ from django_fsm import can_proceed
 from wudu import scope
 from wudu.scope import Grant, Role
 
-from .models import Case, Source, Status
+from . import calendar
+from .models import Case, CaseEvent, Evaluation, LimitUnit, Source, Status
 
 GRID_STAFF = scope.GRID_STAFF
 CENTER = (Role.COMMAND_CENTER,)
@@ -30,6 +39,22 @@ ENTRY: dict[str, tuple[str, ...]] = {
     Source.ASSIGNED: ASSIGNERS,
 }
 
+MAX_EXTENSION_DAYS = 30
+NOTE_MAX = CaseEvent._meta.get_field("note").max_length
+EVALUATION_COMMENT_MAX = Case._meta.get_field("evaluation_comment").max_length
+
+# The inputs a step may ask for besides its note and photos. The form and the API each know how to take one
+# of these from a person (forms.STEP_INPUTS, api.STEP_INPUTS); a step names the ones it needs.
+INPUTS = ("department", "deadline", "days", "evaluation")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a step's inputs become: the transition's keyword arguments, and what its event remembers."""
+
+    arguments: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+
 
 @dataclass(frozen=True)
 class Step:
@@ -39,35 +64,120 @@ class Step:
     methods: tuple[str, ...]  # Case transitions it may take (the first one whose conditions hold)
     note_required: bool = False
     note_label: str = ""
+    note_max: int = NOTE_MAX
     style: str = "primary"
+    inputs: tuple[str, ...] = ()  # of INPUTS
+    photos: bool = False  # the step may carry photos (the form offers them)
     resident: bool = False  # also open to the resident through the tracking link
+    # The note shows (redacted) on the resident's tracking page: the result, why it was cancelled, what the check
+    # found, their own verdict. Every other note (return and extension reasons, internal opinions) stays inside.
+    resident_sees_note: bool = False
+    # Who is told, and what: the roles holding the case after the step, and the message (%(ref)s,
+    # %(category)s, %(department)s); the person who reported the case, and what they hear.
+    tell: tuple[str, ...] = ()
+    message: str = ""
+    tell_reporter: str = ""
+    tell_resident: str = ""  # an SMS to the resident's mobile (%(ref)s, %(link)s)
+    records: tuple[str, ...] = ()  # case fields the event keeps ("department", "deadline")
+    # (case, now, inputs) -> Prepared: validates the inputs against the case; None: the step takes none.
+    prepare: Callable[[Case, datetime.datetime, dict], Prepared] | None = None
+    # (case, inputs) -> the transition's name, where the inputs decide it; None: the first of `methods` that holds.
+    choose: Callable[[Case, dict], str] | None = None
+
+
+def _dispatch(case: Case, now: datetime.datetime, inputs: dict) -> Prepared:
+    department, deadline = inputs.get("department") or case.category.department, inputs.get("deadline")
+    if department is None:
+        raise ValidationError({"department": _g("请选择处置部门。")}, code="required")
+    if department.district_id != case.category.district_id:
+        raise ValidationError({"department": _g("该部门不属于本区。")}, code="other_district")
+    limit, provisional = None, False
+    if deadline is None:
+        # The event keeps the limit, so that the deadline can be counted again on the official calendar.
+        limit = {"amount": case.category.time_limit, "unit": case.category.limit_unit}
+        deadline, provisional = calendar.deadline(now, limit["amount"], limit["unit"])
+    elif deadline <= now:
+        raise ValidationError({"deadline": _g("处置时限不能早于现在。")}, code="past_deadline")
+    elif deadline > now + datetime.timedelta(days=366):
+        raise ValidationError({"deadline": _g("处置时限不能超过一年。")}, code="far_deadline")
+    return Prepared(
+        dict(department=department, deadline=deadline, due_soon_at=calendar.due_soon_at(now, deadline),
+             provisional=provisional),
+        {"department": department.name, "deadline": deadline.isoformat(), **({"limit": limit} if limit else {})})
+
+
+def _request_extension(case: Case, now: datetime.datetime, inputs: dict) -> Prepared:
+    days = inputs.get("days")
+    if not days or not 1 <= int(days) <= MAX_EXTENSION_DAYS:
+        raise ValidationError({"days": _g("延期天数应为 1 到 %(n)d 个工作日。") % {"n": MAX_EXTENSION_DAYS}},
+                              code="invalid_days")
+    return Prepared(dict(days=int(days)), {"days": int(days)})
+
+
+def _approve_extension(case: Case, now: datetime.datetime, inputs: dict) -> Prepared:
+    new_deadline, provisional = calendar.deadline(case.deadline, case.extension_days, LimitUnit.WORKING_DAYS)
+    return Prepared(dict(deadline=new_deadline, due_soon_at=calendar.due_soon_at(case.dispatched_at, new_deadline),
+                         provisional=provisional or case.deadline_provisional),
+                    {"days": case.extension_days, "deadline": new_deadline.isoformat()})
+
+
+def _evaluate(case: Case, now: datetime.datetime, inputs: dict) -> Prepared:
+    evaluation = inputs.get("evaluation") or ""
+    if evaluation not in Evaluation.values:
+        raise ValidationError({"evaluation": _g("请选择满意、基本满意或不满意。")}, code="required")
+    return Prepared(dict(evaluation=evaluation, comment=inputs.get("note", "")), {"evaluation": evaluation})
+
+
+def _evaluate_method(case: Case, inputs: dict) -> str:
+    # A petitioner's 不满意 reopens the petition; any other verdict closes the evaluation.
+    return "reopen" if case.is_petition and inputs.get("evaluation") == Evaluation.UNSATISFIED else "evaluate"
 
 
 STEPS: dict[str, Step] = {step.name: step for step in (
     Step("settle", _("就地解决"), GRID_STAFF, ("settle",), note_required=True, note_label=_("处置结果"),
-         style="success"),
-    Step("escalate", _("上报指挥中心"), GRID_STAFF, ("escalate",), note_label=_("上报说明")),
+         style="success", photos=True),
+    Step("escalate", _("上报指挥中心"), GRID_STAFF, ("escalate",), note_label=_("上报说明"),
+         tell=CENTER, message=_("新上报事件 %(ref)s：%(category)s，待受理")),
     Step("accept", _("立案"), CENTER, ("accept",), note_label=_("立案意见")),
-    Step("cancel", _("注销"), CENTER, ("cancel",), note_required=True, note_label=_("注销原因"), style="danger"),
-    Step("dispatch", _("派遣"), CENTER, ("dispatch",), note_label=_("派遣意见")),
+    Step("cancel", _("注销"), CENTER, ("cancel",), note_required=True, note_label=_("注销原因"), style="danger",
+         resident_sees_note=True, tell_reporter=_("您上报的事件 %(ref)s 已注销")),
+    Step("dispatch", _("派遣"), CENTER, ("dispatch",), note_label=_("派遣意见"), inputs=("department", "deadline"),
+         prepare=_dispatch, records=("department", "deadline"),
+         tell=DEPARTMENT, message=_("新派遣事件 %(ref)s：%(category)s，请签收")),
     Step("sign", _("签收"), DEPARTMENT, ("sign",), note_label=_("签收说明")),
-    Step("send_back", pgettext_lazy("step", "退回"), DEPARTMENT, ("send_back",), note_required=True, note_label=_("退回原因"),
-         style="warning"),
+    Step("send_back", pgettext_lazy("step", "退回"), DEPARTMENT, ("send_back",), note_required=True,
+         note_label=_("退回原因"), style="warning",
+         tell=CENTER, message=_("事件 %(ref)s 被%(department)s退回，待重新派遣")),
     Step("request_extension", _("申请延期"), DEPARTMENT, ("request_extension",), note_required=True,
-         note_label=_("延期理由"), style="warning"),
-    Step("approve_extension", _("同意延期"), CENTER, ("approve_extension",), note_label=_("审批意见")),
+         note_label=_("延期理由"), style="warning", inputs=("days",), prepare=_request_extension,
+         tell=CENTER, message=_("事件 %(ref)s：%(department)s申请延期，待审批")),
+    Step("approve_extension", _("同意延期"), CENTER, ("approve_extension",), note_label=_("审批意见"),
+         prepare=_approve_extension, records=("deadline",),
+         tell=DEPARTMENT, message=_("事件 %(ref)s 的延期申请已同意")),
     Step("refuse_extension", _("不同意延期"), CENTER, ("refuse_extension",), note_required=True,
-         note_label=_("不同意的理由"), style="warning"),
-    Step("suspend", pgettext_lazy("step", "挂账"), DEPARTMENT, ("suspend",), note_required=True, note_label=_("暂不能解决的原因"),
-         style="secondary"),
+         note_label=_("不同意的理由"), style="warning",
+         tell=DEPARTMENT, message=_("事件 %(ref)s 的延期申请未同意")),
+    Step("suspend", pgettext_lazy("step", "挂账"), DEPARTMENT, ("suspend",), note_required=True,
+         note_label=_("暂不能解决的原因"), style="secondary",
+         tell=CENTER, message=_("事件 %(ref)s 被%(department)s挂账")),
     Step("feed_back", _("反馈结果"), DEPARTMENT, ("feed_back",), note_required=True, note_label=_("处置结果"),
-         style="success"),
+         style="success", photos=True, resident_sees_note=True,
+         tell=GRID_STAFF + CENTER, message=_("事件 %(ref)s 已反馈处置结果，待核查")),
     Step("verify", _("核查通过"), GRID_STAFF + CENTER, ("close", "close_pending_evaluation"),
-         note_label=_("核查情况"), style="success"),
+         note_label=_("核查情况"), style="success", photos=True, resident_sees_note=True,
+         tell_reporter=_("您上报的事件 %(ref)s 已结案"),
+         tell_resident=_("【网格通】您的诉求 %(ref)s 已办结，请评价：%(link)s")),
     Step("rework", _("返工"), GRID_STAFF + CENTER, ("rework",), note_required=True, note_label=_("返工原因"),
-         style="danger"),
-    Step("evaluate", pgettext_lazy("step", "评价"), CENTER, ("evaluate", "reopen"), note_label=_("评价意见"), resident=True),
-    Step("supervise", pgettext_lazy("step", "督办"), CENTER, ("supervise",), note_label=_("督办意见"), style="danger"),
+         style="danger", photos=True,
+         tell=DEPARTMENT, message=_("事件 %(ref)s 核查未通过，请返工")),
+    Step("evaluate", pgettext_lazy("step", "评价"), CENTER, ("evaluate", "reopen"), note_label=_("评价意见"),
+         note_max=EVALUATION_COMMENT_MAX, inputs=("evaluation",), resident=True, resident_sees_note=True,
+         prepare=_evaluate, choose=_evaluate_method),
+    Step("urge", _("催办"), CENTER, ("urge",), note_label=_("催办意见"), style="warning",
+         tell=DEPARTMENT, message=_("事件 %(ref)s 被指挥中心催办，请尽快处置")),
+    Step("supervise", pgettext_lazy("step", "督办"), CENTER, ("supervise",), note_label=_("督办意见"), style="danger",
+         prepare=lambda case, now, inputs: Prepared(dict(on=True)),
+         tell=DEPARTMENT, message=_("事件 %(ref)s 已被督办，请加快处置")),
 )}
 
 
@@ -84,12 +194,17 @@ def event_label(action: str) -> str:
     return step.label if step else SYSTEM_EVENTS.get(action, SYSTEM_EVENTS["create"])
 
 
-def method_for(case: Case, step: Step, **params):
-    """The bound transition the step takes on this case now, or None when the case is not in a state for it."""
-    if step.name == "evaluate":
-        # A petitioner's 不满意 reopens the petition; any other verdict closes the evaluation.
-        name = "reopen" if case.is_petition and params.get("evaluation") == "unsatisfied" else "evaluate"
-        method = getattr(case, name)
+def resident_sees_note(action: str) -> bool:
+    """Whether the note of an event with this action shows on the resident's tracking page."""
+    step = STEPS.get(action)
+    return step is not None and step.resident_sees_note
+
+
+def method_for(case: Case, step: Step, inputs: dict | None = None):
+    """The bound transition the step takes on this case now, or None when the case is not in a state for it
+    (the transitions' conditions say, e.g., that a case is supervised only once)."""
+    if step.choose is not None:
+        method = getattr(case, step.choose(case, inputs or {}))
         return method if can_proceed(method) else None
     for name in step.methods:
         method = getattr(case, name)
@@ -111,8 +226,6 @@ def available_steps(user, case: Case) -> list[Step]:
     """The steps this user may take on this case in its present state (what the case page offers)."""
     out = []
     for step in STEPS.values():
-        if step.name == "supervise" and case.supervised:
-            continue
         if method_for(case, step) is not None and may_act(user, case, step):
             out.append(step)
     return out

@@ -65,6 +65,8 @@ RULES: dict[str, tuple[set[str], dict[str, str], bool]] = {
     # closes on 满意/基本满意 and goes back to the command center (filed, clock cleared) on 不满意.
     "evaluate": ({CENTER, RESIDENT}, {"closed": "closed (ordinary, not yet evaluated)",
                                       "awaiting_evaluation": "closed | unsatisfied: filed"}, False),
+    # A reminder to the department while the case is in its hands, as often as needed.
+    "urge": ({CENTER}, {"dispatched": "dispatched", "handling": "handling", "extension": "extension"}, False),
     # Any open case, once.
     "supervise": ({CENTER}, {state: state for state in STATES - FINISHED}, False),
 }
