@@ -246,6 +246,8 @@ class Case(models.Model):
             models.Index(fields=["client_ip", "created_at"], name="case_ip_time"),
             models.Index(fields=["grid", "category", "created_at"], name="case_duplicate_probe"),
             models.Index(fields=["lat", "lng"], name="case_point"),
+            # The bulletins' periods: cases due (by deadline) in a month or quarter.
+            models.Index(fields=["deadline"], name="case_deadline"),
             models.Index(fields=["due_soon_at"], name="case_due_soon_at", condition=Q(alert__in=["", "due_soon"])
                          & Q(status__in=["dispatched", "handling", "extension"])),
             # The workbench tabs count open cases by grid, status, clock and supervision: an index-only scan of
@@ -405,7 +407,9 @@ class CaseEvent(models.Model):
         verbose_name = _("事件流转记录")
         verbose_name_plural = _("事件流转记录")
         ordering = ["case", "id"]
-        indexes = [models.Index(fields=["case", "id"], name="case_event_case_id")]
+        indexes = [models.Index(fields=["case", "id"], name="case_event_case_id"),
+                   # The bulletins: verdicts (and other steps) given in a period.
+                   models.Index(fields=["action", "at"], name="case_event_action_at")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"

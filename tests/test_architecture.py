@@ -8,7 +8,7 @@ import grimp
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("wudu", "grids", "outreach", "ledger", "cases", "bench")
+PACKAGES = ("wudu", "grids", "outreach", "ledger", "cases", "bulletins", "bench")
 
 
 def test_apps_import_along_the_rule(capsys):

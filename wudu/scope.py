@@ -32,7 +32,8 @@ from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -207,6 +208,19 @@ _PARTY_MEMBER_FIELDS = {
 }
 
 
+def _line_of(path: str) -> Callable[[str, bool], Q]:
+    """Records of a place at or below the prefix, or above it (a bulletin of a community, a street or the
+    district names the units below it: each of them reads it, and objects to its own line)."""
+
+    def q(prefix: str, strictly_below: bool = False) -> Q:
+        return Q(**{f"{path}__startswith": prefix}) | Q(StartsWith(Value(prefix), F(path)))
+
+    return q
+
+
+_CENTER_WRITES = {Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE}
+
+
 # The policy table. A new resource joins the gate (and the generated scope matrix) by adding a line here.
 POLICIES: dict[str, Policy] = {
     "place": Policy(path="code", read=_subtree_read(), write=_officials_write({Role.GRID_HEAD: Reach.BELOW}),
@@ -249,6 +263,13 @@ POLICIES: dict[str, Policy] = {
         write={Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "notification": Policy(path="", read={}, owner_path="user"),
+    # Bulletins and rankings: read by the units at, below and named in them; built and published by the command
+    # center. Objections are read with their bulletin (the audit trail of its figures); who may file one is the
+    # unit of the line (bulletins.services), who settles it the command center.
+    "bulletin": Policy(path="place__code", read=_subtree_read(), q_for_prefix=_line_of("place__code"),
+                       write=_CENTER_WRITES),
+    "objection": Policy(path="bulletin__place__code", read=_subtree_read(),
+                        q_for_prefix=_line_of("bulletin__place__code"), write=_CENTER_WRITES),
     # Covert checks are seen by the levels above the grid only, never by the grid's own staff (not even by one
     # of them who also holds an office above the grid).
     "spot_check": Policy(

@@ -42,7 +42,7 @@ if PRODUCTION:
 
 # The project's apps, in the order of the import rule (docs/architecture.md): each plugs in its pages (urls.py), its
 # API routes (api.py: register_routes) and its management pages (managed.py). Adding an app adds its name here.
-PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bench"]
+PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "bench"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -234,6 +234,13 @@ CONTENT_SECURITY_POLICY = {
 STORE_ID_NUMBERS = env.bool("STORE_ID_NUMBERS", default=False)
 # The pollution-control duty: a grid patrolled less than this on a day is named in the daily report.
 MIN_DAILY_PATROL_MINUTES = env.int("MIN_DAILY_PATROL_MINUTES", default=60)
+# A covert spot check at or above this score counts as passed (暗访达标率).
+SPOT_CHECK_PASS_SCORE = env.int("SPOT_CHECK_PASS_SCORE", default=80)
+# Bulletins and rankings (docs/measures.md): the objection window in working days, the size of the red and
+# black lists, the minimum volume below which a unit is listed but not ranked (a weight scheme may set its own).
+BULLETIN_OBJECTION_WORKING_DAYS = env.int("BULLETIN_OBJECTION_WORKING_DAYS", default=3)
+BULLETIN_LIST_SIZE = env.int("BULLETIN_LIST_SIZE", default=3)
+BULLETIN_MIN_VOLUME = env.int("BULLETIN_MIN_VOLUME", default=5)
 
 # Map: polygons on a plain background unless a tile URL is configured (e.g. 天地图 with a key).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
