@@ -357,6 +357,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 6 * 3600},
     },
+    # 月通报 on the 1st at 08:00 (and 季排名 on a quarter's first day): drafts open for objections.
+    "bulletins": {
+        "task": "bulletins.tasks.bulletins_build_task",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+        "options": {"expires": 12 * 3600},
+    },
+    # Late data against published bulletins: a restatement note, never a silent change.
+    "bulletin-restatements": {
+        "task": "bulletins.tasks.restatements_check_task",
+        "schedule": crontab(hour=4, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
     # The holiday calendar: keep provisional years stored ahead, warn before the official one runs out.
     "holiday-calendar": {
         "task": "cases.tasks.holiday_calendar_watch_task",
