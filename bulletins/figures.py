@@ -40,7 +40,7 @@ def freeze(bulletin: Bulletin, measures: list[Measure], period: Period, exclusio
             _num=Case(When(measure.numerator(period), then=Value(True)), default=Value(False),
                       output_field=BooleanField()),
             _department=(Cast(measure.department_field, IntegerField()) if measure.department_field
-                         else Value(None, output_field=IntegerField())),
+                         else Cast(Value(None), IntegerField())),
         ).values_list("pk", "_unit", "_department", "_num")
         sql, params = rows.query.sql_with_params()
         with connection.cursor() as cursor:

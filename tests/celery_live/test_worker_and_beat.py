@@ -141,3 +141,26 @@ def test_the_workers_log_of_a_residents_notice_holds_no_link_nor_mobile(transact
     text = "\n".join(path.read_text(errors="replace") for path in live_worker.logdir.glob("*.log"))
     assert f"编号 {case.reference}" in text
     assert case.tracking_token not in text and mobile not in text
+
+
+def test_the_monthly_bulletins_are_built_on_the_worker_from_beats_entry(transactional_db, live_beat):
+    """Beat's entry for 月通报 (the 1st, 08:00 Shanghai time) is in the tables and its task, run on the real worker,
+    builds last month's drafts for the district, its streets and communities; a second run adds none."""
+    from bulletins.models import Bulletin, Kind, Stage
+    from bulletins.tasks import bulletins_build_task
+    from grids.models import Level, Place
+    from tests.cast import build_cast
+    from wudu.measures import Period
+
+    build_cast()
+    entry = wait_for(lambda: PeriodicTask.objects.filter(name="bulletins").first(), live_beat, "the bulletins entry")
+    assert entry.task == "bulletins.tasks.bulletins_build_task"
+    assert (entry.crontab.day_of_month, entry.crontab.hour, entry.crontab.minute, str(entry.crontab.timezone)) == (
+        "1", "8", "0", "Asia/Shanghai")
+    first = bulletins_build_task.delay().get(timeout=60)
+    places = Place.objects.filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY]).count()
+    month = Period.last_closed(Period.MONTH)
+    drafts = Bulletin.objects.filter(kind=Kind.BULLETIN, period=month.key, stage=Stage.DRAFT)
+    assert drafts.count() >= places and len(first) >= places
+    assert bulletins_build_task.delay().get(timeout=60) == first  # idempotent: the same drafts, rebuilt
+    assert drafts.count() == len(set(first))
