@@ -89,6 +89,7 @@ migrate: setup createdb
 demo: migrate
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_history
+	$(PY) manage.py load_demo_bulletins
 
 ## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT)
 ## With CELERY_BROKER_URL set (environment or .env), a Celery worker and beat run beside it (logs in var/) and stop with it (Ctrl-C).

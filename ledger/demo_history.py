@@ -13,12 +13,13 @@ import uuid
 import zlib
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from grids.models import Level, Membership, Place, Role, User
 
 from . import services as ledger
-from .models import FindingCategory, Household, HouseholdTag, Patrol, Site
+from .models import FindingCategory, Household, HouseholdTag, Patrol, Site, Visit
 from .reports import daily_report_build
 
 FULL_HISTORY_STREETS = ("新兴街道", "丁庄街道")
@@ -122,6 +123,10 @@ class HistoryLoader:
                 finding=finding, action=action, settled=self.rng.random() < 0.7,
             )
         ledger.patrol_end(actor=worker, patrol=patrol, ended_at=end, now=end)
+        # Entered as walked (the phone was online): the bulletins' "entered late" flag counts records whose
+        # entry came more than 48 hours after the visit, which this history is not.
+        Visit.objects.filter(patrol=patrol).update(created_at=F("visited_at"))
+        Patrol.objects.filter(pk=patrol.pk).update(created_at=start)
 
 
 def load_ledger_history(*, days: int = 90, short_days: int = 14, stdout=None) -> dict:
