@@ -8,6 +8,8 @@ printing one JSON object on its last line:
     aggregates   daily_report_build(day) against the same figures in one raw SQL statement (median of 5)
     explain      EXPLAIN ANALYZE of the ledger page 1 / deep page and the daily report's grouped queries
     export       peak RSS of exporting ~100,000 ledger rows to Excel (run alone in its own process)
+    bulletins    the monthly bulletin and the quarterly ranking of the district built, against the same case
+                 aggregates written by hand in raw SQL; snapshot size; drill-down page 1 against a deep page
     dispatch     case_dispatch() per second over N fresh filed cases, committed one by one, with the
                  notices (eager Celery); also the hotline registrations that filed them, and queries per step
     profile      (by hand, not part of a run) cProfile of one page, requested 50 times in-process:
@@ -35,18 +37,26 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.db.models.functions import Substr  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.management.commands.seed_bench import DISTRICT_CODE, bench_usernames  # noqa: E402
+from bulletins import selectors as bulletin_selectors  # noqa: E402
+from bulletins import services as bulletin_services  # noqa: E402
+from bulletins.models import BulletinRow, Kind  # noqa: E402
 from cases import services as case_services  # noqa: E402
+from cases.measures import due  # noqa: E402
 from cases.models import Case, CaseCategory  # noqa: E402
 from grids.models import Level, Place, User  # noqa: E402
 from ledger import reports  # noqa: E402
 from ledger import services as ledger_services  # noqa: E402
 from ledger.models import Patrol, Visit  # noqa: E402
 from ledger.selectors import PAGE_SIZE, ROW_DEFERRED, ROW_RELATED, LedgerFilter, ledger_queryset  # noqa: E402
+from wudu import measures  # noqa: E402
+from wudu.measures import Period  # noqa: E402
 
 DEEP_PAGE = 1000
 CSRF_TOKEN = "benchbenchbenchbenchbenchbench12"  # 32 characters: Django accepts the unmasked secret
@@ -423,12 +433,96 @@ def profile(spec: dict, name: str, sort: str = "tottime") -> None:
     pstats.Stats(profiler, stream=sys.stderr).sort_stats(sort).print_stats(40)
 
 
+# The due-case measures of the district's monthly bulletin by street, written by hand (cases/measures.py says the
+# same in Q objects): what the ORM's conditional aggregate is compared with.
+RAW_BULLETIN_SQL = """
+SELECT substr(g.code, 1, 9) AS street, count(*) AS due,
+  count(*) FILTER (WHERE c.fed_back_at < %(end)s) AS handled,
+  count(*) FILTER (WHERE c.fed_back_at < %(end)s AND c.fed_back_at <= c.deadline) AS handled_on_time,
+  count(*) FILTER (WHERE c.closed_at < %(end)s) AS closed,
+  count(*) FILTER (WHERE c.closed_at < %(end)s AND c.closed_at <= c.deadline) AS closed_on_time,
+  count(*) FILTER (WHERE c.reworks > 0) AS reworked,
+  count(*) FILTER (WHERE c.fed_back_at IS NULL OR c.fed_back_at >= %(end)s) AS overdue_open,
+  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM cases_caseevent e WHERE e.case_id = c.id
+                                 AND e.action = 'approve_extension')) AS extended
+FROM cases_case c JOIN grids_place g ON g.id = c.grid_id
+WHERE g.code LIKE %(prefix)s AND c.dispatched_at IS NOT NULL AND c.dispatched_at < %(end)s
+  AND c.status <> 'cancelled'
+  AND ((c.deadline >= %(start)s AND c.deadline < %(end)s)
+       OR (c.deadline < %(start)s AND (c.closed_at IS NULL OR c.closed_at >= %(start)s)))
+GROUP BY 1 ORDER BY 1
+"""
+DUE_MEASURES = ("case.handling", "case.handling_on_time", "case.closing", "case.closing_on_time", "case.rework",
+                "case.overdue_open", "case.extension")
+
+
+def bulletins() -> dict:
+    district = Place.objects.get(code=DISTRICT_CODE)
+    month = Period.last_closed(Period.MONTH)
+    quarter = Period.last_closed(Period.QUARTER)
+    params = {"start": month.start_at, "end": month.end_at, "prefix": DISTRICT_CODE + "%"}
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_BULLETIN_SQL, params)
+            return {row[0]: list(row[1:]) for row in cursor.fetchall()}
+
+    def orm():
+        rows = (Case.objects.filter(grid__code__startswith=DISTRICT_CODE).filter(due(month))
+                .annotate(line=Substr("grid__code", 1, 9)).values("line")
+                .annotate(d=Count("pk"), **{code.replace(".", "_"): Count("pk", filter=measures.get(code).numerator(month))
+                                            for code in DUE_MEASURES}).order_by("line"))
+        return {r["line"]: [r["d"], *(r[c.replace(".", "_")] for c in DUE_MEASURES)] for r in rows}
+
+    raw()
+    raw_ms, raw_runs = _median_ms(raw)
+    orm_ms, orm_runs = _median_ms(orm)
+    agree = raw() == orm()
+    build = lambda: bulletin_services.bulletin_build(place=district, period=month, kind=Kind.BULLETIN)  # noqa: E731
+    built = build()
+    build_ms, build_runs = _median_ms(build, runs=3)
+    ranking = lambda: bulletin_services.bulletin_build(place=district, period=quarter, kind=Kind.RANKING)  # noqa: E731
+    ranked = ranking()
+    ranking_ms, ranking_runs = _median_ms(ranking, runs=3)
+    # Drill-down: the largest figure's denominator, page 1 and the deepest page up to 1,000.
+    admin = User.objects.filter(is_superuser=True).first() or User.objects.get(username=bench_usernames()["admin"])
+    biggest = (BulletinRow.objects.filter(bulletin=built).values("measure").annotate(n=Count("pk"))
+               .order_by("-n").first())
+    ids = list(BulletinRow.objects.filter(bulletin=built, measure=biggest["measure"]).order_by("-object_id")
+               .values_list("object_id", flat=True))
+    page = min(1000, max(1, len(ids) // bulletin_selectors.PAGE_SIZE))
+    cursor = str(ids[(page - 1) * bulletin_selectors.PAGE_SIZE - 1]) if page > 1 else ""
+
+    def drill(after):
+        return lambda: bulletin_selectors.drill(admin, built, measure_code=biggest["measure"], unit=DISTRICT_CODE,
+                                                numerator=False, after=after).rows
+
+    first_ms, _r1 = _median_ms(drill(""))
+    deep_ms, _r2 = _median_ms(drill(cursor))
+    with CaptureQueriesContext(connection) as first_q:
+        drill("")()
+    with CaptureQueriesContext(connection) as deep_q:
+        drill(cursor)()
+    return {
+        "month": month.key, "quarter": quarter.key, "raw_sql_ms": raw_ms, "orm_ms": orm_ms,
+        "ratio": orm_ms / raw_ms, "agree": agree, "build_ms": build_ms, "ranking_ms": ranking_ms,
+        "rows": built.rows_counted, "snapshot_bytes": len(json.dumps(built.snapshot, ensure_ascii=False).encode()),
+        "ranking_rows": ranked.rows_counted,
+        "ranking_snapshot_bytes": len(json.dumps(ranked.snapshot, ensure_ascii=False).encode()),
+        "drill_measure": biggest["measure"], "drill_rows": len(ids), "drill_page": page,
+        "drill_first_ms": first_ms, "drill_deep_ms": deep_ms,
+        "drill_queries": [len(first_q.captured_queries), len(deep_q.captured_queries)],
+        "runs": {"raw": raw_runs, "orm": orm_runs, "build": build_runs, "ranking": ranking_runs},
+    }
+
+
 def main() -> None:
     command = sys.argv[1]
     if command == "profile":
         return profile(json.loads(Path(sys.argv[2]).read_text()), *sys.argv[3:])
     spec = json.loads(Path(sys.argv[2]).read_text()) if len(sys.argv) > 2 else {}
-    result = {"prepare": prepare, "aggregates": aggregates, "export": export, "dispatch": dispatch}.get(command)
+    result = {"prepare": prepare, "aggregates": aggregates, "export": export, "dispatch": dispatch,
+              "bulletins": bulletins}.get(command)
     result = result() if result else {"queries": queries, "explain": explain, "indexes": indexes}[command](spec)
     print(json.dumps(result, ensure_ascii=False, default=str))
 

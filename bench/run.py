@@ -36,6 +36,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 BUDGET_QUERIES = 12
 BUDGET_FLOOR_RATIO = 0.3
 BUDGET_AGGREGATE_RATIO = 1.5
+BUDGET_BULLETIN_RATIO = 1.5
 BUDGET_DEEP_RATIO = 1.2
 BUDGET_EXPORT_MB = 150
 BUDGET_GROWTH = 1.0
@@ -244,6 +245,12 @@ def bench_scale(scale: float, opts) -> dict:
     aggregates = inproc("aggregates", env)
     log("export: 100,000 ledger rows to Excel")
     export = inproc("export", env)
+    log("bulletins: the district's monthly bulletin and quarterly ranking; raw SQL; drill-down depth")
+    bulletins = inproc("bulletins", env)
+    log(f"  bulletin {bulletins['build_ms']:.0f} ms ({bulletins['rows']:,} rows, {bulletins['snapshot_bytes']:,} B), "
+        f"ranking {bulletins['ranking_ms']:.0f} ms; due-case aggregates ORM {bulletins['orm_ms']:.1f} ms vs raw SQL "
+        f"{bulletins['raw_sql_ms']:.1f} ms (agree: {bulletins['agree']}); drill-down page 1 "
+        f"{bulletins['drill_first_ms']:.1f} ms, page {bulletins['drill_page']} {bulletins['drill_deep_ms']:.1f} ms")
     log("query plans")
     plans = inproc("explain", env, spec_path)
     (RESULTS / f"plans-{name}.txt").write_text(
@@ -255,7 +262,7 @@ def bench_scale(scale: float, opts) -> dict:
         for label, row in candidates.items() for query, v in row.items()))
     return {"scale": scale, "database": name, "rows": spec["rows"], "seed_seconds": seed_seconds,
             "postgres": spec["postgres"], "pages": pages, "aggregates": aggregates, "export": export,
-            "dispatch": dispatch,
+            "dispatch": dispatch, "bulletins": bulletins,
             "scale_out": scaleout,
             "plans_ms": {k: v["execution_ms"] for k, v in plans.items()},
             "candidate_indexes_ms": {label: {q: v["execution_ms"] for q, v in row.items()}
@@ -365,6 +372,17 @@ def budgets(results: list[dict]) -> list[tuple[str, bool, str]]:
                       a["figures_ratio"] <= BUDGET_AGGREGATE_RATIO,
                       f"{a['figures_ratio']:.2f}× ({a['orm_figures_ms']:.1f} / {a['raw_sql_ms']:.1f} ms; the whole "
                       f"build with its writes {a['daily_report_build_ms']:.1f} ms)"))
+        b = r.get("bulletins")
+        if b:
+            lines.append((f"{s} bulletin due-case aggregates ≤{BUDGET_BULLETIN_RATIO}× raw SQL (and agree)",
+                          b["ratio"] <= BUDGET_BULLETIN_RATIO and b["agree"],
+                          f"{b['ratio']:.2f}× ({b['orm_ms']:.1f} / {b['raw_sql_ms']:.1f} ms; the whole build with its "
+                          f"{b['rows']:,} snapshot rows {b['build_ms']:.0f} ms, ranking {b['ranking_ms']:.0f} ms)"))
+            lines.append((f"{s} bulletin drill-down page {b['drill_page']} ≤{BUDGET_DEEP_RATIO}× page 1",
+                          b["drill_deep_ms"] <= BUDGET_DEEP_RATIO * b["drill_first_ms"]
+                          and b["drill_queries"][0] == b["drill_queries"][1],
+                          f"{b['drill_deep_ms'] / b['drill_first_ms']:.2f}× ({b['drill_deep_ms']:.1f} / "
+                          f"{b['drill_first_ms']:.1f} ms, {b['drill_queries'][0]} queries each)"))
         e = r["export"]
         lines.append((f"{s} export {e['rows']:,} rows peak RSS <{BUDGET_EXPORT_MB} MB",
                       e["peak_rss_mb"] < BUDGET_EXPORT_MB, f"{e['peak_rss_mb']:.0f} MB"))
@@ -383,6 +401,10 @@ def budgets(results: list[dict]) -> list[tuple[str, bool, str]]:
                               f"{exponent:.2f} ({pair[2]} {pair[0]:.1f} → {pair[1]:.1f} ms)"))
         t = (by_scale[large]["aggregates"]["daily_report_build_ms"], by_scale[small]["aggregates"]["daily_report_build_ms"])
         exponent = math.log(t[0] / t[1]) / growth
+        if a.get("bulletins") and b.get("bulletins"):
+            for key, label in (("build_ms", "monthly bulletin"), ("ranking_ms", "quarterly ranking")):
+                e2 = math.log(b["bulletins"][key] / a["bulletins"][key]) / growth
+                lines.append((f"{label} build: growth exponent ≤{BUDGET_GROWTH:g}", e2 <= BUDGET_GROWTH, f"{e2:.2f}"))
         lines.append((f"daily report: growth exponent ≤{BUDGET_GROWTH:g}", exponent <= BUDGET_GROWTH, f"{exponent:.2f}"))
     return lines
 
