@@ -365,4 +365,7 @@ def test_list_endpoints_cost_the_same_however_many_rows(october, cast, as_user, 
     with django_assert_max_num_queries(2):  # grants, the page, and nothing per row
         fresh.get(bulletins)
     assert len(client.get(bulletins).json()["results"]) == 6
+    fresh, ranking = as_user(Role.DISTRICT_OFFICIAL), Bulletin.objects.filter(kind=Kind.RANKING).first()
+    with django_assert_max_num_queries(3):  # grants, the bulletin with its place and scheme, its versions
+        fresh.get(reverse("api:ranking-detail", args=[ranking.pk]))
     assert len(client.get(objections).json()["results"]) == 3

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from bulletins import services
-from bulletins.models import Kind
+from bulletins.models import Bulletin, Kind
 from grids import services as grid_services
 from grids.models import Role
 from ledger import services as ledger_services
@@ -76,6 +76,16 @@ def test_the_workbook_holds_the_snapshots_figures_as_numbers(client, cast, distr
     assert "暗访达标率" in [row[0] for row in sheet_rows(book, "指标定义")]
     spot = sheet_rows(book, "暗访督导")
     assert next(row for row in spot if row[0] == "新兴街道")[2:5] == (0, 1, 0)
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, cast, district):
+    snapshot = district.snapshot
+    snapshot["lines"][0]["label"] = '=HYPERLINK("http://example.invalid","点击")'
+    Bulletin.objects.filter(pk=district.pk).update(snapshot=snapshot)
+    client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
+    book = workbook(client.get(reverse("bulletins:export_xlsx", args=[district.pk])))
+    cell = next(cell for row in book["事件处置"].iter_rows() for cell in row if str(cell.value).startswith("=HYPER"))
+    assert cell.data_type == "s" and cell.quotePrefix
 
 
 def test_a_grid_workers_export_has_no_covert_check(client, cast, district):
