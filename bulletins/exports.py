@@ -316,10 +316,14 @@ def bulletin_xlsx(user, bulletin: Bulletin):
     return out
 
 
+ROWS_PAGE = 2000  # rows fetched per query when a figure's rows go to Excel
+
+
 def rows_xlsx(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerator: bool, today: bool):
     """The rows behind one figure (as the reader's gate lets them see), every page of the drill-down; raises
     LookupError as `selectors.drill` does. Returns (file, filename)."""
-    drill = selectors.drill(user, bulletin, measure_code=measure_code, unit=unit, numerator=numerator, today=today)
+    drill = selectors.drill(user, bulletin, measure_code=measure_code, unit=unit, numerator=numerator, today=today,
+                            size=ROWS_PAGE)
     part = _("分子") if numerator else _("分母")
     when = _("截至今日") if today else _("发布时数据")
     heading = f"{title(bulletin)} · {drill.label} · {drill.measure.label} · {part} · {when}"
@@ -337,7 +341,7 @@ def rows_xlsx(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerat
         if not drill.next_cursor or written >= ROWS_MAX:
             break
         drill = selectors.drill(user, bulletin, measure_code=measure_code, unit=unit, numerator=numerator,
-                                today=today, after=drill.next_cursor)
+                                today=today, after=drill.next_cursor, size=ROWS_PAGE)
     out = tempfile.TemporaryFile()
     workbook.save(out)
     out.seek(0)

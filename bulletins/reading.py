@@ -13,12 +13,17 @@ from .models import Bulletin
 
 
 def snapshot_for(user, bulletin: Bulletin) -> dict:
-    """A copy of the snapshot as this reader may see it (the stored snapshot is never changed)."""
+    """A copy of the snapshot as this reader may see it (the stored snapshot is never changed). Department staff
+    read their own department's line: the places' lines, the other departments' and the lists are left out."""
     snapshot = bulletin.snapshot or {}
     guarded = [entry["code"] for entry in snapshot.get("measures", []) if entry.get("above_grid_only")]
-    if not guarded:
+    departments = selectors.own_departments(user)
+    if not guarded and departments is None:
         return snapshot
     out = copy.deepcopy(snapshot)
+    if departments is not None:
+        out["departments"] = [d for d in out.get("departments", []) if d.get("department") in departments]
+        out["lines"], out["red"], out["black"], out["groups"] = [], [], [], []
     registered = {m.code: m for m in measures.all_measures()}
 
     def hidden_on(unit: str) -> set[str]:

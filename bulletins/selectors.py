@@ -53,6 +53,17 @@ def objections(user, bulletin: Bulletin) -> list[Objection]:
                 .select_related("place", "department", "filed_by", "decided_by").order_by("filed_at", "id"))
 
 
+def own_departments(user) -> set[int] | None:
+    """The departments of a reader who holds department roles only (they read their own line of a bulletin);
+    None for everyone else."""
+    if getattr(user, "is_superuser", False):
+        return None
+    grants = scope.grants_for(user)
+    if grants and all(g.role == Role.DEPARTMENT_STAFF for g in grants):
+        return {g.department_id for g in grants}
+    return None
+
+
 def latest_ranking(user) -> Bulletin | None:
     """The newest quarterly ranking the user reads (published first, else the draft): the admins' and officials'
     landing link."""
@@ -119,7 +130,7 @@ def _line(bulletin: Bulletin, unit: str) -> dict:
 
 
 def drill(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerator: bool, today: bool = False,
-          after: str = "") -> Drill:
+          after: str = "", size: int | None = None) -> Drill:
     """The rows of one figure: its numerator's or its denominator's, as published or as of today. Raises
     LookupError for a measure, line or reader that does not fit (the page answers 404)."""
     measure = measures.get(measure_code)
@@ -148,7 +159,7 @@ def drill(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerator: 
             counted = counted.filter(numerator=True)
         rows = rows.filter(pk__in=counted.values("object_id"))
     rows = rows.select_related(*RELATED.get(measure.model, ()))
-    page, cursor = keyset_page(rows, after, size=PAGE_SIZE)
+    page, cursor = keyset_page(rows, after, size=size or PAGE_SIZE)
     return Drill(bulletin=bulletin, measure=measure, unit=unit, label=line["label"], numerator=numerator, today=today,
                  figure=line["figures"].get(measure.code, [0, 0]), rows=page, next_cursor=cursor,
                  columns=COLUMNS.get(measure.model, []))

@@ -147,6 +147,18 @@ def test_the_detail_leaves_out_the_covert_check_for_grid_staff(district, cast, a
     assert Bulletin.objects.get(pk=district.pk).snapshot["lines"][0]["figures"]["spot_check.pass"] == [0, 1]
 
 
+def test_department_staff_read_their_own_line_only(district, cast, as_user, other_department_staff):
+    mine = cast.departments["chengguan@D"].pk
+    body = as_user(Role.DEPARTMENT_STAFF).get(reverse("api:bulletin-detail", args=[district.pk])).json()["snapshot"]
+    assert [d["department"] for d in body["departments"]] == [mine]
+    assert body["departments"][0]["figures"]["case.handling"] == [7, 9]
+    assert body["lines"] == [] and body["red"] == [] and body["black"] == []
+    other = as_user(other_department_staff).get(reverse("api:bulletin-detail", args=[district.pk])).json()["snapshot"]
+    assert [d["department"] for d in other["departments"]] == [cast.departments["huanbao@D"].pk]
+    official = as_user(Role.DISTRICT_OFFICIAL).get(reverse("api:bulletin-detail", args=[district.pk])).json()
+    assert len(official["snapshot"]["departments"]) == len(district.snapshot["departments"]) >= 2
+
+
 # ---------------------------------------------------------------------------------------------- drill-down rows
 
 
