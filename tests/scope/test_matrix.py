@@ -67,51 +67,61 @@ def sign_in(client, world: World, actor: str) -> None:
     client.actor = world.actor(actor)
 
 
-@pytest.fixture(scope="module")
-def world(shared_cast, django_db_blocker):
+def build_world(cast) -> World:
     """The cast plus one witness person at every place, so each place has a person and a membership, and the
     people with several roles. Each witness has a mobile, e-mail and photo of their own, to find on a page."""
     witnesses = {}
-    with django_db_blocker.unblock():
-        appoint_multi_role(shared_cast)
-        for index, (key, level) in enumerate(spec.LEVEL.items()):
-            if level not in WITNESS_ROLE:
-                continue
-            membership = services.person_appoint(
-                actor=shared_cast.admin, place=shared_cast.places[key], role=WITNESS_ROLE[level],
-                username=f"witness_{key}", real_name=f"见证人{key}", mobile=f"1360000{index:04d}",
-            )
-            User.objects.filter(pk=membership.user_id).update(photo=f"people/2026/witness_{key}.jpg",
-                                                              email=f"witness_{key}@example.cn")
-            witnesses[key] = membership.user
-        for index, member in enumerate(PartyMember.objects.order_by("pk")):
-            PartyMember.objects.filter(pk=member.pk).update(mobile=f"1370000{index:04d}")
-        for user in User.objects.filter(email=""):  # the cast's own people: their own e-mail and photo
-            User.objects.filter(pk=user.pk).update(email=f"{user.username}@example.cn",
-                                                   photo=f"people/2026/{user.username}.jpg")
-        admin = shared_cast.admin
-        for key in GRIDS_IN_ORDER:
-            grid = shared_cast.places[key]
-            household = ledger_services.household_create(actor=admin, grid=grid, address=f"{key}路 1 号")
-            ledger_services.site_create(actor=admin, grid=grid, kind="shop", name=f"{key}商铺")
-            patrol = ledger_services.patrol_start(actor=witnesses[key], grid=grid, client_id=uuid.uuid4())
-            ledger_services.visit_record(actor=witnesses[key], patrol=patrol, client_id=uuid.uuid4(),
-                                         visit_type="household", household=household)
-            ledger_services.spot_check_record(actor=admin, grid=grid, client_id=uuid.uuid4(),
-                                              checked_on=timezone.localdate(), findings="在岗", score=90)
-        daily_report_build(timezone.localdate())
-        # A case category per district, and a case at every grid dispatched to the district's 城市管理.
-        for key in ("D", "D2"):
-            case_services.case_category_create(
-                actor=admin, district=shared_cast.places[key], code="matrix", name="矩阵类别",
-                department=shared_cast.departments[f"chengguan@{key}"])
-        for key in GRIDS_IN_ORDER:
-            case = case_services.case_create(
-                actor=witnesses[key], source="patrol", grid=shared_cast.places[key], category=_category(key),
-                description=f"{key}的事件", key=uuid.uuid4())
-            for step in ("accept", "dispatch"):
-                case = case_services.case_act(actor=admin, case=case, action=step, version=case.version)
-    return World(cast=shared_cast, witnesses=witnesses)
+    appoint_multi_role(cast)
+    for index, (key, level) in enumerate(spec.LEVEL.items()):
+        if level not in WITNESS_ROLE:
+            continue
+        membership = services.person_appoint(
+            actor=cast.admin, place=cast.places[key], role=WITNESS_ROLE[level],
+            username=f"witness_{key}", real_name=f"见证人{key}", mobile=f"1360000{index:04d}",
+        )
+        User.objects.filter(pk=membership.user_id).update(photo=f"people/2026/witness_{key}.jpg",
+                                                          email=f"witness_{key}@example.cn")
+        witnesses[key] = membership.user
+    for index, member in enumerate(PartyMember.objects.order_by("pk")):
+        PartyMember.objects.filter(pk=member.pk).update(mobile=f"1370000{index:04d}")
+    for user in User.objects.filter(email=""):  # the cast's own people: their own e-mail and photo
+        User.objects.filter(pk=user.pk).update(email=f"{user.username}@example.cn",
+                                               photo=f"people/2026/{user.username}.jpg")
+    admin = cast.admin
+    for key in GRIDS_IN_ORDER:
+        grid = cast.places[key]
+        household = ledger_services.household_create(actor=admin, grid=grid, address=f"{key}路 1 号")
+        ledger_services.site_create(actor=admin, grid=grid, kind="shop", name=f"{key}商铺")
+        patrol = ledger_services.patrol_start(actor=witnesses[key], grid=grid, client_id=uuid.uuid4())
+        ledger_services.visit_record(actor=witnesses[key], patrol=patrol, client_id=uuid.uuid4(),
+                                     visit_type="household", household=household)
+        ledger_services.spot_check_record(actor=admin, grid=grid, client_id=uuid.uuid4(),
+                                          checked_on=timezone.localdate(), findings="在岗", score=90)
+    daily_report_build(timezone.localdate())
+    # A case category per district, and a case at every grid dispatched to the district's 城市管理.
+    for key in ("D", "D2"):
+        case_services.case_category_create(
+            actor=admin, district=cast.places[key], code="matrix", name="矩阵类别",
+            department=cast.departments[f"chengguan@{key}"])
+    for key in GRIDS_IN_ORDER:
+        case = case_services.case_create(
+            actor=witnesses[key], source="patrol", grid=cast.places[key], category=_category(key),
+            description=f"{key}的事件", key=uuid.uuid4())
+        for step in ("accept", "dispatch"):
+            case = case_services.case_act(actor=admin, case=case, action=step, version=case.version)
+    return World(cast=cast, witnesses=witnesses)
+
+
+
+@pytest.fixture
+def world(request, _cast_store):
+    """The world, built once per worker in a savepoint above the cast (a layer of the cast store, see
+    tests/cast_store.py), each test in a savepoint above it with a deep copy of it."""
+    shared = _cast_store.layer("world", build_world)
+    if shared is None:  # the test's own transaction opened first: build it inside
+        shared = build_world(request.getfixturevalue("cast"))
+    request.getfixturevalue("db")
+    return shared
 
 
 def _category(place_key: str) -> CaseCategory:
