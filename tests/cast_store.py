@@ -36,10 +36,12 @@ from django.db import connection, transaction
 from tests.cast import Cast, build_cast
 
 # What a test needs of the store, in the order tests run (pytest_collection_modifyitems sorts by it, stable):
-# tests on the cast first, then the other database tests, then those without the database, and the transactional
-# ones last, after which nothing needs the cast again.
-CAST, DATABASE, NO_DATABASE, TRANSACTIONAL = "cast", "database", "no database", "transactional"
-ORDER = {CAST: 0, DATABASE: 1, NO_DATABASE: 2, TRANSACTIONAL: 3}
+# pytest-django's order (database tests, transactional ones, those without the database), with the tests on the
+# cast first among the database tests. After the transactional ones nothing needs the cast again. (Tests without
+# the database stay last: test_architecture's import-linter reconfigures logging, which the browser tests' caplog
+# would miss.)
+CAST, DATABASE, TRANSACTIONAL, NO_DATABASE = "cast", "database", "transactional", "no database"
+ORDER = {CAST: 0, DATABASE: 1, TRANSACTIONAL: 2, NO_DATABASE: 3}
 
 # Fixtures that make a test transactional (pytest-django's own test, plus its serialized-rollback variants).
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences",

@@ -10,7 +10,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
-    """Tests on the shared cast first, transactional ones last: the cast is then built about once per worker."""
+    """Tests on the shared cast first, transactional ones after the other database tests: the cast is then built
+    about once per worker."""
     cast_store.reorder(items)
 
 
