@@ -1,34 +1,47 @@
 import os
 
 import pytest
-from django.db import transaction
 
+from tests import cast_store
 from tests.cast import build_cast
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be allowed there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(items):
+    """Tests on the shared cast first, transactional ones after the other database tests: the cast is then built
+    about once per worker."""
+    cast_store.reorder(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture (pytest-django's marker may open the test's transaction): the cast store this test
+    needs, open or rolled back (tests/cast_store.py)."""
+    cast_store.before_test(item)
+
+
+@pytest.fixture(scope="session")
+def _cast_store(django_db_setup, django_db_blocker):
+    """The worker's cast store; session-scoped, so it is set up before the function-scoped fixtures that may open
+    the first test's transaction."""
+    yield cast_store.start(django_db_blocker)
+    cast_store.stop()
+
+
 @pytest.fixture
-def cast(db):
-    """The fixed cast, built fresh for this test (rolled back after it)."""
-    return build_cast()
+def cast(_cast_store, db):
+    """The fixed cast: a deep copy of the one built once per worker, the test in a savepoint above it (a
+    transactional test, or one whose transaction opened first, builds its own inside the test, as before)."""
+    shared = _cast_store.cast_copy()
+    return shared if shared is not None else build_cast()
 
 
-@pytest.fixture(scope="module")
-def shared_cast(django_db_setup, django_db_blocker):
-    """The fixed cast built once per module inside a transaction that is rolled back at the end.
-
-    Each test still runs in its own savepoint (ask for `db`), so writes made by one test are undone.
-    """
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_cast()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+@pytest.fixture
+def shared_cast(cast):
+    """The same cast (the name of the module-wide one it replaces)."""
+    return cast
 
 
 def pytest_configure(config):

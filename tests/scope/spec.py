@@ -2,8 +2,8 @@
 not of codes or of the gate's table — so that the generated matrix checks the implementation against an
 independent statement of the rules.
 
-A new role joins by adding it to `READ`/`WRITE`; a new resource by adding a row below and an entry in
-`RESOURCES` of test_matrix.py (how to build, find and change one).
+A new role joins by adding it to `READ`/`WRITE`; a new resource by adding a row below and a `Driver` in its
+app's tests/<app>/matrix.py (how to build, find and change one; see test_matrix.py).
 
 People with several roles (the cast's `MULTI_ROLE`) may do what any of their roles allows (the union of their
 grants), with one exception: covert spot checks never reach a grid where the person holds a grid role.

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case
+from tests.cases.matrix import category_at as _category
 from tests.scope import spec
-from tests.scope.test_matrix import GRIDS_IN_ORDER, _category, sign_in, world  # noqa: F401 (the shared world)
+from tests.scope.matrix import GRIDS_IN_ORDER, sign_in
 
 SURFACES = ("service", "page", "api")
 
