@@ -52,7 +52,8 @@ EVERYONE = set(ROLES)
 OFFICIALS = {"community_official", "street_official", "district_official"}
 GRID_ROLES = {"grid_head", "instructor", "grid_worker"}
 
-# resource → {role: how far reading reaches}: "subtree" (own place and below) or "district" (the whole
+# resource → {role: how far reading reaches}: "subtree" (own place and below), "line" (own place, below and above:
+# what names the actor's unit) or "district" (the whole
 # district). A role missing from a resource's row sees none of it.
 EVERY_SUBTREE = dict.fromkeys(ROLES, "subtree")
 LEDGER_READERS = {role: "subtree" for role in ROLES if role != "department_staff"}  # departments see cases only
@@ -76,6 +77,8 @@ READ = {
     # cases are all dispatched to the cast's department, 城市管理; other departments are tested in tests/cases).
     "case": EVERY_SUBTREE,
     "case_category": dict.fromkeys(ROLES, "district"),
+    # A bulletin is read at its place and below, and by the units it names above them ("line": either way).
+    "bulletin": dict.fromkeys(ROLES, "line"),
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -98,6 +101,8 @@ WRITE = {
     # Every other step's roles are checked by tests/cases (pages, API, and the property test).
     "case": {"command_center": "subtree"},
     "case_category": {"command_center": "subtree", "system_admin": "subtree"},
+    # Building a bulletin (create) and publishing it (update): the command center and the system administrator.
+    "bulletin": {"command_center": "subtree", "system_admin": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
@@ -201,6 +206,8 @@ def _expected_one(role: str, mine: str, resource: str, action: str, anchor: str,
             return False
         if reach == "district":
             return district_of(anchor) is not None and district_of(anchor) == district_of(mine)
+        if reach == "line":
+            return within(anchor, mine) or within(mine, anchor)
         return within(anchor, mine)
     reach = (CREATE.get(resource, WRITE[resource]) if action == "create" else WRITE[resource]).get(role)
     if reach is None:
