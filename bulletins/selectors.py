@@ -166,22 +166,22 @@ def drill(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerator: 
 
 
 RELATED = {
-    Case: ("category", "grid", "department"),
-    CaseEvent: ("case", "case__grid"),
-    DailyReport: ("place",),
-    SpotCheck: ("grid",),
+    Case: ("category", "grid__parent", "department"),
+    CaseEvent: ("case", "case__grid__parent"),
+    DailyReport: ("place__parent",),
+    SpotCheck: ("grid__parent",),
 }
 # (header, attribute path) of a drill-down row: the page's table and the Excel export.
 COLUMNS = {
-    Case: [(_("受理编号"), "reference"), (_("网格"), "grid.name"), (_("类别"), "category.name"),
+    Case: [(_("受理编号"), "reference"), (_("社区"), "grid.parent.name"), (_("网格"), "grid.name"), (_("类别"), "category.name"),
            (_("状态"), "status_label"), (_("部门"), "department.name"), (_("派遣时间"), "dispatched_at"),
            (_("处置时限"), "deadline"), (_("反馈时间"), "fed_back_at"), (_("办结时间"), "closed_at"),
            (_("返工次数"), "reworks")],
-    CaseEvent: [(_("受理编号"), "case.reference"), (_("网格"), "case.grid.name"), (_("评价时间"), "at"),
+    CaseEvent: [(_("受理编号"), "case.reference"), (_("社区"), "case.grid.parent.name"), (_("网格"), "case.grid.name"), (_("评价时间"), "at"),
                 (_("评价"), "data.evaluation")],
-    DailyReport: [(_("日期"), "date"), (_("网格"), "place.name"), (_("巡查次数"), "patrols"),
+    DailyReport: [(_("日期"), "date"), (_("社区"), "place.parent.name"), (_("网格"), "place.name"), (_("巡查次数"), "patrols"),
                   (_("巡查时长（秒）"), "patrol_seconds")],
-    SpotCheck: [(_("暗访日期"), "checked_on"), (_("网格"), "grid.name"), (_("评分"), "score")],
+    SpotCheck: [(_("暗访日期"), "checked_on"), (_("社区"), "grid.parent.name"), (_("网格"), "grid.name"), (_("评分"), "score")],
 }
 
 
@@ -202,7 +202,17 @@ def rate_cell(figure) -> dict:
     n, d = figure if figure else (0, 0)
     interval = scoring.wilson(n, d)
     return {"n": n, "d": d, "rate": scoring.percent(scoring.rate(n, d)),
-            "interval": f"{interval[0] * 100:.0f}–{interval[1] * 100:.0f}%" if interval else ""}
+            "interval": _interval(interval)}
+
+
+def _interval(bounds) -> str:
+    """The Wilson bounds in percent: whole numbers, with a decimal where a bound is under 10 % (0–0.5 %, not
+    0–0 %)."""
+    if not bounds:
+        return ""
+    low, high = (value * 100 for value in bounds)
+    digits = 1 if min(low, high) < 10 and (low or high) else 0
+    return f"{low:.{digits}f}–{high:.{digits}f}%"
 
 
 def child_places(place: Place) -> list[Place]:

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from . import views
+from .export_views import export_urlpatterns
 
 patterns = [
     path("", views.bulletin_list, name="list"),
@@ -17,6 +18,7 @@ patterns = [
     path("<int:pk>/publish/", views.bulletin_publish, name="publish"),
     path("<int:pk>/correct/", views.bulletin_correct, name="correct"),
     path("<int:pk>/rebuild/", views.bulletin_rebuild, name="rebuild"),
+    *export_urlpatterns,
 ]
 
 urlpatterns = [path("bulletins/", include((patterns, "bulletins")))]

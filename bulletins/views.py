@@ -204,6 +204,7 @@ def bulletin_rows(request, pk: int):
         "links": {name: _drill_query(base, part, today) for name, part, today in (
             ("n", "n", drill.today), ("d", "d", drill.today),
             ("published", "n" if drill.numerator else "d", False), ("today", "n" if drill.numerator else "d", True))},
+        "export": _drill_query(base, "n" if drill.numerator else "d", drill.today),
     })
 
 

@@ -52,3 +52,11 @@ def test_bands_median_and_why_a_score_moved():
     why = scoring.contributions({"case.handling": [9, 10], "case.rework": [2, 10]},
                                 {"case.handling": [6, 10], "case.rework": [1, 10]}, terms)
     assert why == {"case.handling": pytest.approx(9.0), "case.rework": pytest.approx(-2.0)}
+
+
+def test_a_cell_shows_small_intervals_with_a_decimal():
+    from bulletins.selectors import rate_cell
+
+    assert rate_cell([0, 810]) == {"n": 0, "d": 810, "rate": "0.00%", "interval": "0.0–0.5%"}
+    assert rate_cell([6, 8])["interval"] == "41–93%"
+    assert rate_cell([0, 0]) == {"n": 0, "d": 0, "rate": "—", "interval": ""}
