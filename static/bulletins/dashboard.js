@@ -4,6 +4,7 @@
 (function () {
   "use strict";
 
+  const MAP_MARGIN = 8;
   const COLOURS = { registered: "#1565c0", closed: "#2e7d32", rates: ["#b71c1c", "#ef6c00", "#1565c0"] };
 
   function go(url) {
@@ -83,7 +84,7 @@
     geojson.features.forEach((feature) => visit(feature.geometry.coordinates));
     const el = chart.getDom();
     if (!(east > west && north > south)) return;
-    const height = (el.clientWidth * 0.95 * (north - south)) / ((east - west) * 0.75);
+    const height = ((el.clientWidth - 2 * MAP_MARGIN) * (north - south)) / ((east - west) * 0.75) + 2 * MAP_MARGIN;
     el.style.height = Math.round(Math.min(560, Math.max(240, height))) + "px";
     chart.resize();
   }
@@ -113,7 +114,9 @@
         },
       },
       series: [{
-        type: "map", map: data.name, roam: true, selectedMode: false, layoutCenter: ["50%", "50%"], layoutSize: "95%",
+        type: "map", map: data.name, roam: true, selectedMode: false,
+        // a box, not layoutCenter/layoutSize: with those, ECharts 6.1 failed now and then when the window resized
+        left: MAP_MARGIN, right: MAP_MARGIN, top: MAP_MARGIN, bottom: MAP_MARGIN,
         label: {
           show: few, fontSize: 12, color: "#212529", textBorderColor: "#fff", textBorderWidth: 3,
           formatter: (params) => (grids[params.name] ? grids[params.name].label : ""),
