@@ -1,7 +1,8 @@
 """Reads of the dashboards (数据看板) of the four levels: the case trend by day and by month, the rates of the places
 one level down for the last closed month, the grids coloured by the latest ranking's score, and today's patrol
-coverage. Everything is counted in the database, grouped by the places' code prefixes: a dashboard costs the same
-queries for one grid as for a district of hundreds.
+coverage. Figures are counted in the database by grouped queries (by local day or month, by the places' code
+prefixes); the patrol coverage counts the map's own list of grids per place. A dashboard costs the same queries for
+one grid as for a district of hundreds.
 
 Who sees what: a reader of the place's ledger (the officials, the grid's staff, the command center, the
 administrators) sees it all; department staff read cases only, and only those dispatched to them, so they get the
@@ -160,7 +161,7 @@ def trends(cases: QuerySet[Case], today: datetime.date) -> tuple[list[dict], lis
     return list(daily.values()), list(monthly.values())
 
 
-def trend_rows(user, place: Place, *, series: str, start: datetime.date, end: datetime.date) -> QuerySet[Case]:
+def trend_cases(user, place: Place, *, series: str, start: datetime.date, end: datetime.date) -> QuerySet[Case]:
     """The cases behind one point of a trend (registered or closed on the local days [start, end)): the
     drill-down of the charts, through the gate."""
     rows, _field = TREND_SERIES[series]
@@ -180,7 +181,7 @@ def rates(place: Place, units: list[Place], level: str, period: Period, rate_mea
             for unit in units]
 
 
-def measure_rows(user, place: Place, *, measure: Measure, period: Period, numerator: bool) -> QuerySet[Case]:
+def measure_cases(user, place: Place, *, measure: Measure, period: Period, numerator: bool) -> QuerySet[Case]:
     """The cases behind one rate's numerator or denominator at a place, as of today: the measure's conditions over
     the cases the user reads (the drill-down when no bulletin of the period holds the figure)."""
     if measure.model is not Case:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cases.selectors import case_page
@@ -23,6 +26,7 @@ from grids.models import Level
 from grids.selectors import access_place, breadcrumbs
 from wudu import measures, scope
 from wudu.db import replica_reads
+from wudu.forms import Form
 from wudu.measures import Period
 from wudu.pages import page_query
 from wudu.scope import Role
@@ -90,6 +94,43 @@ def _page(request, code: str):
     })
 
 
+class DrillForm(Form):
+    """What lies behind a point of a chart: a trend's day or month, or a rate's numerator or denominator."""
+
+    series = forms.ChoiceField(required=False, choices=[("registered", gettext_lazy("登记")),
+                                                       ("closed", gettext_lazy("办结"))])
+    day = forms.DateField(required=False)
+    month = forms.CharField(required=False, max_length=8)
+    measure = forms.ChoiceField(required=False, choices=[(code, code) for code in boards.RATE_MEASURES])
+    period = forms.CharField(required=False, max_length=8)
+    part = forms.ChoiceField(required=False, choices=[("n", gettext_lazy("分子")), ("d", gettext_lazy("分母"))])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("measure"):
+            if not data.get("part"):
+                raise ValidationError(_("请指明分子或分母。"))
+            data["period"] = self._month(data.get("period"))
+        elif data.get("series"):
+            if data.get("month"):
+                data["month"] = self._month(data["month"])
+            elif not data.get("day"):
+                raise ValidationError(_("请指明日期或月份。"))
+        else:
+            raise ValidationError(_("请指明要查看的图表数据。"))
+        return data
+
+    @staticmethod
+    def _month(text) -> Period:
+        try:
+            period = Period.parse(text or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        if period.kind != Period.MONTH:
+            raise ValidationError(_("期间应为月份，如 2026-10。"))
+        return period
+
+
 @login_required
 @require_GET
 @replica_reads
@@ -99,40 +140,30 @@ def dashboard_cases(request, code: str):
     place = access_place(request.user, code, polygons=False)
     if place.level not in LEVELS:
         raise Http404
-    try:
-        rows, title = _drill(request, place)
-    except (LookupError, ValueError):
-        raise Http404 from None
+    form = DrillForm(request.GET)
+    if not form.is_valid():
+        return render(request, "bulletins/dashboard_cases.html", {"place": place, "form": form, "rows": []},
+                      status=400)
+    rows, title = _drill(request.user, place, form.cleaned_data)
     page, next_cursor = case_page(rows, request.GET.get("after", ""))
     return render(request, "bulletins/dashboard_cases.html", {
         "place": place, "title": title, "rows": page, "next": next_cursor, "query": page_query(request),
     })
 
 
-def _drill(request, place):
-    params = request.GET
-    if params.get("measure"):
-        measure = measures.get(params["measure"])
-        if measure.code not in boards.RATE_MEASURES or params.get("part") not in ("n", "d"):
-            raise LookupError
-        period = Period.parse(params.get("period", ""))
-        numerator = params["part"] == "n"
+def _drill(user, place, data: dict):
+    if data.get("measure"):
+        measure, period, numerator = measures.get(data["measure"]), data["period"], data["part"] == "n"
         title = _("%(period)s · %(measure)s · %(part)s") % {
             "period": period.label, "measure": measure.label, "part": _("分子") if numerator else _("分母")}
-        return boards.measure_rows(request.user, place, measure=measure, period=period, numerator=numerator), title
-    series = params.get("series", "")
-    if series not in boards.TREND_SERIES:
-        raise LookupError
-    if params.get("month"):
-        month = Period.parse(params["month"])
-        if month.kind != Period.MONTH:
-            raise LookupError
-        start, end, when = month.start, month.end, month.label
+        return boards.measure_cases(user, place, measure=measure, period=period, numerator=numerator), title
+    if data.get("month"):
+        start, end, when = data["month"].start, data["month"].end, data["month"].label
     else:
-        start = datetime.date.fromisoformat(params.get("day", ""))
+        start = data["day"]
         end, when = start + datetime.timedelta(days=1), f"{start:%Y-%m-%d}"
-    label = _("登记的事件") if series == "registered" else _("办结的事件")
-    return boards.trend_rows(request.user, place, series=series, start=start, end=end), f"{when} · {label}"
+    label = _("登记的事件") if data["series"] == "registered" else _("办结的事件")
+    return boards.trend_cases(user, place, series=data["series"], start=start, end=end), f"{when} · {label}"
 
 
 @login_required

@@ -118,9 +118,12 @@ def test_a_trend_point_drills_down_to_its_cases(client, october, cast):
     assert references(client.get(url, {"series": "registered", "day": "2026-10-05"})) == {
         october.case("A").reference, october.case("I").reference}
     for bad in ({"series": "deleted", "day": "2026-10-05"}, {"series": "closed", "day": "yesterday"},
-                {"series": "closed", "month": "2026-Q3"}, {"measure": "case.rework", "period": "2026-10", "part": "n"},
-                {"measure": "case.closing", "period": "2026-10", "part": "x"}):
-        assert client.get(url, bad).status_code == 404
+                {"series": "closed", "month": "2026-Q3"}, {"series": "closed"}, {},
+                {"measure": "case.rework", "period": "2026-10", "part": "n"},
+                {"measure": "case.closing", "period": "2026-10", "part": "x"},
+                {"measure": "case.closing", "period": "October", "part": "n"}):
+        response = client.get(url, bad)
+        assert response.status_code == 400 and response.context["rows"] == [], bad
 
 
 # ---------------------------------------------------------------------------------------------- rates
