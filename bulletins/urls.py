@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from . import views
+from .dashboard_views import dashboard_urlpatterns
 from .export_views import export_urlpatterns
 
 patterns = [
@@ -19,6 +20,7 @@ patterns = [
     path("<int:pk>/correct/", views.bulletin_correct, name="correct"),
     path("<int:pk>/rebuild/", views.bulletin_rebuild, name="rebuild"),
     *export_urlpatterns,
+    *dashboard_urlpatterns,
 ]
 
 urlpatterns = [path("bulletins/", include((patterns, "bulletins")))]

@@ -44,7 +44,10 @@ def _open_page(browser, viewport):
     page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
             if msg.type == "error" and "favicon.ico" not in (msg.location or {}).get("url", "") else None)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} {req.failure}"))
+    # A request the browser abandons because the page navigated away (the notification badge's poll when a form
+    # is submitted) is not a failure of the page.
+    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url} {req.failure}")
+            if "ERR_ABORTED" not in (req.failure or "") else None)
     # base.html names no icon, so the browser's own /favicon.ico probe is not the page's fault.
     page.on("response", lambda resp: problems.append(f"HTTP {resp.status}: {resp.url}")
             if resp.status >= 400 and not resp.url.endswith("/favicon.ico") else None)

@@ -15,8 +15,7 @@ from cases.models import Level, LimitUnit, Source
 from ledger import services as ledger_services
 from tests.cast import PASSWORD, build_cast
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
-              pytest.mark.urls("tests.bulletins.dashboard_urls")]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

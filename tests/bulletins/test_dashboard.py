@@ -26,8 +26,6 @@ from wudu.measures import Period
 
 from .conftest import at, key
 
-pytestmark = pytest.mark.urls("tests.bulletins.dashboard_urls")
-
 NOW = at(11, 20, 12)
 
 
@@ -156,7 +154,6 @@ def test_rates_table_shows_a_dash_for_no_denominator_and_drills_to_the_rows(clie
     assert "新建街道" in html and f'href="{closing["新兴街道"]["n_url"]}"'.replace("&", "&amp;") in html
 
 
-@pytest.mark.urls("tests.bulletins.dashboard_rows_urls")
 def test_with_a_bulletin_of_the_month_the_figures_link_to_its_rows(client, october, cast):
     bulletin = services.bulletin_build(place=cast.place("D"), period=Period.month(2026, 10), now=at(11, 2))
     response = page(client, cast.user(Role.DISTRICT_OFFICIAL), cast.place("D"))
