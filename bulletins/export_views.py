@@ -4,34 +4,42 @@ reader may see it. The lead adds `export_urlpatterns` to bulletins/urls.py."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import render
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from wudu.db import replica_reads
 
-from . import exports, selectors
+from . import exports, selectors, tasks
+
+PDF_WAIT_SECONDS = 300  # a render not finished by then may be asked for again
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required
 @require_GET
 @replica_reads
 def export_pdf(request, pk: int):
+    """The PDF, rendered by a task (a district ranking takes many seconds): the first request starts it and shows
+    a page that comes back until the file is there; the file is kept for every later reader who sees the same."""
     bulletin = selectors.access_bulletin(request.user, pk)
-    pdf = exports.bulletin_pdf(request.user, bulletin)
-    return _attachment(HttpResponse(pdf, content_type="application/pdf"), f"{exports.title(bulletin)}.pdf")
+    name = exports.pdf_name(request.user, bulletin)
+    if not default_storage.exists(name):
+        if cache.add(f"bulletin-pdf:{name}", True, timeout=PDF_WAIT_SECONDS):
+            tasks.bulletin_pdf_task.delay(bulletin.pk, request.user.pk, translation.get_language())
+        if not default_storage.exists(name):  # an eager task (no broker) has rendered it already
+            return render(request, "bulletins/pdf_waiting.html", {"bulletin": bulletin,
+                                                                  "title": exports.title(bulletin)}, status=202)
+    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=f"{exports.title(bulletin)}.pdf",
+                        content_type="application/pdf")
 
 
 @login_required

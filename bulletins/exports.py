@@ -10,12 +10,16 @@ typed and never evaluated.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import re
 import tempfile
 from collections import defaultdict
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -27,7 +31,7 @@ from grids.models import Level
 from ledger.exports import xl_cell, xl_row
 from wudu.measures import Period
 
-from . import reading, scoring, selectors
+from . import reading, scoring, selectors, tables
 from .models import Bulletin, Kind, Stage
 
 ROWS_MAX = 100_000  # rows of one figure in an Excel export; more than any district's month
@@ -45,7 +49,6 @@ SECTIONS = {
 STATES = {"ranked": "", "small": gettext_lazy("不排名（样本不足）"), "no_data": gettext_lazy("无数据")}
 STATE_ORDER = {"ranked": 0, "small": 1, "no_data": 2}
 FLAGS = {"late_entries": gettext_lazy("补录超过48小时的走访"), "feedback_without_photo": gettext_lazy("无照片的处置反馈")}
-LIMIT_UNITS = {"working_days": gettext_lazy("个工作日"), "days": gettext_lazy("天"), "hours": gettext_lazy("小时")}
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
 
@@ -161,7 +164,7 @@ def document(user, bulletin: Bulletin) -> dict:
         "weights": [{"label": labels.get(w["measure"], w["measure"]), "weight": w["weight"],
                      "inverse": not next((m["higher"] for m in measures if m["code"] == w["measure"]), True)}
                     for w in rules.get("weights", [])],
-        "time_limits": [{"code": code, "name": name, "limit": f"{limit}{LIMIT_UNITS.get(unit, unit)}"}
+        "time_limits": [{"code": code, "name": name, "limit": tables.limit_text(limit, unit)}
                         for code, name, limit, unit in rules.get("time_limits", [])],
         "shows_spot_checks": any(m["section"] == "spot_checks" for m in measures),
         "printed_at": timezone.localtime(),
@@ -170,6 +173,22 @@ def document(user, bulletin: Bulletin) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- PDF
+
+
+def pdf_name(user, bulletin: Bulletin) -> str:
+    """Where the PDF of this version, as this reader sees it, in this language, is kept: readers who see the same
+    snapshot share one file; a rebuilt draft (its `lock` moves) gets a new one."""
+    seen = json.dumps(reading.snapshot_for(user, bulletin), sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(f"{translation.get_language()}|{seen}".encode()).hexdigest()[:24]
+    return f"bulletins/pdf/{bulletin.pk}/{bulletin.version}-{bulletin.lock}-{digest}.pdf"
+
+
+def pdf_render(user, bulletin: Bulletin) -> str:
+    """Render the PDF into the media storage (a task: a district ranking takes many seconds); its name."""
+    name = pdf_name(user, bulletin)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(bulletin_pdf(user, bulletin)))
+    return name
 
 
 def bulletin_pdf(user, bulletin: Bulletin) -> bytes:

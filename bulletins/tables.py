@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.models import LimitUnit
 from grids.models import Level
 from wudu import measures
 
@@ -167,13 +168,12 @@ def rules(reader: Reader) -> dict:
     all_labels = {m["code"]: m["label"] for m in reader.bulletin.snapshot.get("measures", [])}
     weights = [{"label": reader.labels.get(w["measure"]) or all_labels.get(w["measure"], w["measure"]),
                 "weight": w["weight"], "shown": w["measure"] in reader.codes} for w in rules.get("weights", [])]
-    units = {"working_days": _("个工作日"), "natural_days": _("天"), "hours": _("小时")}
     return {
         "scheme": rules.get("scheme", ""), "weights": weights, "bands": rules.get("bands", []),
         "min_volume": rules.get("min_volume"), "volume_label": all_labels.get(rules.get("volume_measure"), ""),
         "list_size": rules.get("list_size"), "min_patrol_minutes": rules.get("min_patrol_minutes"),
         "spot_check_pass": rules.get("spot_check_pass") if "spot_check.pass" in reader.codes else None,
-        "time_limits": [{"code": c, "name": n, "limit": f"{limit} {units.get(unit, unit)}"}
+        "time_limits": [{"code": c, "name": n, "limit": limit_text(limit, unit)}
                         for c, n, limit, unit in rules.get("time_limits", [])],
         "exclusions": len(rules.get("exclusions", [])),
     }
@@ -267,3 +267,9 @@ def _ranked_row(reader: Reader, weighted: list[str], line: dict, median) -> dict
                            "score_change": None if previous.get("score") is None or score is None
                            else _signed(score - previous["score"])}
     return row
+
+
+def limit_text(limit, unit: str) -> str:
+    """A category's time limit as people read it: "3 工作日", "48 小时", "4 工作小时"."""
+    label = LimitUnit(unit).label if unit in LimitUnit.values else unit
+    return f"{limit} {label}"

@@ -1,11 +1,13 @@
 """Celery tasks of bulletins and rankings: thin and idempotent, each calling bulletins.services."""
 
 from celery import shared_task
+from django.utils import translation
 
-from grids.models import Place
+from grids.models import Place, User
 from wudu.measures import Period
 
-from . import services
+from . import exports, services
+from .models import Bulletin
 
 OPTIONS = {"time_limit": 1800, "soft_time_limit": 1700, "autoretry_for": (OSError,), "max_retries": 3,
            "retry_backoff": True}
@@ -29,3 +31,10 @@ def bulletin_build_task(place_id: int, period: str, kind: str) -> int:
 def restatements_check_task() -> int:
     """Nightly (beat): notes on published bulletins whose figures late data has changed."""
     return services.restatements_check()
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def bulletin_pdf_task(bulletin_id: int, user_id: int, language: str) -> str:
+    """Render a bulletin's PDF as one reader sees it (the download page waits for it): the file's name."""
+    with translation.override(language):
+        return exports.pdf_render(User.objects.get(pk=user_id), Bulletin.objects.get(pk=bulletin_id))

@@ -25,6 +25,17 @@ OCTOBER = Period.month(2026, 10)
 PAGE_IMAGE = "/tmp/bulletin-page1.png"
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # rendered PDFs are kept there
+
+
+def pdf_of(response) -> bytes:
+    """The PDF a download answered with (rendered by the task: eager here, without a broker)."""
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf", response.status_code
+    return b"".join(response.streaming_content)
+
+
 @pytest.fixture
 def spot_check(cast):
     return ledger_services.spot_check_record(
@@ -95,7 +106,7 @@ def test_a_grid_workers_export_has_no_covert_check(client, cast, district):
     assert "处置率" in everything
     pdf = client.get(reverse("bulletins:export_pdf", args=[district.pk]))
     assert pdf.status_code == 200
-    assert "暗访" not in pdf_text(pdf.content)
+    assert "暗访" not in pdf_text(pdf_of(pdf))
 
 
 def test_a_bulletin_outside_scope_is_not_found(client, cast, october):
@@ -139,16 +150,16 @@ def test_the_pdf_prints_in_chinese_with_embedded_cjk_fonts(client, cast, distric
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
     started = time.perf_counter()
     response = client.get(reverse("bulletins:export_pdf", args=[district.pk]))
+    content = pdf_of(response)
     elapsed = time.perf_counter() - started
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    assert "filename*=utf-8''" in response["Content-Disposition"].lower()
     pdf = tmp_path / "bulletin.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(content)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(" yes " in line for line in cjk), fonts  # CJK fonts, embedded (subsets)
     assert all(" yes " in line for line in fonts.splitlines()[2:]), fonts  # and nothing left to the reader's machine
-    text = pdf_text(response.content)
+    text = pdf_text(content)
     for words in ("魏都区2026年10月网格工作通报", "征求意见稿", "数据截至 2026-11-02 10:00", "新兴街道", "丁庄街道",
                   "处置率", "75.00%", "6/8", "红榜", "样本不足", "指标定义与计分规则", "应结案事件"):
         assert words in text, words
@@ -159,7 +170,7 @@ def test_the_pdf_prints_in_chinese_with_embedded_cjk_fonts(client, cast, distric
         assert image.read(8) == b"\x89PNG\r\n\x1a\n"
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                                                                check=True).stdout)[1])
-    print(f"bulletin PDF: {len(response.content)} bytes, {pages} pages, {elapsed:.2f} s")  # noqa: T201
+    print(f"bulletin PDF: {len(content)} bytes, {pages} pages, {elapsed:.2f} s")  # noqa: T201
 
 
 def test_a_published_ranking_prints_without_the_watermark(client, cast, october):
@@ -167,9 +178,27 @@ def test_a_published_ranking_prints_without_the_watermark(client, cast, october)
                                       now=at(10, 2))
     services.bulletin_publish(actor=cast.user(Role.COMMAND_CENTER), bulletin=ranking, now=timezone.now())
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
-    text = pdf_text(client.get(reverse("bulletins:export_pdf", args=[ranking.pk])).content)
+    text = pdf_text(pdf_of(client.get(reverse("bulletins:export_pdf", args=[ranking.pk]))))
     assert "魏都区2026年第3季度网格工作综合排名" in text and "已发布" in text
     assert "征求意见稿" not in text
     book = workbook(client.get(reverse("bulletins:export_xlsx", args=[ranking.pk])))
     scores = sheet_rows(book, "综合得分")
     assert {row[1] for row in scores[1:] if row[1]} >= {"街道", "社区", "网格"}  # every peer group
+
+
+def test_the_pdf_is_rendered_by_a_task_once_and_the_reader_waits_meanwhile(client, cast, district, settings,
+                                                                          monkeypatch):
+    from bulletins import tasks
+
+    client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
+    sent = []
+    monkeypatch.setattr(tasks.bulletin_pdf_task, "delay", lambda *args: sent.append(args))  # a worker, not yet done
+    url = reverse("bulletins:export_pdf", args=[district.pk])
+    waiting = client.get(url)
+    assert waiting.status_code == 202 and "正在生成 PDF" in waiting.content.decode()
+    assert client.get(url).status_code == 202 and len(sent) == 1  # asked again: one render, not two
+    tasks.bulletin_pdf_task(*sent[0])  # the worker finishes
+    first = client.get(url)
+    assert first["Content-Type"] == "application/pdf" and len(sent) == 1
+    client.force_login(cast.user(Role.STREET_OFFICIAL))  # another reader who sees the same: the same file
+    assert client.get(url)["Content-Type"] == "application/pdf" and len(sent) == 1
