@@ -11,12 +11,17 @@ S2: J, due 1, handled and closed on time.
 Default score of S1: 30·6/8 + 20·3/8 + 20·(1−1/8) + 20·(1−2/8) + 10·(1−1/8) = 22.5 + 7.5 + 17.5 + 15 + 8.75 = 71.25.
 """
 
+import datetime
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from bulletins import services
 from bulletins.models import BulletinRow, Kind
 from cases.models import Case
+from ledger import services as ledger_services
+from ledger.reports import daily_report_build
 from wudu.measures import Period
 
 from .conftest import at
@@ -114,3 +119,26 @@ def test_rebuilding_a_period_rewrites_its_draft_and_a_future_period_is_refused(o
         build(cast, period=Period.month(2026, 11))
     with pytest.raises(ValidationError, match="按季度"):
         build(cast, kind=Kind.RANKING)
+
+
+def test_patrol_coverage_time_and_spot_checks_worked_by_hand(cast):
+    """Three days of October with their daily reports: G1 walked 70 minutes on the 12th and 30 on the 13th,
+    nobody on the 14th; no other grid of 新兴街道 (G1b, G2) walked. Grid-days of S1: 3 grids × 3 days = 9.
+    Coverage 2/9, time at the 60-minute minimum 1/9. Two covert checks of G1: 85 passes, 70 does not: 1/2."""
+    worker, center = cast.user("grid_worker"), cast.user("command_center")
+    for day, minutes in ((12, 70), (13, 30)):
+        start = at(10, day, 9)
+        patrol = ledger_services.patrol_start(actor=worker, grid=cast.place("G1"), client_id=uuid.uuid4(),
+                                              started_at=start, now=start)
+        end = start + datetime.timedelta(minutes=minutes)
+        ledger_services.patrol_end(actor=worker, patrol=patrol, ended_at=end, now=end)
+    for day in (12, 13, 14):
+        daily_report_build(datetime.date(2026, 10, day))
+    for score in (85, 70):
+        ledger_services.spot_check_record(actor=center, grid=cast.place("G1"), client_id=uuid.uuid4(),
+                                          checked_on=datetime.date(2026, 10, 20), findings="楼道堆物", score=score)
+    bulletin = build(cast)
+    s1, s2 = line(bulletin, "S1", cast)["figures"], line(bulletin, "S2", cast)["figures"]
+    assert s1["patrol.coverage"] == [2, 9] and s1["patrol.time"] == [1, 9]
+    assert s1["spot_check.pass"] == [1, 2]
+    assert s2["patrol.coverage"] == [0, 3] and "spot_check.pass" not in s2  # G3 not walked; no check: "—"
