@@ -3,8 +3,9 @@
 An app that sits above grids (the ledger and its daily report) registers a panel in its AppConfig.ready(); the
 terminal calls each one with the user, the place and the page's context, before rendering. A panel adds its
 entries to the context (and, on the pages of a district, street or community, to each row of
-`context["rows"]`, the places below) and never takes any away. grids imports no app for this: the arrow stays
-ledger → grids.
+`context["rows"]`, the places below) and never takes any away. A panel with a section of its own names its
+template in `context["panel_templates"]` (the ledger's daily report: ledger/_day_report.html), which the terminal
+includes. grids imports no app for this, nor names another app's template: the arrow stays ledger → grids.
 """
 
 from __future__ import annotations

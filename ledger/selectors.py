@@ -125,6 +125,7 @@ def terminal_day(user, place: Place, context: dict) -> None:
     on the page of a district, street or community each place below with its figures of the same day."""
     day = latest_day(user, place)
     context["day"] = day.report
+    context.setdefault("panel_templates", []).append("ledger/_day_report.html")
     for row in context.get("rows", ()):
         row.day = day.children.get(row.place.pk)
 
