@@ -237,21 +237,11 @@ def objection_file(request, pk: int):
             form.add_error(None, error)
             status = 409
         except ValidationError as error:
-            _service_error(form, error, aliases={"place": "unit", "client_id": None})
+            form.add_service_error(error, aliases={"place": "unit", "client_id": None})
         else:
             messages.success(request, _("申诉已提交，等待指挥中心处理。"))
             return redirect(reverse("bulletins:detail", args=[bulletin.pk]) + "#objections")
     return _detail(request, bulletin, status=status, objection_form=form)
-
-
-def _service_error(form, error: ValidationError, *, aliases: dict) -> None:
-    """The service's message next to the field the page shows for it (the service's names differ here)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = aliases.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -275,7 +265,7 @@ def objection_decide(request, pk: int, objection_pk: int):
             form.add_error(None, error)
             status = 409
         except ValidationError as error:
-            _service_error(form, error, aliases={"case_reference": "exclude_case"})
+            form.add_service_error(error, aliases={"case_reference": "exclude_case"})
         else:
             messages.success(request, _("申诉已处理。") if d["verdict"] == "reject" or not d.get("exclude_case")
                              else _("申诉已采纳，已核减该事件并重新计算征求意见稿。"))

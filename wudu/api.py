@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import scope
-from .errors import Conflict
+from .errors import Conflict, messages_by_field
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -89,7 +89,7 @@ def exception_handler(exc, context):
     if isinstance(exc, Conflict):
         return Response({"detail": exc.messages[0], "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        detail = messages_by_field(exc, general="detail")
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, (DjangoPermissionDenied, scope.PermissionDenied)):
         # Keep the service's reason ("只能巡查本人负责的网格。"); a bare refusal gets DRF's default message.

@@ -41,11 +41,14 @@ class Form(forms.Form):
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self.auto_id % name}-error" if self.auto_id else f"{name}-error"
 
-    def add_service_error(self, error: ValidationError, *, field: str | None = None) -> None:
-        """Put a service's ValidationError next to the field it names, else next to `field`, else above the form."""
+    def add_service_error(self, error: ValidationError, *, field: str | None = None,
+                          aliases: dict[str, str | None] | None = None) -> None:
+        """Put a service's ValidationError next to the field it names (`aliases`: the form's name for a service's
+        field, where they differ), else next to `field`, else above the form."""
         if hasattr(error, "error_dict"):
             for name, errors in error.error_dict.items():
-                self.add_error(name if name in self.fields else None, errors)
+                target = (aliases or {}).get(name, name)
+                self.add_error(target if target in self.fields else None, errors)
         else:
             self.add_error(field, error)
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from grids.models import Place
 from wudu import scope
+from wudu.errors import messages_by_field
 
 from .. import selectors
 from .. import services as ledger
@@ -49,15 +50,11 @@ def _answer(request, *, record=None, errors=None, status=201):
     return redirect("patrol:home")
 
 
-def _errors(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-
-
 def _call(request, write, ok_message: str):
     try:
         record = write()
     except ValidationError as error:
-        return _answer(request, errors=_errors(error), status=400)
+        return _answer(request, errors=messages_by_field(error), status=400)
     except PermissionDenied as error:
         return _answer(request, errors={"__all__": [str(error) or _("您没有权限进行此操作。")]}, status=403)
     if not _wants_json(request):
