@@ -267,6 +267,8 @@ def visit_record(
             raise ValidationError({"site": _("该场所不在本网格内，只能巡查本网格的场所。")}, code="outside_grid")
         if category is not None and not category.active:
             raise ValidationError({"category": _("该问题类别已停用，请选择其他类别。")}, code="inactive_category")
+        if household is not None and site is not None:  # the table's check, said here: no query to ask it
+            raise ValidationError({"site": _("一条走访记录只能对应一个住户或一个场所。")}, code="household_or_site")
         if len(photos) > MAX_PHOTOS:
             raise ValidationError({"photos": _("每条记录最多 5 张照片。")}, code="too_many_photos")
         visit = Visit(
@@ -275,7 +277,8 @@ def visit_record(
             action=action.strip(),
             settled=True if category is None else settled,  # nothing found: nothing left open
         )
-        visit.full_clean(exclude=["patrol", "grid", "worker", *KEYED])
+        # The one check constraint is said above; the key's uniqueness is the database's (create_once).
+        visit.full_clean(exclude=["patrol", "grid", "worker", *KEYED], validate_constraints=False)
         visit.save()
         _store_photos(visit, photos, VisitPhoto, "visit")
         _rebuild_later(patrol.grid_id, timezone.localdate(at))

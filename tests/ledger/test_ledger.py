@@ -102,6 +102,17 @@ def test_a_visit_to_a_household_of_another_grid_is_refused(cast, worker):
     assert not Visit.objects.exists()
 
 
+def test_a_visit_names_a_household_or_a_site_not_both(cast, worker, household):
+    site = ledger.site_create(actor=cast.user(Role.GRID_HEAD), grid=cast.place("G1"), kind="monitoring_station",
+                              name="六一路国控站点", lng=113.1, lat=34.7, duty_radius_m=500)
+    patrol = _start(cast, worker)
+    with pytest.raises(ValidationError) as error:
+        ledger.visit_record(actor=worker, patrol=patrol, client_id=uuid.uuid4(), visit_type="household",
+                            household=household, site=site)
+    assert error.value.message_dict == {"site": ["一条走访记录只能对应一个住户或一个场所。"]}
+    assert not Visit.objects.exists()
+
+
 def test_a_non_image_photo_saves_nothing(cast, worker):
     patrol = _start(cast, worker)
     bogus = SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")
