@@ -79,6 +79,7 @@ READ = {
     "case_category": dict.fromkeys(ROLES, "district"),
     # A bulletin is read at its place and below, and by the units it names above them ("line": either way).
     "bulletin": dict.fromkeys(ROLES, "line"),
+    "objection": dict.fromkeys(ROLES, "line"),  # read with its bulletin
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -103,6 +104,7 @@ WRITE = {
     "case_category": {"command_center": "subtree", "system_admin": "subtree"},
     # Building a bulletin (create) and publishing it (update): the command center and the system administrator.
     "bulletin": {"command_center": "subtree", "system_admin": "subtree"},
+    "objection": {"command_center": "subtree", "system_admin": "subtree"},  # settling one
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
