@@ -7,9 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("事件")
 
     def ready(self) -> None:
-        from wudu import media
+        from wudu import media, outside
 
+        from . import notify
         from .models import Case, CasePhoto
+
+        # The kernel's messages to a mobile (password reset links) go out through the notice channels.
+        outside.register(notify.send_outside)
 
         # A case's photos go to whoever reads the case. The resident's tracking page shows no photos.
         media.register(CasePhoto, visible=lambda user, photos: photos.filter(case__in=Case.objects.visible_to(user)))

@@ -7,13 +7,15 @@ class GridsConfig(AppConfig):
     verbose_name = _("地点与人员")
 
     def ready(self) -> None:
-        from wudu import media, scope
+        from wudu import checks, media, scope
 
         from . import manage
         from .grants import MembershipGrants
         from .models import GRID_ROLES, Level, Membership, User
 
         scope.register_grant_provider(MembershipGrants())
+        # A production server refuses a database where the demo's accounts keep the demo's password.
+        checks.register_demo_accounts(demo_accounts)
         manage.autodiscover()  # each app's managed.py registers its management pages
 
         def people(user, rows):
@@ -23,3 +25,10 @@ class GridsConfig(AppConfig):
             return rows.filter(pk__in=on_notice) | rows.visible_to(user)
 
         media.register(User, fields=("photo",), visible=people)
+
+
+def demo_accounts():
+    from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEPARTMENTS
+
+    # The fixed accounts, and the departments' staff of the demo's history (cases.demo_history: dept_<code>).
+    return [a.username for a in DEMO_ACCOUNTS] + [f"dept_{code}" for _name, code, _duties in DEPARTMENTS], DEMO_PASSWORD

@@ -43,6 +43,8 @@ class ManagedResource:
     form_kwargs: Callable[[Any, Place], dict] = lambda user, place: {}
     # The button on a place's terminal that creates one here ("" for none), for those the gate lets create.
     create_action: Any = ""
+    # Further buttons on an object's page: (user, obj) -> [(label, url)], those the user may use.
+    detail_actions: Callable[[Any, Any], list] = lambda user, obj: []
 
     @property
     def scope_resource(self) -> str:

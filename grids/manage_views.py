@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wudu import scope
+from wudu.duties import Duty, has_duty
 from wudu.pages import keyset_page, page_query
 
-from . import selectors
+from . import forms, selectors, services
 from .manage import RESOURCES, Column, ManagedResource
 
 PAGE_SIZE = 50
@@ -64,7 +65,8 @@ def resource_detail(request, key: str, pk: int):
     can_edit = resource.edit_form is not None and scope.can_change(request.user, obj, resource.scope_resource)
     fields = [(column.label, _cell(request.user, resource, column, obj)) for column in resource.columns]
     return render(request, "manage/detail.html", {"resource": resource, "object": obj, "fields": fields,
-                                                  "can_edit": can_edit})
+                                                  "can_edit": can_edit,
+                                                  "actions": resource.detail_actions(request.user, obj)})
 
 
 @login_required
@@ -113,4 +115,33 @@ def resource_edit(request, key: str, pk: int):
             messages.success(request, _("已保存。"))
             return redirect("manage:detail", key=resource.key, pk=obj.pk)
     return render(request, "manage/form.html", {"resource": resource, "form": form, "object": obj, "creating": False},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def person_password(request, pk: int):
+    """A system administrator sets a person's initial password (changed by them at the next sign-in) or sends
+    them a link to choose their own."""
+    person = selectors.access_managed(request.user, RESOURCES["person"], pk)
+    if not has_duty(request.user, Duty.SYSTEM) or person.pk == request.user.pk:
+        raise PermissionDenied
+    form = forms.InitialPasswordForm(request.POST if request.POST.get("action") == "set" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "link":
+                channel = services.person_send_reset_link(actor=request.user, person=person, request=request)
+                messages.success(request, _("设置密码的链接已发送到其手机。") if channel == "sms"
+                                 else _("设置密码的链接已发送到其电子邮箱。"))
+                return redirect("manage:detail", key="person", pk=person.pk)
+            if form.is_valid():
+                services.person_set_password(actor=request.user, person=person,
+                                             password=form.cleaned_data["password1"], request=request)
+                messages.success(request, _("初始密码已设置。请当面或电话告知本人；其首次登录时须修改密码。"))
+                return redirect("manage:detail", key="person", pk=person.pk)
+        except ValidationError as error:
+            if request.POST.get("action") == "link":
+                messages.error(request, " ".join(error.messages))
+            else:
+                form.add_service_error(error, field="password1")
+    return render(request, "manage/person_password.html", {"person": person, "form": form},
                   status=400 if form.errors else 200)

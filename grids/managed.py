@@ -1,6 +1,9 @@
 """grids' management pages: places, people, memberships, departments and outpost partners (grids.manage)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from wudu.duties import Duty, has_duty
 
 from . import forms, services
 from .manage import Column, ManagedResource, register
@@ -12,6 +15,12 @@ def _appoint_kwargs(user, place: Place) -> dict:
     roles = [role for role, level in ROLE_LEVEL.items() if level == place.level and role != Role.SYSTEM_ADMIN]
     departments = Department.objects.filter(district=place) if place.level == Level.DISTRICT else Department.objects.none()
     return {"roles": roles, "departments": departments}
+
+
+def _person_actions(user, person) -> list:
+    if has_duty(user, Duty.SYSTEM) and person.pk != user.pk:
+        return [(_("设置密码"), reverse("manage:person_password", args=[person.pk]))]
+    return []
 
 
 register(ManagedResource(
@@ -48,6 +57,7 @@ register(ManagedResource(
         Column(_("手机号码"), lambda u: u.mobile or "—", personal="mobile"),
     ),
     place_of=lambda u: None,
+    detail_actions=_person_actions,
 ))
 
 register(ManagedResource(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wudu import scope
+from wudu import passwords, scope
+from wudu.duties import Duty, has_duty
 from wudu.images import clean_photo
+from wudu.signals import record_access
 from wudu.writes import create_once, update_versioned
 
 from . import geo
@@ -260,7 +263,11 @@ def person_appoint(
     photo=None,
     idempotency_key=None,
 ) -> Membership:
-    """Create a person's account and their membership in one step (or nothing, on any error)."""
+    """Create a person's account and their membership in one step (or nothing, on any error).
+
+    The person has no password yet: a system administrator sets an initial one, which the person must change at
+    the first sign-in, or sends them a link to choose their own (`person_set_password`, `person_send_reset_link`).
+    `password` is for the demo's and the test cast's published passwords only; the pages never pass one."""
     scope.require_create(actor, "membership", place)
     _check_membership(role, place, department)
 
@@ -296,6 +303,44 @@ def person_update_profile(*, actor, person: User, real_name=None, mobile=None, p
     person.full_clean(exclude=["password"])
     person.save(update_fields=["real_name", "mobile", "photo"])
     return person
+
+
+def _require_system_duty(actor, person: User) -> None:
+    if not has_duty(actor, Duty.SYSTEM):
+        raise scope.PermissionDenied(_("只有系统管理员可以设置他人的密码。"))
+    if actor.pk == person.pk:
+        raise ValidationError(_("请在“修改密码”页面修改自己的密码。"), code="own_password")
+
+
+def person_set_password(*, actor, person: User, password: str, request=None) -> User:
+    """A system administrator sets a person's initial password; the person must change it at the next sign-in.
+
+    The person's sessions end (the session hash follows the password)."""
+    _require_system_duty(actor, person)
+    if not person.is_active:
+        raise ValidationError(_("该账号已停用。"), code="inactive")
+    password_validation.validate_password(password, user=person)
+    with transaction.atomic():
+        person.set_password(password)
+        person.must_change_password = True
+        person.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record_access("password_reset", request=request, user=actor, target=f"grids.User:{person.pk}",
+                  detail={"stage": "set_by_administrator"})
+    return person
+
+
+def person_send_reset_link(*, actor, person: User, request=None) -> str:
+    """A system administrator sends a person the link to choose their password (to their mobile, else e-mail);
+    the channel it went by, "" when the person has neither."""
+    _require_system_duty(actor, person)
+    if not person.is_active:
+        raise ValidationError(_("该账号已停用。"), code="inactive")
+    if not person.mobile and not person.email:
+        raise ValidationError(_("该人员没有登记手机号码或电子邮箱，无法发送链接；请为其设置初始密码。"), code="no_contact")
+    channel = passwords.send_reset_link(person, request=request)
+    record_access("password_reset", request=request, user=actor, target=f"grids.User:{person.pk}",
+                  detail={"stage": "link_sent", "channel": channel, "by": "administrator"})
+    return channel
 
 
 # ---------------------------------------------------------------------------------------------- departments

@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import scope
 from .errors import Conflict, messages_by_field
+from .passwords import PasswordIsCurrent
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -78,7 +79,7 @@ class DangerouslyUnscopedListViewSet(mixins.ListModelMixin, viewsets.GenericView
     person is a `ScopedViewSet`: grep for `dangerously` to review every bypass.
     """
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [permissions.IsAuthenticated, PasswordIsCurrent]
     pagination_class = None
     filter_backends = []
     http_method_names = ["get", "head", "options"]
@@ -217,7 +218,7 @@ class ApiViewSet(ScopedViewSet):
     """Gated reads (retrieve here, list from ListModelMixin) with one output serializer for lists and one for
     single objects; versioned objects carry their version as the ETag."""
 
-    permission_classes = [permissions.IsAuthenticated, GateAllowsChange]
+    permission_classes = [permissions.IsAuthenticated, PasswordIsCurrent, GateAllowsChange]
     schema = ServiceSchema()
     list_output: type[serializers.Serializer]
     detail_output: type[serializers.Serializer]

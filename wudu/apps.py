@@ -7,4 +7,7 @@ class WuduConfig(AppConfig):
     verbose_name = _("网格通")
 
     def ready(self):
-        from . import auth  # noqa: F401 - connects the login back-off's signal receivers
+        from . import (
+            auth,  # noqa: F401 - connects the login back-off's and the access events' signal receivers
+            checks,  # noqa: F401 - registers the refusals at start (SECRET_KEY placeholder, demo accounts)
+        )

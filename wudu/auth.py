@@ -22,11 +22,14 @@ import math
 import time
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.signing import BadSignature
 from django.dispatch import receiver
+
+from . import sessions
+from .signals import record_access
 
 DEVICE_COOKIE = "wudu_device"
 _DEVICE_SALT = "wudu.auth.device"
@@ -125,3 +128,35 @@ class DeviceCookieMiddleware:
             response.set_signed_cookie(DEVICE_COOKIE, value, salt=_DEVICE_SALT, max_age=_DEVICE_AGE, httponly=True,
                                        secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
         return response
+
+
+# ---------------------------------------------------------------------------------------------- access events
+# Every sign-in, failure and sign-out, whatever the page (ours, the admin's, the API's token endpoint), is an access
+# event of the audit (wudu.signals). The username typed is kept for failures (guessing shows as a pattern); the
+# password never is.
+
+
+@receiver(user_logged_in)
+def _record_login(sender, request, user, **kwargs):
+    if request is not None and "_auth_user_id" in getattr(request, "session", {}):
+        sessions.start(request.session)  # the idle and absolute clocks of this session (Django gave it a new key)
+    record_access("login", request=request, user=user, target=f"{user._meta.label}:{user.pk}")
+
+
+@receiver(user_logged_out)
+def _record_logout(sender, request, user, **kwargs):
+    if user is not None:
+        reason = getattr(request, "wudu_logout_reason", "") if request is not None else ""
+        record_access("logout", request=request, user=user, target=f"{user._meta.label}:{user.pk}",
+                      detail={"reason": reason} if reason else {})
+
+
+@receiver(user_login_failed)
+def _record_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username") or "")[:150]
+    detail = {"username": username}
+    if getattr(request, "wudu_backoff", 0):
+        detail["backoff_seconds"] = request.wudu_backoff
+    if getattr(request, "axes_locked_out", False):
+        detail["locked_out"] = True
+    record_access("login_failed", request=request, user=None, detail=detail)

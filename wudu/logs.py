@@ -4,6 +4,7 @@
 gunicorn's access log through `wudu.gunicorn`), so whatever a module logs — a notice's text, a request path, an
 exception's message — is masked before it is written:
 
+- password reset links (`/accounts/reset/<uid>/<token>/`) entirely;
 - residents' tracking links (`/suqiu/t/<token>/`) and any `token=` / `key=` parameter keep their first 4 characters;
 - `Authorization: Token …` / `Bearer …` values;
 - 11-digit mobile numbers keep 3 + 4 digits (`139****0001`), as the pages show them;
@@ -20,6 +21,8 @@ import logging
 import re
 
 _TRACK = re.compile(r"(/t/)([A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]{8,}")
+# Password reset links (/accounts/reset/<uid>/<token>/): nothing of them is kept.
+_RESET = re.compile(r"(/reset/)[A-Za-z0-9_\-]+/[A-Za-z0-9_\-]+/?")
 _PARAM = re.compile(r"(?i)\b((?:token|key|tracking|password|secret)=)([^&\s\"']{0,4})[^&\s\"']*")
 _AUTH = re.compile(r"(?i)\b(token|bearer)\s+[A-Za-z0-9_\-.=]{12,}")
 _ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{11}[\dXx](?![\dA-Za-z])")
@@ -32,6 +35,7 @@ def redact(text: str) -> str:
     if not text:
         return text
     text = _TRACK.sub(r"\1\2…", text)
+    text = _RESET.sub(r"\1…", text)
     text = _PARAM.sub(r"\1\2…", text)
     text = _AUTH.sub(lambda m: f"{m.group(1)} …", text)
     text = _ID_NUMBER.sub(r"\1************", text)

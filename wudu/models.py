@@ -41,3 +41,18 @@ class QuotaCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.window:%Y-%m-%d %H:%M} {self.used}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a person's last passwords (PASSWORD_HISTORY_COUNT): a new one may not repeat them
+    (wudu.passwords.HistoryValidator). Hashes only, as the password field itself holds."""
+
+    user = models.ForeignKey("grids.User", on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-id"], name="password_history_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d}"

@@ -22,6 +22,8 @@ if WUDU_ENV not in {"development", "test", "production"}:
 PRODUCTION = WUDU_ENV == "production"
 
 _INSECURE_KEY = "insecure-development-key-do-not-use-in-production"
+# The placeholder of deploy/wudu.env.example: copied as it is, it is public (refused here and by wudu/checks.py).
+EXAMPLE_SECRET_KEYS = ("change-me-to-50-random-characters-from-a-password-generator",)
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION and WUDU_ENV != "test")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
@@ -31,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DEMO_MODE = env.bool("DEMO_MODE", default=not PRODUCTION)
 
 if PRODUCTION:
-    if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 32:
+    if SECRET_KEY == _INSECURE_KEY or SECRET_KEY in EXAMPLE_SECRET_KEYS or len(SECRET_KEY) < 32:
         raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 32+ characters in production.")
     if DEMO_MODE:
         raise ImproperlyConfigured("DEMO_MODE cannot be on in production: it creates accounts with known passwords.")
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wudu.sessions.SessionTimeoutMiddleware",
+    "wudu.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -278,7 +282,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "wudu.passwords.PasswordIsCurrent"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "wudu.pagination.KeysetPagination",
@@ -376,6 +380,26 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 3600},
     },
 }
+
+# --- identity (passwords, sessions, refusals at start) ---
+# A signed-in session ends after this many minutes without a request (the next one signs out and asks to sign in
+# again), and at the latest this many hours after sign-in, however busy (wudu/sessions.py).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.float("SESSION_ABSOLUTE_HOURS", default=12.0)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_HOURS * 3600)
+# A password is refused if it is one of the person's last N (0 = no history kept); it must be changed after this
+# many days (0 = never expires); a reset link is valid this many minutes (wudu/passwords.py).
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=90)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_MINUTES", default=120) * 60
+AUTH_PASSWORD_VALIDATORS.append(
+    {"NAME": "wudu.passwords.HistoryValidator", "OPTIONS": {"count": PASSWORD_HISTORY_COUNT}}
+)
+# Reset links go to the person's mobile through the notice channels (NOTIFY_CHANNELS); to a person without one, by
+# e-mail: printed on the console unless a mail server is configured (EMAIL_URL, e.g. smtp+tls://user:pw@host:587).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update({key: value for key, value in EMAIL_CONFIG.items() if value not in (None, "")})
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wangge@localhost")
 
 LOGGING = {
     "version": 1,

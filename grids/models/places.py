@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -177,6 +178,11 @@ class User(AbstractUser):
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
     photo = models.ImageField(_("照片"), upload_to="people/%Y/", blank=True, db_index=True)
+    # Set when an administrator chose the password (or none yet): the person must choose their own at the next
+    # sign-in (wudu.passwords.PasswordChangeRequiredMiddleware). db_default: rows written by COPY (bench) get it too.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False, db_default=False)
+    # When the password was last set: past PASSWORD_MAX_AGE_DAYS it must be changed. Empty: never set here.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
 
     objects = WuduUserManager()
 
@@ -191,6 +197,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.real_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        # The age of a password counts from here, whoever set it (PASSWORD_MAX_AGE_DAYS).
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 # The level of place each role is held at.
