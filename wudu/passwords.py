@@ -48,7 +48,7 @@ class HistoryValidator:
         if user is None or user.pk is None or self.count <= 0:
             return
         # The stored hash is the current password even before any history (accounts older than the history).
-        hashes = [*self._recent(user), type(user).objects.filter(pk=user.pk).values_list("password", flat=True).first()]
+        hashes = [*self._recent(user), user.password]
         if any(encoded and check_password(password, encoded) for encoded in hashes):
             raise ValidationError(
                 _("新密码不能与最近使用过的 %(count)d 个密码相同。") % {"count": self.count}, code="password_reused"
