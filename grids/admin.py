@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from wudu.admin_base import GatedAdminMixin, ScopedAdmin, fields_of
+from wudu.signals import record_access
 
 from . import selectors, services
 from .models import Department, Membership, OutpostPartner, Place, User
@@ -121,3 +123,23 @@ class PersonAdmin(GatedAdminMixin, UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # An account created here, or a password set here for someone else, is the administrator's password: the
+    # person must change it at the next sign-in, as with grids.services.person_set_password.
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+        if not change:
+            record_access("password_reset", request=request, target=f"grids.User:{obj.pk}",
+                          detail={"stage": "set_by_administrator", "via": "admin"})
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            person = User.objects.filter(pk=unquote(id)).first()
+            if person is not None and person.pk != request.user.pk:
+                User.objects.filter(pk=person.pk).update(must_change_password=True)
+                record_access("password_reset", request=request, target=f"grids.User:{person.pk}",
+                              detail={"stage": "set_by_administrator", "via": "admin"})
+        return response

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from . import passwords, quota
@@ -42,7 +42,7 @@ class SetPasswordForm(Form, auth_forms.SetPasswordForm):
 
 
 class ResetRequestForm(Form):
-    username = forms.CharField(label=_lazy("用户名"), max_length=150,
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
 
 
@@ -50,8 +50,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     template_name = "registration/password_form.html"
     success_url = reverse_lazy("home")
-    extra_context = {"title": _lazy("修改密码"), "submit": _lazy("修改密码"),
-                     "intro": _lazy("请输入当前密码，再输入两次新密码。修改后，您在其他设备上的登录将失效。")}
+    extra_context = {"title": gettext_lazy("修改密码"), "submit": gettext_lazy("修改密码"),
+                     "intro": gettext_lazy("请输入当前密码，再输入两次新密码。修改后，您在其他设备上的登录将失效。")}
 
     def form_valid(self, form):
         form.user.must_change_password = False
@@ -66,8 +66,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = ResetRequestForm
     template_name = "registration/password_form.html"
     success_url = reverse_lazy("password_reset_done")
-    extra_context = {"title": _lazy("找回密码"), "submit": _lazy("发送设置密码的链接"),
-                     "intro": _lazy("请输入您的用户名。我们将把设置密码的链接发送到账号登记的手机号码（或电子邮箱）。")}
+    extra_context = {"title": gettext_lazy("找回密码"), "submit": gettext_lazy("发送设置密码的链接"),
+                     "intro": gettext_lazy("请输入您的用户名。我们将把设置密码的链接发送到账号登记的手机号码（或电子邮箱）。")}
 
     def form_valid(self, form):
         username = form.cleaned_data["username"].strip()
@@ -89,7 +89,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
     template_name = "registration/password_form.html"
     success_url = reverse_lazy("password_reset_complete")
-    extra_context = {"title": _lazy("设置新密码"), "submit": _lazy("设置密码")}
+    extra_context = {"title": gettext_lazy("设置新密码"), "submit": gettext_lazy("设置密码")}
 
     def form_valid(self, form):
         form.user.must_change_password = False  # the person chose it themselves
@@ -108,14 +108,14 @@ def _message_page(title, text, *, login_link=False):
 
 urlpatterns = [
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password_change/done/", _message_page(_lazy("修改密码"), _lazy("密码已修改。")),
+    path("accounts/password_change/done/", _message_page(gettext_lazy("修改密码"), gettext_lazy("密码已修改。")),
          name="password_change_done"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password_reset/done/", _message_page(
-        _lazy("找回密码"),
-        _lazy("如果该用户名对应一个有效账号，设置密码的链接已发送到账号登记的手机号码或电子邮箱，请在有效期内打开。"
+        gettext_lazy("找回密码"),
+        gettext_lazy("如果该用户名对应一个有效账号，设置密码的链接已发送到账号登记的手机号码或电子邮箱，请在有效期内打开。"
               "没有收到？请联系系统管理员。"), login_link=True), name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("accounts/reset/done/", _message_page(_lazy("设置新密码"), _lazy("密码已设置，请用新密码登录。"),
+    path("accounts/reset/done/", _message_page(gettext_lazy("设置新密码"), gettext_lazy("密码已设置，请用新密码登录。"),
                                                login_link=True), name="password_reset_complete"),
 ]

@@ -298,3 +298,24 @@ def test_the_session_of_a_person_whose_password_the_administrator_set_ends(clien
     services.person_set_password(actor=cast.user(Role.SYSTEM_ADMIN), person=cast.user(Role.GRID_WORKER),
                                  password="Deng-gao-wang-yuan-8")
     assert client.get(reverse("profile")).status_code == 302
+
+
+def test_a_password_set_in_the_django_admin_must_be_changed_too(client, cast, events):
+    worker = cast.user(Role.GRID_WORKER)
+    client.force_login(cast.admin)
+    url = reverse("admin:auth_user_password_change", args=[worker.pk])
+    response = client.post(url, {"password1": "Deng-gao-wang-yuan-8", "password2": "Deng-gao-wang-yuan-8",
+                                 "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    worker.refresh_from_db()
+    assert worker.check_password("Deng-gao-wang-yuan-8") and worker.must_change_password
+    assert events[-1][0] == "password_reset" and events[-1][3]["via"] == "admin"
+
+
+def test_an_account_created_in_the_django_admin_must_change_its_password(client, cast):
+    client.force_login(cast.admin)
+    response = client.post(reverse("admin:grids_user_add"), {
+        "username": "made_in_admin", "password1": "Deng-gao-wang-yuan-8", "password2": "Deng-gao-wang-yuan-8",
+        "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(username="made_in_admin").must_change_password
