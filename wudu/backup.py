@@ -127,6 +127,7 @@ def pg_connect(db: dict):
                             sslmode=options.get("sslmode"), connect_timeout=10)
     with conn.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'UTC'")  # a row's text (its timestamps) must not depend on the session
+    conn.commit()  # the setting stays for the session; the caller starts its own transaction
     return conn
 
 
