@@ -116,11 +116,12 @@ test: setup
 ## backup: the database (pg_dump, or SQLite's backup API), MEDIA_ROOT and a manifest of checksums into
 ## BACKUP_DIR/<UTC time>/ (default var/backups); the environment (DATABASE_URL, MEDIA_ROOT) says what to back up.
 ## restore: the newest backup (or BACKUP=var/backups/<time>) into an empty database and MEDIA_ROOT, checked
-## against its manifest before and after; FORCE=1 replaces a database that is not empty. See deploy/README.md.
+## against its manifest before and after (the database is created if missing); FORCE=1 replaces a database that
+## is not empty. See deploy/README.md.
 .PHONY: backup restore
 backup: venv
 	$(PY) manage.py backup
-restore: venv
+restore: venv createdb
 	$(PY) manage.py restore $(BACKUP) $(if $(FORCE),--force)
 
 lint: system venv

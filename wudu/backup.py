@@ -122,9 +122,12 @@ def pg_environment(db: dict) -> dict:
 
 def pg_connect(db: dict):
     options = db.get("OPTIONS") or {}
-    conn = psycopg2.connect(dbname=db["NAME"], host=db.get("HOST") or None, port=db.get("PORT") or None,
-                            user=db.get("USER") or None, password=db.get("PASSWORD") or None,
-                            sslmode=options.get("sslmode"), connect_timeout=10)
+    try:
+        conn = psycopg2.connect(dbname=db["NAME"], host=db.get("HOST") or None, port=db.get("PORT") or None,
+                                user=db.get("USER") or None, password=db.get("PASSWORD") or None,
+                                sslmode=options.get("sslmode"), connect_timeout=10)
+    except psycopg2.OperationalError as exc:  # libpq's message names the host and the database, never the password
+        raise BackupError(f"Cannot connect to the database {db['NAME']!r}: {str(exc).strip()}") from exc
     with conn.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'UTC'")  # a row's text (its timestamps) must not depend on the session
     conn.commit()  # the setting stays for the session; the caller starts its own transaction

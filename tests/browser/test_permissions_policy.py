@@ -1,5 +1,5 @@
-"""Chromium reads the Permissions-Policy as meant: the position and the camera stay usable on the site's pages,
-the rest is off, and the header itself raises no console error (an unknown feature name would)."""
+"""Chromium reads the Permissions-Policy as meant: the position, the camera and passkeys stay usable on the site's
+pages, the rest is off, and the page shows no console error."""
 
 import pytest
 
