@@ -14,7 +14,8 @@ PORT ?= 8000
 setup: system venv vendor messages
 
 # System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring), nginx
-# (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started).
+# (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started), postgresql-client
+# (pg_dump/pg_restore for `make backup` / `make restore`).
 system:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -24,6 +25,7 @@ system:
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; done; \
 	$(PY_SYS) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
@@ -111,6 +113,17 @@ run: demo
 test: setup
 	bash tests/run.sh
 
+## backup: the database (pg_dump, or SQLite's backup API), MEDIA_ROOT and a manifest of checksums into
+## BACKUP_DIR/<UTC time>/ (default var/backups); the environment (DATABASE_URL, MEDIA_ROOT) says what to back up.
+## restore: the newest backup (or BACKUP=var/backups/<time>) into an empty database and MEDIA_ROOT, checked
+## against its manifest before and after (the database is created if missing); FORCE=1 replaces a database that
+## is not empty. See deploy/README.md.
+.PHONY: backup restore
+backup: venv
+	$(PY) manage.py backup
+restore: venv createdb
+	$(PY) manage.py restore $(BACKUP) $(if $(FORCE),--force)
+
 lint: system venv
 	$(VENV)/bin/ruff check .
 
@@ -131,8 +144,8 @@ bench: venv messages
 ## serve: the production layout on one machine — gunicorn, a Celery worker and beat (database scheduler),
 ## static files by WhiteNoise, JSON logs, /healthz. PostgreSQL and Redis come from DATABASE_URL and
 ## CELERY_BROKER_URL (defaults: this machine's); SECRET_KEY is generated once into var/secret-key when unset.
-## On plain http://127.0.0.1 the session cookie cannot be "secure": SESSION_COOKIE_SECURE=off here; behind TLS,
-## leave it on (see deploy/README.md). Ctrl-C stops all three.
+## On plain http://127.0.0.1 the session cookie cannot be "secure" and nothing answers HTTPS: SESSION_COOKIE_SECURE
+## and SECURE_SSL_REDIRECT are off here; behind TLS, leave them on (see deploy/README.md). Ctrl-C stops all three.
 .PHONY: serve
 SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wudu
 SERVE_BROKER_URL ?= redis://127.0.0.1:6379/0
@@ -141,6 +154,7 @@ serve: setup
 	@mkdir -p var; \
 	[ -s var/secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key; \
 	export WUDU_ENV=production DEMO_MODE=off DEBUG=off LOG_FORMAT=json SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-off} \
+	  SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-off} \
 	  SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret-key)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVE_BROKER_URL)}; \
 	$(PY) -c "$$CREATEDB_PY" && $(PY) manage.py migrate --noinput -v0 && $(PY) manage.py collectstatic --noinput -v0 \

@@ -53,10 +53,12 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache (locmem in tests): each test starts with none spent."""
-    from django.core.cache import cache
+    """Rate-limit counters live in the cache (locmem in tests): each test starts with none spent (and with no
+    process-local copy, such as /healthz's answer)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches.settings:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

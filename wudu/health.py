@@ -8,6 +8,11 @@ Apps add checks of their own without the kernel importing them: an app's `health
 with `@register("name")`; the modules are found the way the admin finds `admin` modules, on the first probe.
 A check answers "ok", "warning" (shown, and the node stays "ok": someone has work to do, nothing is broken) or
 "error" (the node is "degraded").
+
+Cheap for anyone who asks: the answer is kept for HEALTHZ_CACHE_SECONDS in the process (not the shared cache: it
+is this node's health, and it must answer while Redis is down), so a flood runs the checks once per process per
+period; past HEALTHZ_RATE requests per client address the answer is 429. A system administrator's session gets
+a fresh answer, never limited.
 """
 
 from __future__ import annotations
@@ -18,14 +23,18 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_ratelimit.core import ALL, get_usage
 
+from .duties import Duty, has_duty
 from .models import Heartbeat
+from .net import ratelimit_key
 from .tasks import BEAT_HEARTBEAT
 
 logger = logging.getLogger(__name__)
@@ -136,9 +145,47 @@ def check_apps(database_ok: bool) -> dict[str, dict]:
     return results
 
 
+CACHE_KEY = "wudu.healthz"
+
+
+def _throttled(request) -> JsonResponse | None:
+    """429 past HEALTHZ_RATE probes from this address; if the shared cache that counts them is down, no limit
+    (the answer is cached anyway, and the load balancer must still see the node)."""
+    try:
+        usage = get_usage(request, group="wudu.healthz", key=ratelimit_key, method=ALL, increment=True,
+                          rate=settings.HEALTHZ_RATE)
+    except Exception:
+        logger.warning("healthz: rate-limit counter unavailable", exc_info=True)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    seconds = max(usage["time_left"], 1)
+    response = JsonResponse({"status": "throttled", "retry_after_s": seconds}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 @never_cache
 @require_safe  # GET and HEAD: some load balancers probe with HEAD
 def healthz(request):
+    if has_duty(request.user, Duty.SYSTEM):
+        body, http_status = probe()
+    else:
+        throttled = _throttled(request)
+        if throttled is not None:
+            return throttled
+        cache = caches["process"]
+        cached = cache.get(CACHE_KEY) if settings.HEALTHZ_CACHE_SECONDS > 0 else None
+        if cached is None:
+            cached = probe()
+            if settings.HEALTHZ_CACHE_SECONDS > 0:
+                cache.set(CACHE_KEY, cached, settings.HEALTHZ_CACHE_SECONDS)
+        body, http_status = cached
+    return JsonResponse(body, status=http_status, json_dumps_params={"ensure_ascii": False})
+
+
+def probe() -> tuple[dict, int]:
+    """Run every check now: the answer's body and its HTTP status."""
     database = check_database()
     broker, worker = check_broker_and_worker()
     beat = check_beat()
@@ -153,4 +200,4 @@ def healthz(request):
     warnings = sorted(name for name, part in apps.items() if part["status"] == "warning")
     if warnings:
         body["warnings"] = warnings
-    return JsonResponse(body, status=http_status, json_dumps_params={"ensure_ascii": False})
+    return body, http_status

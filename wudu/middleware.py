@@ -44,3 +44,47 @@ class RequestSizeLimitMiddleware:
             response["Connection"] = "close"  # the unread body is not worth keeping the connection for
             return response
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself: Permissions-Policy on every answer, and `Cache-Control: private,
+    no-store` on every answer that may hold personal data, so that nothing of it stays in a shared phone's
+    browser cache or in a proxy.
+
+    Personal here means: an answer to a signed-in user (a session that belongs to someone, or an API token in the
+    Authorization header) and every download (`Content-Disposition: attachment`, the exports). A view that
+    declared its answer `public` (the grid map, a QR code: the same for everyone) keeps that for a signed-in user
+    too. Static files (WhiteNoise, inside this middleware) and public pages for visitors stay cacheable.
+    """
+
+    NO_STORE = "private, no-store"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.PERMISSIONS_POLICY
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = ", ".join(
+                f"{feature}=({' '.join(allowed)})" for feature, allowed in policy.items())
+        cache_control = response.get("Cache-Control", "")
+        if "no-store" not in cache_control and self._personal(request, response, cache_control):
+            response["Cache-Control"] = self.NO_STORE
+            if "Expires" in response:
+                del response["Expires"]
+        return response
+
+    @staticmethod
+    def _personal(request, response, cache_control: str) -> bool:
+        if "attachment" in response.get("Content-Disposition", "").lower():
+            return True
+        if "public" in (part.strip() for part in cache_control.lower().split(",")):
+            return False
+        if request.META.get("HTTP_AUTHORIZATION"):
+            return True
+        # Only a request with a session cookie can be signed in: a visitor without one costs no query here.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return False
+        user = getattr(request, "user", None)
+        return bool(getattr(user, "is_authenticated", False))

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wudu.middleware.SecurityHeadersMiddleware",
     "wudu.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,7 +212,7 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-# Security headers; production adds HSTS and secure cookies.
+# Security headers; production adds HSTS, the redirect to HTTPS and secure cookies (check --deploy passes).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -220,7 +221,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
+    # HSTS for a year, subdomains included, eligible for the browsers' preload list; turn the last two off only if
+    # a subdomain must still answer over plain HTTP.
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # Plain HTTP is redirected to HTTPS (behind the proxy, by its X-Forwarded-Proto), except the load balancer's
+    # /healthz probe, which speaks HTTP to the node directly.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
@@ -400,6 +409,29 @@ AUTH_PASSWORD_VALIDATORS.append(
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update({key: value for key, value in EMAIL_CONFIG.items() if value not in (None, "")})
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="wangge@localhost")
+# --- ops: headers, /healthz, backups ---
+# Browser features the pages may use (Permissions-Policy, wudu.middleware.SecurityHeadersMiddleware): the position
+# (the patrol route, a case's place, the public map), the camera (the patrol page's photo input opens it) and
+# passkeys (WebAuthn sign-in); every other feature is off, for this site and anything it would embed.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": ["self"],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    **{feature: [] for feature in (
+        "accelerometer", "autoplay", "bluetooth", "browsing-topics", "display-capture", "encrypted-media",
+        "fullscreen", "gamepad", "gyroscope", "hid", "idle-detection", "local-fonts",
+        "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "screen-wake-lock", "serial",
+        "usb", "xr-spatial-tracking",
+    )},
+}
+# /healthz without a system administrator's session: the same answer for this many seconds (kept in the process,
+# not in the shared cache: it is this node's health), and at most HEALTHZ_RATE per client address (429 past it).
+HEALTHZ_CACHE_SECONDS = env.float("HEALTHZ_CACHE_SECONDS", default=5.0)
+HEALTHZ_RATE = env.str("HEALTHZ_RATE", default="60/m")
+CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wudu-process"}
+# Where `make backup` (manage.py backup) writes its archives, and `make restore` looks for the latest one.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 
 LOGGING = {
     "version": 1,
