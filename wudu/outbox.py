@@ -86,7 +86,8 @@ def broker_connection():
     timeout = settings.OUTBOX_PUBLISH_TIMEOUT_SECONDS
     options = {**app.conf.broker_transport_options, "socket_timeout": timeout, "socket_connect_timeout": timeout,
                "max_retries": 0}
-    connection = app.connection_for_write(connect_timeout=timeout, transport_options=options)
+    connection = app.connection_for_write(settings.CELERY_BROKER_URL or None, connect_timeout=timeout,
+                                          transport_options=options)
     try:
         yield connection
     finally:
@@ -164,7 +165,8 @@ def once(key: str) -> Iterator[bool]:
         try:
             with transaction.atomic():
                 OutboxEffect.objects.create(key=key, done_at=timezone.now())
-        except IntegrityError:
-            yield False
-            return
-        yield True
+        except IntegrityError:  # done before (or being done by a concurrent delivery, which we waited for)
+            first = False
+        else:
+            first = True
+        yield first

@@ -388,7 +388,12 @@ OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 CELERY_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=600)
 if CELERY_VISIBILITY_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT_SECONDS must be a positive number of seconds.")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+# Workers look for such messages every few seconds (kombu's default look is every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+                                   "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT_SECONDS // 5)),
+                                   "unacked_restore_throttle": 1}
+# CELERY_RESULT_BACKEND (above) serves only callers that wait for a result (the live tests, bench): the outbox's
+# messages ask for none, so no request touches it (a Redis result backend that does not answer retries ~19 s).
 # Limits of a task that sets none of its own; the long ones (bulletins) set theirs, all below the timeout above.
 CELERY_TASK_TIME_LIMIT = 240
 CELERY_TASK_SOFT_TIME_LIMIT = 200
