@@ -94,15 +94,17 @@ demo: migrate
 	$(PY) manage.py load_demo_bulletins
 
 ## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT)
-## With CELERY_BROKER_URL set (environment or .env), a Celery worker and beat run beside it (logs in var/) and stop with it (Ctrl-C).
+## With CELERY_BROKER_URL set (environment or .env), a Celery worker, beat and the outbox relay run beside it (logs in
+## var/) and stop with it (Ctrl-C).
 run: demo
 	@broker=$$(DJANGO_SETTINGS_MODULE=wudu.settings $(PY) -c 'from django.conf import settings; print(settings.CELERY_BROKER_URL)'); \
 	if [ -n "$$broker" ]; then \
-	  echo "Starting a Celery worker and beat beside the web server (logs in var/celery-*.log)"; \
+	  echo "Starting a Celery worker, beat and the outbox relay beside the web server (logs in var/celery-*.log)"; \
 	  mkdir -p var; \
 	  $(VENV)/bin/celery -A wudu worker -l info --concurrency 2 -n wudu-run@%h > var/celery-worker.log 2>&1 & \
 	  $(VENV)/bin/celery -A wudu beat -l info --pidfile= > var/celery-beat.log 2>&1 & \
-	  trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "Celery worker and beat stopped."' EXIT; \
+	  $(PY) manage.py outbox_relay > var/celery-outbox-relay.log 2>&1 & \
+	  trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "Celery worker, beat and the outbox relay stopped."' EXIT; \
 	  trap 'exit 130' INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	else \
@@ -141,7 +143,7 @@ bench: venv messages
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-## serve: the production layout on one machine — gunicorn, a Celery worker and beat (database scheduler),
+## serve: the production layout on one machine — gunicorn, a Celery worker and beat (database scheduler), the outbox relay,
 ## static files by WhiteNoise, JSON logs, /healthz. PostgreSQL and Redis come from DATABASE_URL and
 ## CELERY_BROKER_URL (defaults: this machine's); SECRET_KEY is generated once into var/secret-key when unset.
 ## On plain http://127.0.0.1 the session cookie cannot be "secure" and nothing answers HTTPS: SESSION_COOKIE_SECURE
@@ -161,7 +163,8 @@ serve: setup
 	  && $(PY) manage.py check --deploy --fail-level ERROR -v0 || exit 1; \
 	$(VENV)/bin/celery -A wudu worker -l INFO --concurrency 2 -n wudu-serve@%h > var/serve-worker.log 2>&1 & \
 	$(VENV)/bin/celery -A wudu beat -l INFO --pidfile= > var/serve-beat.log 2>&1 & \
-	trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "worker and beat stopped"' EXIT; trap 'exit 130' INT TERM; \
+	$(PY) manage.py outbox_relay > var/serve-outbox-relay.log 2>&1 & \
+	trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "worker, beat and outbox relay stopped"' EXIT; trap 'exit 130' INT TERM; \
 	echo "Serving the production layout on http://$(HOST):$(PORT)/ (logs: var/serve-*.log); create an account with"; \
 	echo "  WUDU_ENV=production ... $(PY) manage.py createsuperuser"; \
 	$(VENV)/bin/gunicorn wudu.wsgi:application --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - \

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from wudu import outbox
 from wudu.db import replica_reads
 
 from . import exports, selectors, tasks
@@ -34,7 +35,7 @@ def export_pdf(request, pk: int):
     name = exports.pdf_name(request.user, bulletin)
     if not default_storage.exists(name):
         if cache.add(f"bulletin-pdf:{name}", True, timeout=PDF_WAIT_SECONDS):
-            tasks.bulletin_pdf_task.delay(bulletin.pk, request.user.pk, translation.get_language())
+            outbox.enqueue(tasks.bulletin_pdf_task, bulletin.pk, request.user.pk, translation.get_language())
         if not default_storage.exists(name):  # an eager task (no broker) has rendered it already
             return render(request, "bulletins/pdf_waiting.html", {"bulletin": bulletin,
                                                                   "title": exports.title(bulletin)}, status=202)

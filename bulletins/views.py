@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case, CaseEvent, Evaluation
-from wudu import measures, scope
+from wudu import measures, outbox, scope
 from wudu.errors import Conflict
 from wudu.measures import Period
 from wudu.pages import Keyset, keyset_page, page_query
@@ -330,7 +329,7 @@ def bulletin_rebuild(request, pk: int):
                        publish_error=_("已发布的版本不再重新生成；如数据有误，请发布更正版本。"))
     since = _stamp(bulletin.built_at)
     place_id, period, kind = bulletin.place_id, bulletin.period, bulletin.kind
-    transaction.on_commit(lambda: tasks.bulletin_build_task.delay(place_id, period, kind))
+    outbox.enqueue(tasks.bulletin_build_task, place_id, period, kind)
     return redirect(reverse("bulletins:detail", args=[bulletin.pk]) + f"?since={since}")
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grids.models import Membership, User
+from wudu import outbox
 from wudu.logs import redact
 from wudu.scope import Role
 
@@ -140,14 +141,20 @@ def after_event(event: CaseEvent) -> int:
 
 
 def _tell_resident(case: Case, event: CaseEvent, step: workflow.Step | None) -> None:
+    """The resident's SMS of one step, sent once per event: the task is delivered at least once (the outbox), so a
+    redelivered one finds the step's key done and sends nothing (wudu.outbox.once)."""
     if not case.resident_mobile:
         return
     link = tracking_url(case)
     if event.action == "create":
-        send_outside(case.resident_mobile, _("【网格通】您的诉求已受理，编号 %(ref)s，进度查询：%(link)s")
-                     % {"ref": case.reference, "link": link})
+        message = _("【网格通】您的诉求已受理，编号 %(ref)s，进度查询：%(link)s") % {"ref": case.reference, "link": link}
     elif step and step.tell_resident:
-        send_outside(case.resident_mobile, str(step.tell_resident) % {"ref": case.reference, "link": link})
+        message = str(step.tell_resident) % {"ref": case.reference, "link": link}
+    else:
+        return
+    with outbox.once(f"resident-notice:{event.pk}") as first:
+        if first:
+            send_outside(case.resident_mobile, message)
 
 
 def timer_notices(case_ids: list[int], alert: str) -> int:

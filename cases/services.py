@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from grids.models import Department, Place
 from grids.models import Level as PlaceLevel
 from grids.services import grid_at
 from ledger.models import Visit
-from wudu import quota, scope
+from wudu import outbox, quota, scope
 from wudu.errors import Conflict
 from wudu.images import store_photos
 from wudu.rules import MAX_PHOTOS
@@ -473,7 +472,9 @@ def _store_photos(case: Case, event: CaseEvent, photos: list) -> None:
 
 
 def _notify_later(case: Case, event: CaseEvent) -> None:
-    transaction.on_commit(lambda: case_notify_task.delay(event.pk))
+    """The notices of a step go through the outbox (written with the step, sent after commit, kept through a broker
+    outage); one message per event, and the task does its effects once per event (cases.notify)."""
+    outbox.enqueue(case_notify_task, event.pk, key=f"case-event:{event.pk}")
 
 
 # ---------------------------------------------------------------------------------------------- notices

@@ -15,13 +15,13 @@ def case_notify_task(event_id: int) -> int:
     return notify.after_event(event) if event is not None else 0
 
 
-@shared_task(time_limit=600, soft_time_limit=540, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+@shared_task(time_limit=240, soft_time_limit=200, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
 def case_timers_task() -> dict:
     """Every 15 minutes (beat): mark due-soon and overdue cases and notify those responsible."""
     return timers.case_timers_run()
 
 
-@shared_task(time_limit=600, soft_time_limit=540, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+@shared_task(time_limit=240, soft_time_limit=200, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
 def holiday_calendar_watch_task() -> dict:
     """Daily (beat): keep provisional years ahead; warn once before the official calendar runs out."""
     return holidays.calendar_watch()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grids.models import Level, Place
-from wudu import scope
+from wudu import outbox, scope
 from wudu.images import store_photos
 from wudu.rules import MAX_PHOTOS
 from wudu.writes import create_once, update_versioned
@@ -300,7 +300,9 @@ def _rebuild_later(grid_id: int, day: datetime.date) -> None:
     if not DailyReport.objects.filter(place_id=grid_id, date=day).exists():
         return  # not reported yet: the 21:00 build will count it
 
-    transaction.on_commit(lambda: daily_report_build_task.delay(day.isoformat()))
+    # Through the outbox, written with the record: a broker outage delays the rebuild, never loses it. Each late
+    # record asks for its own rebuild (a rebuild is idempotent: the day's reports are replaced whole).
+    outbox.enqueue(daily_report_build_task, day.isoformat(), key=f"daily-report:{day.isoformat()}:{uuid.uuid4().hex}")
 
 
 # ---------------------------------------------------------------------------------------------- spot checks

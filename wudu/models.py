@@ -56,3 +56,34 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.created_at:%Y-%m-%d}"
+class OutboxMessage(models.Model):
+    """A task to run, written in the transaction of the change that asks for it (wudu.outbox): published after
+    commit, and again by the relay until the broker took it. The key is the Celery task id the consumer sees."""
+
+    key = models.CharField(max_length=200, unique=True)
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        # The relay's question: what is unsent and due, oldest first. Only unsent rows are in it.
+        indexes = [models.Index(fields=["next_attempt_at", "id"], name="outbox_unsent_due",
+                                condition=models.Q(sent_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.key} {'sent' if self.sent_at else 'unsent'}"
+
+
+class OutboxEffect(models.Model):
+    """An effect a consumer did once (an SMS for one case step …): a redelivered task finds its key and skips it."""
+
+    key = models.CharField(max_length=200, unique=True)
+    done_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

@@ -340,9 +340,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_TIME_LIMIT = 15 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
@@ -432,6 +429,35 @@ HEALTHZ_RATE = env.str("HEALTHZ_RATE", default="60/m")
 CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wudu-process"}
 # Where `make backup` (manage.py backup) writes its archives, and `make restore` looks for the latest one.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+# --- outbox and lost tasks (issue 14, points 8-9) ---
+# Tasks go through the outbox (wudu/outbox.py): written in the change's transaction, published after commit on a
+# connection of their own that gives up after this many seconds (no retry in the request; the relay retries).
+OUTBOX_PUBLISH_TIMEOUT_SECONDS = env.float("OUTBOX_PUBLISH_TIMEOUT_SECONDS", default=1.5)
+# How long `manage.py outbox_relay` sleeps between passes that found nothing to send.
+OUTBOX_RELAY_INTERVAL_SECONDS = env.float("OUTBOX_RELAY_INTERVAL_SECONDS", default=1.0)
+# Sent messages and done effects are forgotten after this many days.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+# A message a worker took and never acknowledged (the worker killed whole, its machine lost) goes back to the queue
+# after this many seconds. It must be longer than the longest task's hard time limit (bulletins: 420 s), or a task
+# still running is handed to a second worker.
+CELERY_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=600)
+if CELERY_VISIBILITY_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT_SECONDS must be a positive number of seconds.")
+# Workers look for such messages every few seconds (kombu's default look is every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS,
+                                   "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT_SECONDS // 5)),
+                                   "unacked_restore_throttle": 1}
+# CELERY_RESULT_BACKEND (above) serves only callers that wait for a result (the live tests, bench): the outbox's
+# messages ask for none, so no request touches it (a Redis result backend that does not answer retries ~19 s).
+# Limits of a task that sets none of its own; the long ones (bulletins) set theirs, all below the timeout above.
+CELERY_TASK_TIME_LIMIT = 240
+CELERY_TASK_SOFT_TIME_LIMIT = 200
+# The relay's second path: beat asks a worker to send what is still unsent (and to forget old sent rows).
+CELERY_BEAT_SCHEDULE["outbox-relay"] = {
+    "task": "wudu.tasks.outbox_relay_task",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
 
 LOGGING = {
     "version": 1,

@@ -31,3 +31,18 @@ def quota_prune_task() -> int:
     from . import quota
 
     return quota.prune(before=timezone.now() - datetime.timedelta(days=2))
+
+
+@shared_task(ignore_result=True, time_limit=120, soft_time_limit=100, max_retries=0)
+def outbox_relay_task() -> dict:
+    """Every minute (beat): the outbox's second path beside `manage.py outbox_relay`. Sends what is still unsent
+    and forgets what was sent more than OUTBOX_KEEP_DAYS ago."""
+    import datetime
+
+    from django.conf import settings
+
+    from . import outbox
+
+    result = outbox.relay()
+    outbox.prune(before=timezone.now() - datetime.timedelta(days=settings.OUTBOX_KEEP_DAYS))
+    return result
