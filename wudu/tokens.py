@@ -76,7 +76,7 @@ def token_lifetime() -> timedelta:
 
 def _record(kind: str, token: AuthToken, *, request, actor, **detail) -> None:
     # Only the token_key (the stored, non-secret first characters), never the key.
-    record_access(kind, request=request, user=actor, target=f"grids.User:{token.user_id}",
+    record_access(kind, request=request, user=actor, target=f"{settings.AUTH_USER_MODEL}:{token.user_id}",
                   detail={"token": token.token_key, **detail})
 
 

@@ -145,6 +145,18 @@ def test_revoking_all_tokens_ends_every_device(cast):
     assert works(other)  # someone else's tokens are untouched
 
 
+def test_only_an_administrator_revokes_someone_elses_tokens(cast):
+    from django.core.exceptions import PermissionDenied
+
+    phone = sign_in()
+    worker = cast.user(Role.GRID_WORKER)
+    with pytest.raises(PermissionDenied):
+        tokens.token_revoke_all(actor=cast.user(Role.GRID_HEAD), user=worker)
+    assert works(phone)
+    assert tokens.token_revoke_all(actor=cast.admin, user=worker, reason="lost_phone") == 1
+    assert not works(phone)
+
+
 def test_a_web_session_can_revoke_all_tokens_of_a_lost_phone(cast, client):
     phone = sign_in()
     client.force_login(cast.user(Role.GRID_WORKER))
@@ -159,6 +171,12 @@ def test_a_deactivated_persons_tokens_stop_working(cast):
     worker.save(update_fields=["is_active"])
     response = client_with(key).get(ME)
     assert response.status_code == 401 and response.json()["detail"] == "用户未激活或者已删除。"
+
+
+def test_tokens_are_not_handed_out_by_the_admin():
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(AuthToken)
 
 
 def test_a_made_up_token_is_refused(cast):

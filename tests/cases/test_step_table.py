@@ -8,8 +8,8 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 from knox.models import AuthToken
+from PIL import Image
 from rest_framework.test import APIClient
 
 from cases import services, workflow
