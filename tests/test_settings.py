@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 READ_BY_SETTINGS = (
     "WUDU_ENV", "SECRET_KEY", "DEBUG", "DEMO_MODE", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
     "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL", "HEARTBEAT_SECONDS",
+    "API_TOKEN_TTL_HOURS", "API_TOKENS_PER_USER",
 )
 PRODUCTION = {
     "WUDU_ENV": "production",
@@ -97,3 +98,14 @@ def test_a_bad_database_url_is_refused_with_a_clear_message(url):
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: DATABASE_URL"), result.stderr
     assert "postgres@" not in last_line  # the URL may hold a password: the message names only its scheme
+
+
+@pytest.mark.parametrize(("hours", "shown"), [("0", "0"), ("-1", "-1"), ("1000", "1000")])
+def test_an_api_token_lifetime_out_of_range_is_refused(hours, shown):
+    assert_refused(
+        start(API_TOKEN_TTL_HOURS=hours), f"API_TOKEN_TTL_HOURS must be more than 0 and at most 720, not {shown}."
+    )
+
+
+def test_api_tokens_per_user_must_allow_one():
+    assert_refused(start(API_TOKENS_PER_USER="0"), "API_TOKENS_PER_USER must be at least 1, not 0.")

@@ -8,7 +8,7 @@ Status codes: invisible or missing → 404; visible but not writable → 403; ba
 from __future__ import annotations
 
 from axes.helpers import get_cool_off
-from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -16,13 +16,12 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import scope
+from . import scope, tokens
 from .errors import Conflict, messages_by_field
 from .passwords import PasswordIsCurrent
 
@@ -299,6 +298,11 @@ class BackingOff(exceptions.APIException):
 class TokenInput(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"))
     password = serializers.CharField(label=_("密码"), trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        label=_("动态验证码"), required=False, allow_blank=True, max_length=16,
+        help_text="A current code of the person's authenticator app (or an unused recovery code). Required when the "
+                  "account has a second factor, and for every account when two factors are required.",
+    )
 
     def validate(self, attrs):
         request = self.context["request"]
@@ -310,31 +314,94 @@ class TokenInput(serializers.Serializer):
             if getattr(request, "wudu_backoff", 0):
                 raise BackingOff(request.wudu_backoff)
             raise serializers.ValidationError(_("用户名或密码不正确。"), code="authorization")
+        if tokens.second_factor_required(user):
+            self.check_second_factor(request, user, attrs["username"], attrs.get("otp", ""))
         attrs["user"] = user
         return attrs
 
+    @staticmethod
+    def check_second_factor(request, user, username: str, code: str) -> None:
+        if not tokens.has_second_factor(user):
+            raise serializers.ValidationError(
+                {"otp": [_("该账号须使用双因素认证，但尚未绑定身份验证器：请先在网页上登录并完成绑定。")]}, code="otp_unset"
+            )
+        if not code.strip():
+            raise serializers.ValidationError(
+                {"otp": [_("请填写动态验证码（身份验证器应用中的 6 位数字）。")]}, code="otp_required"
+            )
+        if not tokens.second_factor_matches(user, code):
+            # A wrong code counts as a failed sign-in: the same lockout and back-off as a wrong password.
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut()
+            raise serializers.ValidationError({"otp": [_("动态验证码不正确或已过期。")]}, code="otp_invalid")
+
 
 class TokenOutput(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown once: only its digest is kept.")
+    expiry = serializers.DateTimeField(help_text="When the token stops working; rotate it before, or sign in again.")
 
 
-class TokenView(APIView):
-    """Exchange a username and password for an API token; send it as `Authorization: Token <token>`.
+class TokenSummary(serializers.Serializer):
+    token_key = serializers.CharField(help_text="The first characters of the token, to tell the devices apart.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
+    current = serializers.BooleanField(help_text="The token this request was made with.")
+
+
+class RevokedOutput(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="How many tokens were revoked.")
+
+
+NOT_AUTHENTICATED = OpenApiResponse(
+    ErrorSerializer, description="No token, or one that is unknown, expired, revoked, or of a deactivated person."
+)
+
+
+class HoldsToken(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, tokens.AuthToken)
+
+
+class PresentedToken:
+    """Views about the token presented with the request: only token authentication counts (a web session has none)."""
+
+    authentication_classes = [tokens.TokenAuthentication]
+    permission_classes = [permissions.IsAuthenticated, HoldsToken]
+
+
+class TokenView(PresentedToken, APIView):
+    """POST exchanges a username and password (and a one-time code where the account has a second factor) for a
+    new API token, one per device; send it as `Authorization: Token <token>`. DELETE revokes the token presented.
 
     Five wrong passwords for one username from one address lock it for the cool-off time (429).
     """
 
-    authentication_classes = []
-    permission_classes = [permissions.AllowAny]
+    def get_authenticators(self):
+        # Signing in reads only the body: a stale token the app still sends must not make it fail.
+        signing_in = getattr(self.request, "method", None) == "POST"  # no request yet while the schema is built
+        return [] if signing_in else super().get_authenticators()
+
+    def get_permissions(self):
+        return [permissions.AllowAny()] if self.request.method == "POST" else super().get_permissions()
 
     @extend_schema(
         request=TokenInput,
         responses={
             200: TokenOutput,
-            400: VALIDATION_ERROR,
-            429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated wrong passwords."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Wrong username or password ({non_field_errors: [message]}), a missing field, or a "
+                            "missing or wrong one-time code ({otp: [message]}).",
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated wrong passwords or codes, "
+                                                              "or backing off (Retry-After)."),
         },
-        auth=[], tags=["auth"],
+        auth=[], tags=["auth"], operation_id="auth_token_create",
+        description="Exchange a username and password (and `otp`, a current one-time code, where the account has a "
+                    "second factor) for a new API token: one per device, valid until `expiry`. Send it as "
+                    "`Authorization: Token <token>`. Five wrong passwords or codes for one username from one address "
+                    "lock it for the cool-off time (429).",
     )
     def post(self, request):
         serializer = TokenInput(data=request.data, context={"request": request})
@@ -342,5 +409,53 @@ class TokenView(APIView):
         user = serializer.validated_data["user"]
         # As a web login does: last_login, axes' access log and its reset of the failure count.
         user_logged_in.send(sender=type(user), request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = tokens.token_issue(actor=user, request=request)
+        return Response(TokenOutput({"token": key, "expiry": token.expiry}).data)
+
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked: the token no longer works."), 401: NOT_AUTHENTICATED},
+        tags=["auth"], operation_id="auth_token_revoke",
+        description="Revoke the token this request is made with (the app signs out); the person's other tokens "
+                    "keep working.",
+    )
+    def delete(self, request):
+        try:
+            tokens.token_revoke(actor=request.user, token=request.auth, request=request)
+        except tokens.TokenGone:
+            raise exceptions.AuthenticationFailed() from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenRotateView(PresentedToken, APIView):
+    """A new token in place of the one presented, which stops working at once; the new one has a full lifetime."""
+
+    @extend_schema(request=None, responses={200: TokenOutput, 401: NOT_AUTHENTICATED}, tags=["auth"])
+    def post(self, request):
+        try:
+            token, key = tokens.token_rotate(actor=request.user, token=request.auth, request=request)
+        except tokens.TokenGone:
+            raise exceptions.AuthenticationFailed() from None
+        return Response(TokenOutput({"token": key, "expiry": token.expiry}).data)
+
+
+class TokenListView(APIView):
+    """The person's own API tokens (one per device): list them, or revoke them all ("sign every app out").
+
+    Also with a web session, so a person can revoke a lost phone's token from a browser.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: TokenSummary(many=True), 401: NOT_AUTHENTICATED}, tags=["auth"])
+    def get(self, request):
+        current = getattr(request.auth, "digest", None)
+        rows = tokens.tokens_of(request.user)
+        return Response(TokenSummary(
+            [{"token_key": t.token_key, "created": t.created, "expiry": t.expiry, "current": t.digest == current}
+             for t in rows], many=True,
+        ).data)
+
+    @extend_schema(request=None, responses={200: RevokedOutput, 401: NOT_AUTHENTICATED}, tags=["auth"])
+    def delete(self, request):
+        return Response({"revoked": tokens.token_revoke_all(actor=request.user, request=request)})

@@ -1,11 +1,11 @@
-"""/api/v1/: the REST API, its token endpoint and its documentation (schema, Swagger UI, Redoc; no CDN)."""
+"""/api/v1/: the REST API, its token endpoints and its documentation (schema, Swagger UI, Redoc; no CDN)."""
 
 from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from wudu.api import TokenView
+from wudu.api import TokenListView, TokenRotateView, TokenView
 from wudu.plugins import app_modules
 
 app_name = "api"
@@ -18,6 +18,8 @@ for module in app_modules("api"):
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/rotate/", TokenRotateView.as_view(), name="token-rotate"),
+    path("auth/tokens/", TokenListView.as_view(), name="tokens"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -4,6 +4,7 @@ Embedded default (nothing set): SQLite in ./db.sqlite3, Celery eager, demo mode 
 Production (`WUDU_ENV=production`) refuses the insecure defaults at start.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -56,13 +57,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "wudu",
     *PROJECT_APPS,
@@ -287,8 +291,8 @@ WECHAT_WEBHOOK_URL = env.str("WECHAT_WEBHOOK_URL", default="")
 REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so an anonymous API call is answered 401 with a Token challenge.
-        "rest_framework.authentication.TokenAuthentication",
+        # Token first, so an anonymous API call is answered 401 with a Token challenge (hashed, expiring: wudu/tokens.py).
+        "wudu.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "wudu.passwords.PasswordIsCurrent"],
@@ -457,6 +461,20 @@ CELERY_BEAT_SCHEDULE["outbox-relay"] = {
     "task": "wudu.tasks.outbox_relay_task",
     "schedule": 60.0,
     "options": {"expires": 60},
+# --- API tokens ---
+# An API token (POST /api/v1/auth/token/) expires this many hours after it is issued or rotated; the app then signs
+# in again. Tokens are stored as digests (django-rest-knox); the header stays `Authorization: Token <key>`.
+API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=8.0)
+if not 0 < API_TOKEN_TTL_HOURS <= 24 * 30:
+    raise ImproperlyConfigured(f"API_TOKEN_TTL_HOURS must be more than 0 and at most 720, not {API_TOKEN_TTL_HOURS:g}.")
+# How many tokens one person may hold at once (one per device); signing in on one more revokes the oldest.
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
+if API_TOKENS_PER_USER < 1:
+    raise ImproperlyConfigured(f"API_TOKENS_PER_USER must be at least 1, not {API_TOKENS_PER_USER}.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # a token is renewed only by an explicit rotation (POST /api/v1/auth/token/rotate/)
 }
 
 LOGGING = {

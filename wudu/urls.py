@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import accounts, health, media
+from . import accounts, health, media, signout
 from .plugins import app_modules
 
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *accounts.urlpatterns,
+    path("accounts/logout-everywhere/", signout.logout_everywhere, name="logout_everywhere"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     *(path("", include(module)) for module in app_modules("urls")),

@@ -38,12 +38,12 @@ def api_as(cast):
 @pytest.fixture
 def token_client(cast):
     """`token_client(Role.X)`: a client sending a real token, as apps do (the token lookup is one of the queries)."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     def client_for(role) -> APIClient:
         client = APIClient()
-        token = Token.objects.create(user=cast.user(role))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = AuthToken.objects.create(user=cast.user(role))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return client_for

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from cases import services
@@ -26,7 +26,7 @@ def api_as(cast):
     def client_for(role_or_user):
         user = cast.user(role_or_user) if isinstance(role_or_user, str) else role_or_user
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
         return client
     return client_for
 

@@ -202,11 +202,11 @@ def test_staff_entry_refuses_an_oversized_description(client, cast, categories):
 
 
 def api(cast, role):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=cast.user(role))[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=cast.user(role))[1]}")
     return client
 
 
