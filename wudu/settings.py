@@ -45,7 +45,7 @@ if PRODUCTION:
 PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "bench"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "wudu.twofactor.apps.AdminConfig",  # django.contrib.admin, its site asking for the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "wudu.twofactor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -376,6 +381,17 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 3600},
     },
 }
+
+# --- twofactor ---
+# A second factor (an authenticator app's 6-digit code, TOTP; recovery codes as a way back in) for every account
+# that holds a role and every staff account (wudu/twofactor/). On by default in production; off by default for the
+# demo (`make run`) and the tests, which sign in without a code. TWO_FACTOR_REQUIRED=on turns it on anywhere.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=PRODUCTION)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="网格通")
+# Wrong codes: django-otp waits 1, 2, 4 … seconds (times this factor) between tries on one factor.
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
 
 LOGGING = {
     "version": 1,
