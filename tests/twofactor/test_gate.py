@@ -142,3 +142,18 @@ def test_required_by_default_in_production_and_off_for_the_demo():
     assert _setting_in(production) == "True"
     assert _setting_in({"WUDU_ENV": "development"}) == "False"
     assert _setting_in({"WUDU_ENV": "development", "TWO_FACTOR_REQUIRED": "on"}) == "True"
+
+
+def test_a_script_or_htmx_request_is_refused_not_redirected(client, cast, required, authenticator):
+    """The menu's notification badge is fetched by a script: redirected, it would put the verify page in the menu."""
+    worker = cast.user(Role.GRID_WORKER)
+    authenticator(worker)
+    client.force_login(worker)
+    badge = reverse("notifications:badge")
+    response = client.get(badge, HTTP_SEC_FETCH_MODE="cors")
+    assert response.status_code == 403 and "第二步验证" in response.content.decode()
+    response = client.get(reverse("cases:list"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 403 and response["HX-Redirect"] == VERIFY
+    # The browser opening a page is redirected.
+    response = client.get(reverse("cases:list"), HTTP_SEC_FETCH_MODE="navigate")
+    assert response.status_code == 302

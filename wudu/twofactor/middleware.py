@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseForbidden, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -59,6 +59,18 @@ class SecondFactorMiddleware:
             )
         name = "twofactor:verify" if services.has_factor(user) else "twofactor:setup"
         target = reverse(name)
+        if _in_page(request):
+            # A script's fetch (the notification badge) or an htmx swap would put the verify page inside the
+            # page: it gets a refusal, and htmx is told to load the verify page in place of the whole page.
+            response = HttpResponseForbidden(_("需要先完成第二步验证。"), content_type="text/plain; charset=utf-8")
+            response["HX-Redirect"] = target
+            return response
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(target)
+
+
+def _in_page(request) -> bool:
+    """Is this a request made from inside a page (fetch, XHR, htmx) rather than the browser opening a page?"""
+    mode = request.headers.get("Sec-Fetch-Mode", "")
+    return bool(request.headers.get("HX-Request")) or (mode != "" and mode != "navigate")
