@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -392,6 +393,18 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="网格通")
 # Wrong codes: django-otp waits 1, 2, 4 … seconds (times this factor) between tries on one factor.
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
+# WebAuthn (a security key or the phone's passkey) as a second factor, never instead of the password. The relying
+# party is the site's domain (a browser accepts a passkey only on it, and on localhost for the demo: not on an IP
+# address); the origins are the addresses the site is opened at.
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default=ALLOWED_HOSTS[0].lstrip(".") if PRODUCTION else "localhost")
+OTP_WEBAUTHN_RP_NAME = "网格通"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    default=CSRF_TRUSTED_ORIGINS or ([f"https://{OTP_WEBAUTHN_RP_ID}"] if PRODUCTION else ["http://localhost:8000"]),
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# The admin lists people's devices but never shows a TOTP key, its QR code or a recovery code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,

@@ -157,3 +157,28 @@ def test_a_script_or_htmx_request_is_refused_not_redirected(client, cast, requir
     # The browser opening a page is redirected.
     response = client.get(reverse("cases:list"), HTTP_SEC_FETCH_MODE="navigate")
     assert response.status_code == 302
+
+
+def test_a_password_alone_cannot_register_a_passkey_on_an_enrolled_account(client, cast, required, authenticator):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    official = cast.user(Role.DISTRICT_OFFICIAL)
+    device = authenticator(official)
+    client.force_login(official)
+    begin = reverse("otp_webauthn:credential-registration-begin")
+    response = client.post(begin)
+    assert response.status_code == 403 and response.json()["code"] == "user_not_verified"
+    assert not WebAuthnCredential.objects.filter(user=official).exists()
+    # Once verified, the ceremony starts (the browser's part is in tests/browser/test_two_factor_journey.py).
+    client.post(VERIFY, {"code": code_for(device)})
+    response = client.post(begin)
+    assert response.status_code == 200 and response.json()["rp"]["id"] == "localhost"
+
+
+def test_the_admin_never_shows_a_totp_key(client, cast, required, authenticator):
+    device = authenticator(cast.admin)
+    client.force_login(cast.admin)
+    client.post(VERIFY, {"code": code_for(device)})
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()

@@ -82,7 +82,7 @@ def test_the_last_factor_cannot_be_removed_while_required(client, cast, required
     worker = cast.user(Role.GRID_WORKER)
     device = authenticator(worker)
     _signed_in(client, worker, device)
-    response = client.post(reverse("twofactor:remove", args=[device.pk]), follow=True)
+    response = client.post(reverse("twofactor:remove", args=[device.persistent_id]), follow=True)
     assert "唯一的验证方式" in response.content.decode()
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
     assert not [e for e in events if e[0] == "factor_removed"]
@@ -94,7 +94,7 @@ def test_one_of_two_factors_is_removed_and_the_session_stays_verified(client, ca
     device = authenticator(worker, name="旧手机")
     spare = authenticator(worker, name="新手机")
     _signed_in(client, worker, device)
-    response = client.post(reverse("twofactor:remove", args=[device.pk]))
+    response = client.post(reverse("twofactor:remove", args=[device.persistent_id]))
     assert response.status_code == 302
     assert list(TOTPDevice.objects.filter(user=worker)) == [spare]
     assert client.get(reverse("cases:list")).status_code == 200
@@ -108,7 +108,7 @@ def test_nobody_removes_another_persons_factor(client, cast, required, authentic
     theirs = authenticator(head)
     authenticator(head, name="备用")
     _signed_in(client, worker, device)
-    response = client.post(reverse("twofactor:remove", args=[theirs.pk]), follow=True)
+    response = client.post(reverse("twofactor:remove", args=[theirs.persistent_id]), follow=True)
     assert "没有找到" in response.content.decode()
     assert TOTPDevice.objects.filter(pk=theirs.pk).exists()
 
@@ -118,5 +118,5 @@ def test_without_the_requirement_the_last_factor_may_go(client, cast, settings, 
     worker = cast.user(Role.GRID_WORKER)
     device = authenticator(worker)
     client.force_login(worker)
-    client.post(reverse("twofactor:remove", args=[device.pk]))
+    client.post(reverse("twofactor:remove", args=[device.persistent_id]))
     assert not TOTPDevice.objects.filter(user=worker).exists()

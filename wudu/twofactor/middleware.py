@@ -24,6 +24,9 @@ def _open_paths() -> tuple[str, ...]:
     """Paths a not-yet-verified person may still open: sign in and out, the second factor, static files."""
     return (
         reverse("login"), reverse("logout"), reverse("twofactor:verify"), reverse("twofactor:setup"),
+        reverse("twofactor:new_codes"),
+        # The passkey ceremonies (the package refuses a registration by an enrolled person not yet verified).
+        "/accounts/2fa/webauthn/",
         "/admin/logout/", settings.STATIC_URL, "/i18n/", "/healthz",
     )
 

@@ -19,6 +19,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .. import duties, scope
 from ..signals import record_access
@@ -45,13 +46,18 @@ def is_verified(user) -> bool:
     return bool(check and check())
 
 
-def factors_of(user) -> list[TOTPDevice]:
-    """The person's confirmed factors (authenticator apps), oldest first. Recovery codes are not among them."""
-    return list(TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk"))
+def factors_of(user) -> list:
+    """The person's confirmed factors (authenticator apps, then passkeys); not the recovery codes."""
+    return [d for d in devices_for_user(user, confirmed=True) if not isinstance(d, StaticDevice)]
 
 
 def has_factor(user) -> bool:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    return (TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+            or WebAuthnCredential.objects.devices_for_user(user, confirmed=True).exists())
+
+
+def factor_kind(device) -> str:
+    return "webauthn" if isinstance(device, WebAuthnCredential) else "totp"
 
 
 def recovery_codes_left(user) -> int:
@@ -87,7 +93,7 @@ def totp_begin(*, actor, verified: bool) -> Enrolment:
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("pk").first()
         if device is None:
-            count = len(factors_of(actor))
+            count = TOTPDevice.objects.devices_for_user(actor, confirmed=True).count()
             name = _("动态验证码") if count == 0 else _("动态验证码 %(n)s") % {"n": count + 1}
             device = TOTPDevice.objects.create(user=actor, name=name, confirmed=False)
     secret = b32encode(device.bin_key).decode()
@@ -152,7 +158,7 @@ def second_factor_verify(*, actor, request, token: str):
     token = _normalised(token)
     factor = "totp" if _TOTP_CODE.match(token) else "recovery"
     if factor == "totp":
-        devices = factors_of(actor)
+        devices = list(TOTPDevice.objects.devices_for_user(actor, confirmed=True).order_by("pk"))
     else:
         devices = list(StaticDevice.objects.devices_for_user(actor, confirmed=True))
     wait = _wait_seconds(devices)
@@ -186,23 +192,40 @@ def recovery_codes_regenerate(*, actor, request, token: str) -> list[str]:
     return codes
 
 
-def factor_remove(*, actor, request, device_id: int) -> None:
-    """Remove one of the person's authenticators; never the last one while a second factor is required."""
+def factor_remove(*, actor, request, device_id: str) -> None:
+    """Remove one of the person's factors (by its persistent id, "otp_totp.totpdevice/3"); never the last one
+    while a second factor is required."""
+    from django_otp.models import Device
+
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=actor, pk=device_id).first()
-        if device is None:
+        device = Device.from_persistent_id(device_id, for_verify=True)
+        if device is None or device.user_id != actor.pk or isinstance(device, StaticDevice):
             raise ValidationError(_("没有找到这个验证方式。"), code="not_found")
-        others = [d for d in factors_of(actor) if d.pk != device.pk]
+        others = [d for d in factors_of(actor) if d.persistent_id != device.persistent_id]
         if device.confirmed and not others and required_for(actor):
             raise ValidationError(_("这是您唯一的验证方式，不能删除：请先添加另一种验证方式。"), code="last_factor")
-        name = device.name
-        was_session_device = getattr(getattr(request.user, "otp_device", None), "pk", None) == device.pk and \
-            isinstance(request.user.otp_device, TOTPDevice)
+        name, kind = device.name, factor_kind(device)
+        session_device = getattr(request.user, "otp_device", None)
+        was_session_device = session_device is not None and session_device.persistent_id == device.persistent_id
         device.delete()
     if was_session_device and others:
         otp_login(request, others[0])  # the session stays verified: it was, and the person keeps a factor
     record_access("factor_removed", request=request, user=actor, target=target_of(actor),
-                  detail={"factor": "totp", "name": name})
+                  detail={"factor": kind, "name": name})
+
+
+def webauthn_registered(*, actor, request, device) -> list[str]:
+    """A passkey was registered (by django-otp-webauthn's view): recorded; the first factor brings recovery codes,
+    returned to be shown once."""
+    with transaction.atomic():
+        if not device.name:
+            count = WebAuthnCredential.objects.filter(user=actor).count()
+            device.name = _("通行密钥") if count <= 1 else _("通行密钥 %(n)s") % {"n": count}
+            device.save(update_fields=["name"])
+        codes = [] if recovery_codes_left(actor) else _new_recovery_codes(actor)
+    record_access("factor_added", request=request, user=actor, target=target_of(actor),
+                  detail={"factor": "webauthn", "name": device.name})
+    return codes
 
 
 def factors_reset(*, actor, request, person, reason: str) -> int:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("setup/", views.setup, name="setup"),
     path("recovery/", views.recovery_regenerate, name="recovery"),
-    path("remove/<int:device_id>/", views.remove, name="remove"),
+    path("codes/", views.new_codes, name="new_codes"),
+    path("remove/<path:device_id>/", views.remove, name="remove"),
     path("reset/", views.reset, name="reset"),
 ]

@@ -20,6 +20,7 @@ from .. import duties
 from ..redirects import safe_next
 from . import services
 from .forms import CodeForm, ResetForm, TotpCodeForm
+from .webauthn import NEW_CODES_SESSION_KEY
 
 
 def _qr_data_uri(text: str) -> str:
@@ -49,8 +50,10 @@ def verify(request):
         else:
             return redirect(safe_next(request, "home"))
     status = 429 if form.has_error("code", "throttled") else 400 if form.errors else 200
-    return render(request, "twofactor/verify.html", {"form": form, "next": safe_next(request, "home")},
-                  status=status)
+    return render(request, "twofactor/verify.html", {
+        "form": form, "next": safe_next(request, "home"),
+        "passkey": any(services.factor_kind(d) == "webauthn" for d in services.factors_of(user)),
+    }, status=status)
 
 
 @never_cache
@@ -85,11 +88,22 @@ def _show_codes(request, codes: list[str]):
 
 @never_cache
 @login_required
+def new_codes(request):
+    """The recovery codes that came with a first passkey (kept in the session by its registration), shown once."""
+    codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
+    if not codes:
+        return redirect(safe_next(request, "twofactor:security"))
+    return _show_codes(request, codes)
+
+
+@never_cache
+@login_required
 def security(request):
     """账户安全: the person's factors, their recovery codes left, and the changes they may make."""
     user = request.user
     return render(request, "twofactor/security.html", {
-        "factors": services.factors_of(user),
+        "factors": [(device, services.factor_kind(device)) for device in services.factors_of(user)],
+        "has_totp": any(services.factor_kind(d) == "totp" for d in services.factors_of(user)),
         "codes_left": services.recovery_codes_left(user),
         "required": services.required_for(user),
         "recovery_form": TotpCodeForm(),
@@ -117,7 +131,7 @@ def recovery_regenerate(request):
 
 @login_required
 @require_POST
-def remove(request, device_id: int):
+def remove(request, device_id: str):
     try:
         services.factor_remove(actor=request.user, request=request, device_id=device_id)
     except ValidationError as error:
