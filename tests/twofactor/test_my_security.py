@@ -111,6 +111,9 @@ def test_nobody_removes_another_persons_factor(client, cast, required, authentic
     response = client.post(reverse("twofactor:remove", args=[theirs.persistent_id]), follow=True)
     assert "没有找到" in response.content.decode()
     assert TOTPDevice.objects.filter(pk=theirs.pk).exists()
+    for crafted in (f"grids.user/{head.pk}", "nonsense", "otp_static.staticdevice/1", "a.b/c"):
+        response = client.post(reverse("twofactor:remove", args=[crafted]), follow=True)
+        assert response.status_code == 200 and "没有找到" in response.content.decode()
 
 
 def test_without_the_requirement_the_last_factor_may_go(client, cast, settings, authenticator):
