@@ -48,7 +48,7 @@ if PRODUCTION:
 PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "bench"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "wudu.twofactor.apps.AdminConfig",  # django.contrib.admin, its site asking for the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "rest_framework",
     "knox",
     "django_filters",
@@ -83,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "wudu.twofactor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wudu.sessions.SessionTimeoutMiddleware",
     "wudu.passwords.PasswordChangeRequiredMiddleware",
@@ -476,6 +482,28 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,  # a token is renewed only by an explicit rotation (POST /api/v1/auth/token/rotate/)
 }
+# --- twofactor ---
+# A second factor (an authenticator app's 6-digit code, TOTP; recovery codes as a way back in) for every account
+# that holds a role and every staff account (wudu/twofactor/). On by default in production; off by default for the
+# demo (`make run`) and the tests, which sign in without a code. TWO_FACTOR_REQUIRED=on turns it on anywhere.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=PRODUCTION)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="网格通")
+# Wrong codes: django-otp waits 1, 2, 4 … seconds (times this factor) between tries on one factor.
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
+# WebAuthn (a security key or the phone's passkey) as a second factor, never instead of the password. The relying
+# party is the site's domain (a browser accepts a passkey only on it, and on localhost for the demo: not on an IP
+# address); the origins are the addresses the site is opened at.
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default=ALLOWED_HOSTS[0].lstrip(".") if PRODUCTION else "localhost")
+OTP_WEBAUTHN_RP_NAME = "网格通"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    default=CSRF_TRUSTED_ORIGINS or ([f"https://{OTP_WEBAUTHN_RP_ID}"] if PRODUCTION else ["http://localhost:8000"]),
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# The admin lists people's devices but never shows a TOTP key, its QR code or a recovery code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *accounts.urlpatterns,
     path("accounts/logout-everywhere/", signout.logout_everywhere, name="logout_everywhere"),
+    path("accounts/2fa/", include("wudu.twofactor.urls")),
+    path("accounts/2fa/webauthn/", include("wudu.twofactor.webauthn")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     *(path("", include(module)) for module in app_modules("urls")),
