@@ -42,7 +42,7 @@ if PRODUCTION:
 
 # The project's apps, in the order of the import rule (docs/architecture.md): each plugs in its pages (urls.py), its
 # API routes (api.py: register_routes) and its management pages (managed.py). Adding an app adds its name here.
-PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "bench"]
+PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "audit", "bench"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "pgtrigger",
+    "pghistory",
     "axes",
     "csp",
     "wudu",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
     "wudu.auth.DeviceCookieMiddleware",
 ]
@@ -375,6 +378,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=10),
         "options": {"expires": 6 * 3600},
     },
+}
+
+# --- audit ---
+# The day seal of the audit's hash chain (audit/chain.py) at 00:20, once yesterday's writes are done.
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "audit.tasks.audit_seal_task",
+    "schedule": crontab(hour=0, minute=20),
+    "options": {"expires": 12 * 3600},
 }
 
 LOGGING = {
