@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 
 import pghistory
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from pghistory.middleware import HistoryMiddleware
 
@@ -26,14 +27,34 @@ def enabled() -> bool:
     return connection.vendor == "postgresql"
 
 
+class LazyUser:
+    """The request's user, read when a write is about to be sent (not before: a page that writes nothing must
+    not pay for loading the session and the user)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def resolve(self):
+        user = getattr(self.request, "user", None)
+        return user.pk if getattr(user, "is_authenticated", False) else None
+
+
+class ContextEncoder(DjangoJSONEncoder):
+    """PGHISTORY_JSON_ENCODER: resolves LazyUser when the context is serialised ahead of a write."""
+
+    def default(self, o):
+        if isinstance(o, LazyUser):
+            return o.resolve()
+        return super().default(o)
+
+
 class AuditContextMiddleware(HistoryMiddleware):
     """pghistory's middleware (user, url; a user set later by DRF's authentication is caught too) plus where the
     request came from and which view took it."""
 
     def get_context(self, request) -> dict:
-        context = super().get_context(request)
-        context.update(ip=client_ip(request) or None, method=request.method)
-        return context
+        return {"user": LazyUser(request), "url": request.path, "ip": client_ip(request) or None,
+                "method": request.method}
 
     def __call__(self, request):
         if not enabled():

@@ -381,6 +381,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- audit ---
+# The request's user is resolved only when a write is recorded (audit/context.py): no query on pages that write nothing.
+PGHISTORY_JSON_ENCODER = "audit.context.ContextEncoder"
 # The day seal of the audit's hash chain (audit/chain.py) at 00:20, once yesterday's writes are done.
 CELERY_BEAT_SCHEDULE["audit-seal"] = {
     "task": "audit.tasks.audit_seal_task",

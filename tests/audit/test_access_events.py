@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
 from audit.models import EVENT_MODELS, NEVER_STORED, AccessEvent, AuditSeal
+from grids.models import Place, User
 from wudu.signals import record_access
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +108,21 @@ def test_the_row_history_page_needs_a_table_and_lists_it(client, auditor):
     client.force_login(auditor)
     assert client.get(reverse("audit:rows")).status_code == 200
     assert client.get(reverse("audit:rows"), {"table": "cases.Case"}).status_code == 200
+
+
+def test_flush_is_refused_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="append-only"):
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the embedded SQLite default")
+def test_on_sqlite_writes_work_and_no_trigger_records_them(client, cast):
+    person = cast.user("grid_worker")
+    client.force_login(person)
+    response = client.post(reverse("profile"), {"real_name": "王审计", "mobile": "13800138000"})
+    assert response.status_code == 302
+    Place.objects.filter(pk=cast.place("G1").pk).update(name="改名")
+    assert not EVENT_MODELS[Place].objects.exists() and not EVENT_MODELS[User].objects.exists()
