@@ -45,7 +45,7 @@ if PRODUCTION:
 
 # The project's apps, in the order of the import rule (docs/architecture.md): each plugs in its pages (urls.py), its
 # API routes (api.py: register_routes) and its management pages (managed.py). Adding an app adds its name here.
-PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "bench"]
+PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "audit", "bench"]
 
 INSTALLED_APPS = [
     "wudu.twofactor.apps.AdminConfig",  # django.contrib.admin, its site asking for the second factor
@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "pgtrigger",
+    "pghistory",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
     "wudu.auth.DeviceCookieMiddleware",
 ]
@@ -504,6 +507,15 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # The admin lists people's devices but never shows a TOTP key, its QR code or a recovery code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- audit ---
+# The request's user is resolved only when a write is recorded (audit/context.py): no query on pages that write nothing.
+PGHISTORY_JSON_ENCODER = "audit.context.ContextEncoder"
+# The day seal of the audit's hash chain (audit/chain.py) at 00:20, once yesterday's writes are done.
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "audit.tasks.audit_seal_task",
+    "schedule": crontab(hour=0, minute=20),
+    "options": {"expires": 12 * 3600},
+}
 
 LOGGING = {
     "version": 1,
