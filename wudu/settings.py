@@ -70,9 +70,6 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "csp",
     "wudu",
     *PROJECT_APPS,
@@ -89,10 +86,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in, in this order: an idle or too old session ends; the second factor is asked for; a password
+    # an administrator set (or one past its age) must be changed.
+    "wudu.sessions.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wudu.twofactor.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "wudu.sessions.SessionTimeoutMiddleware",
     "wudu.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -470,6 +469,7 @@ CELERY_BEAT_SCHEDULE["outbox-relay"] = {
     "task": "wudu.tasks.outbox_relay_task",
     "schedule": 60.0,
     "options": {"expires": 60},
+}
 # --- API tokens ---
 # An API token (POST /api/v1/auth/token/) expires this many hours after it is issued or rotated; the app then signs
 # in again. Tokens are stored as digests (django-rest-knox); the header stays `Authorization: Token <key>`.

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wudu", "0002_quota_counter"),
+        ("wudu", "0004_outbox"),
         ("knox", "0009_extend_authtoken_field"),
     ]
 

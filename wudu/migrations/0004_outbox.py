@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wudu', '0002_quota_counter'),
+        ('wudu', '0003_password_history'),
     ]
 
     operations = [
