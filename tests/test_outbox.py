@@ -66,8 +66,13 @@ def later(seconds: float = 3600) -> datetime.datetime:
 # ---------------------------------------------------------------------------------------------- no broker (eager)
 
 
+@pytest.fixture
+def no_broker(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default (whatever broker this test run has)
+
+
 @pytest.mark.django_db
-def test_without_a_broker_the_task_runs_when_the_change_commits(django_capture_on_commit_callbacks):
+def test_without_a_broker_the_task_runs_when_the_change_commits(no_broker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox.enqueue(probe_task, "a", key="probe:a")
         assert CALLS == []  # not before the change is committed
@@ -76,7 +81,7 @@ def test_without_a_broker_the_task_runs_when_the_change_commits(django_capture_o
 
 
 @pytest.mark.django_db
-def test_a_change_rolled_back_leaves_no_task(django_capture_on_commit_callbacks):
+def test_a_change_rolled_back_leaves_no_task(no_broker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError):
         with transaction.atomic():
             outbox.enqueue(probe_task, "b")

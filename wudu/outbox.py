@@ -71,7 +71,8 @@ def _run_here(message: OutboxMessage) -> None:
     from .celery import app
 
     try:
-        app.tasks[message.task].apply_async(message.args, message.kwargs, task_id=message.key)
+        app.tasks[message.task].apply(message.args, message.kwargs, task_id=message.key,
+                                      throw=settings.CELERY_TASK_EAGER_PROPAGATES)
     except Exception as error:
         _failed(message, error)
         raise
