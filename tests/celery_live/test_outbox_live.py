@@ -123,11 +123,13 @@ def own_broker(django_db_setup, tmp_path_factory):
         print(f"outbox live: redis and worker ready in {time.monotonic() - started:.1f} s")
         yield live
     finally:
+        started = time.monotonic()
         for process in live.processes.values():  # nothing of these workers is kept: no warm shutdown to wait for
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
         redis.stop()
+        print(f"outbox live: workers and redis stopped in {time.monotonic() - started:.1f} s")
 
 
 def start_worker(live: LiveCelery, role: str = "worker") -> None:
