@@ -14,7 +14,8 @@ PORT ?= 8000
 setup: system venv vendor messages
 
 # System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring), nginx
-# (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started).
+# (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started), redis-server (the outbox's
+# live tests start a Redis of their own on a spare port, tests/celery_live/test_outbox_live.py).
 system:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -24,6 +25,7 @@ system:
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; done; \
 	$(PY_SYS) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
