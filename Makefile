@@ -15,7 +15,8 @@ setup: system venv vendor messages
 
 # System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring), nginx
 # (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started), postgresql-client
-# (pg_dump/pg_restore for `make backup` / `make restore`).
+# (pg_dump/pg_restore for `make backup` / `make restore`), redis-server (the outbox's live tests start a Redis of
+# their own on a spare port, tests/celery_live/test_outbox_live.py).
 system:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -26,6 +27,7 @@ system:
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; done; \
 	$(PY_SYS) -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \

@@ -66,8 +66,13 @@ def later(seconds: float = 3600) -> datetime.datetime:
 # ---------------------------------------------------------------------------------------------- no broker (eager)
 
 
+@pytest.fixture
+def no_broker(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default (whatever broker this test run has)
+
+
 @pytest.mark.django_db
-def test_without_a_broker_the_task_runs_when_the_change_commits(django_capture_on_commit_callbacks):
+def test_without_a_broker_the_task_runs_when_the_change_commits(no_broker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox.enqueue(probe_task, "a", key="probe:a")
         assert CALLS == []  # not before the change is committed
@@ -76,7 +81,7 @@ def test_without_a_broker_the_task_runs_when_the_change_commits(django_capture_o
 
 
 @pytest.mark.django_db
-def test_a_change_rolled_back_leaves_no_task(django_capture_on_commit_callbacks):
+def test_a_change_rolled_back_leaves_no_task(no_broker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError):
         with transaction.atomic():
             outbox.enqueue(probe_task, "b")
@@ -136,11 +141,11 @@ def test_a_crash_after_publishing_publishes_again_at_least_once(broker, monkeypa
     original = outbox._sent
 
     def crash(message):
-        raise RuntimeError("the relay died after the broker took the message")
+        raise RuntimeError("the database went away after the broker took the message")
 
     monkeypatch.setattr(outbox, "_sent", crash)
-    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
-        outbox.enqueue(probe_task, "d", key="probe:d")  # published; `sent_at` never written
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue(probe_task, "d", key="probe:d")  # published; `sent_at` never written, the caller goes on
     assert OutboxMessage.objects.get(key="probe:d").sent_at is None
     monkeypatch.setattr(outbox, "_sent", original)
     assert outbox.relay(now=later())["sent"] == 1
@@ -177,6 +182,8 @@ def test_a_real_broker_that_does_not_answer_costs_the_request_no_wait(settings,
     url = f"redis://127.0.0.1:{port}/0"
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = url
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue(probe_task, "warm-up")  # the first one imports the Redis transport: not what is measured
     start = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         outbox.enqueue(probe_task, "g", key="probe:g")

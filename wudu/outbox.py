@@ -55,15 +55,23 @@ def _after_commit(message: OutboxMessage) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         _run_here(message)
         return
+    # The change is committed: nothing here may fail the request. What is not marked sent, the relay sends.
     try:
         with broker_connection() as connection:
             publish(message, connection)
     except Exception as error:  # noqa: BLE001 - whatever the broker did, the relay will try again
-        _failed(message, error)
         log.warning("outbox: %s %s not published now (%s); the relay will send it", message.task, message.key,
                     type(error).__name__)
+        _quietly(_failed, message, error)
     else:
-        _sent(message)
+        _quietly(_sent, message)
+
+
+def _quietly(record, *args) -> None:
+    try:
+        record(*args)
+    except Exception:  # the database went away after the commit: the row stays unsent, the relay sends it
+        log.exception("outbox: could not record the publication of %s", args[0].key)
 
 
 def _run_here(message: OutboxMessage) -> None:
@@ -71,7 +79,8 @@ def _run_here(message: OutboxMessage) -> None:
     from .celery import app
 
     try:
-        app.tasks[message.task].apply_async(message.args, message.kwargs, task_id=message.key)
+        app.tasks[message.task].apply(message.args, message.kwargs, task_id=message.key,
+                                      throw=settings.CELERY_TASK_EAGER_PROPAGATES)
     except Exception as error:
         _failed(message, error)
         raise

@@ -208,7 +208,7 @@ def test_the_pdf_is_rendered_by_a_task_once_and_the_reader_waits_meanwhile(clien
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
     sent = []
     # A worker, not yet done: the outbox hands the task over and nothing runs it.
-    monkeypatch.setattr(tasks.bulletin_pdf_task, "apply_async", lambda args, kwargs, **options: sent.append(args))
+    monkeypatch.setattr(tasks.bulletin_pdf_task, "apply", lambda args, kwargs, **options: sent.append(args))
     url = reverse("bulletins:export_pdf", args=[district.pk])
     with django_capture_on_commit_callbacks(execute=True):
         waiting = client.get(url)

@@ -123,11 +123,13 @@ def own_broker(django_db_setup, tmp_path_factory):
         print(f"outbox live: redis and worker ready in {time.monotonic() - started:.1f} s")
         yield live
     finally:
+        started = time.monotonic()
         for process in live.processes.values():  # nothing of these workers is kept: no warm shutdown to wait for
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
         redis.stop()
+        print(f"outbox live: workers and redis stopped in {time.monotonic() - started:.1f} s")
 
 
 def start_worker(live: LiveCelery, role: str = "worker") -> None:
@@ -222,6 +224,7 @@ def test_a_broker_outage_loses_nothing_and_blocks_nobody(transactional_db, on_ow
     timed("patrol end", lambda: grid_worker.post(f"/api/v1/patrols/{patrol.pk}/end/", {
         "ended_at": (nine + datetime.timedelta(minutes=75)).isoformat()}, format="json"), 200)
     assert max(answers.values()) < REQUEST_BUDGET, answers
+    print(f"outbox live: with Redis down, answered in (s) {answers}")  # noqa: T201 - figures for the closing note
 
     kept = list(OutboxMessage.objects.order_by("id"))
     assert len(kept) == 5 and all(m.sent_at is None and m.attempts == 1 for m in kept), kept
@@ -280,6 +283,7 @@ def test_a_worker_killed_whole_mid_task_gives_its_task_back_and_it_is_done_once(
     assert len(starts) == 2 and starts[0] != starts[1], lines  # two workers ran it ...
     assert lines.count("effect") == 1  # ... its effect happened once
     assert back_in < VISIBILITY_TIMEOUT + 15, back_in
+    print(f"outbox live: task of the killed worker done by the new one {back_in:.1f} s after the kill")  # noqa: T201
     wait_for(lambda: live.redis.client().hlen("unacked") == 0, "the message acknowledged", timeout=10, live=live)
     assert live.redis.client().llen("celery") == 0
     assert runs_of(live, message.key) == 1
