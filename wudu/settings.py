@@ -438,6 +438,7 @@ PERMISSIONS_POLICY = {
 # not in the shared cache: it is this node's health), and at most HEALTHZ_RATE per client address (429 past it).
 HEALTHZ_CACHE_SECONDS = env.float("HEALTHZ_CACHE_SECONDS", default=5.0)
 HEALTHZ_RATE = env.str("HEALTHZ_RATE", default="60/m")
+# A cache that never leaves the process (never Redis), for /healthz's copy of its answer.
 CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wudu-process"}
 # Where `make backup` (manage.py backup) writes its archives, and `make restore` looks for the latest one.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
