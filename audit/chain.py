@@ -34,8 +34,17 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return start, datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
 
 
+class ChainEncoder(DjangoJSONEncoder):
+    """Django's encoder, but times keep their microseconds (Django's drops them to milliseconds)."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
 def canonical(row: dict) -> str:
-    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=ChainEncoder)
 
 
 def _rows(model: type[models.Model], day: datetime.date):

@@ -126,3 +126,12 @@ def test_on_sqlite_writes_work_and_no_trigger_records_them(client, cast):
     assert response.status_code == 302
     Place.objects.filter(pk=cast.place("G1").pk).update(name="改名")
     assert not EVENT_MODELS[Place].objects.exists() and not EVENT_MODELS[User].objects.exists()
+
+
+def test_the_chain_serialises_a_row_canonically_to_the_microsecond():
+    import datetime
+
+    from audit.chain import canonical
+
+    at = datetime.datetime(2026, 11, 1, 8, 0, 0, 123456, tzinfo=datetime.UTC)
+    assert canonical({"b": 1, "a": at}) == '{"a":"2026-11-01T08:00:00.123456+00:00","b":1}'
