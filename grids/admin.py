@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from wudu.admin_base import GatedAdminMixin, ScopedAdmin, fields_of
+from wudu.duties import Duty, has_duty
 
 from . import selectors, services
 from .models import Department, Membership, OutpostPartner, Place, User
@@ -113,11 +114,24 @@ class PersonAdmin(GatedAdminMixin, UserAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
+    # Accounts are the system administrator's duty (三权分立): create, deactivate, set an initial password.
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        return has_duty(request.user, Duty.SYSTEM)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return has_duty(request.user, Duty.SYSTEM)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes a superuser; nobody changes their own flags (services.check_account_change).
+        readonly = () if request.user.is_superuser else ("is_superuser",)
+        if obj is not None and obj.pk == request.user.pk:
+            readonly = ("is_active", "is_staff", "is_superuser")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.check_account_change(actor=request.user, person=obj, changed=form.changed_data)
+        super().save_model(request, obj, form, change)

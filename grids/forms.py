@@ -102,3 +102,8 @@ class ProfileForm(Form):
     real_name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
     photo = forms.FileField(label=_("照片"), required=False, help_text=_("JPG 或 PNG，不超过 5 MB；将用于网格公示。"))
+
+
+class LockoutReleaseForm(Form):
+    username = forms.CharField(widget=forms.HiddenInput, max_length=150)
+    reason = forms.CharField(label=_("解除原因"), max_length=200)

@@ -43,6 +43,8 @@ class ManagedResource:
     form_kwargs: Callable[[Any, Place], dict] = lambda user, place: {}
     # The button on a place's terminal that creates one here ("" for none), for those the gate lets create.
     create_action: Any = ""
+    # Its detail page shows a person's or a household's record: each opening is an access event (personal_read).
+    personal: bool = False
 
     @property
     def scope_resource(self) -> str:

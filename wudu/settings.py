@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "wudu.auth.DeviceCookieMiddleware",
+    "wudu.access_log.DenialMiddleware",  # the gate's refusals are access events (issue 14)
 ]
 
 ROOT_URLCONF = "wudu.urls"
