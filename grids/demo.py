@@ -156,8 +156,12 @@ class Loader:
             if membership is not None:
                 return membership
             self.created += 1
+            # The demo's superuser takes its own post as the system administrator: nobody may grant themselves a
+            # role, so it goes the break-glass way, as `appoint_administrator` would from the shell.
+            own = user.pk == self.admin.pk
             return services.membership_create(
-                actor=self.admin, user=user, role=role, place=place, department=department, duties=duties
+                actor=None if own else self.admin, user=user, role=role, place=place, department=department,
+                duties=duties, break_glass=own,
             )
         self.created += 1
         return services.person_appoint(
