@@ -372,7 +372,7 @@ def export(rows_wanted: int = 100_000) -> dict:
     rows = ledger_queryset(official, f).count()
     before = _hwm_kb()
     started = time.perf_counter()
-    out = ledger_xlsx(official, f, "bench")
+    out, _rows = ledger_xlsx(official, f, "bench")
     seconds = time.perf_counter() - started
     size = out.seek(0, 2)
     out.close()

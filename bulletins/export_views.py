@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from wudu import outbox
+from wudu.access_log import record_export
 from wudu.db import replica_reads
 
 from . import exports, selectors, tasks
@@ -39,6 +40,8 @@ def export_pdf(request, pk: int):
         if not default_storage.exists(name):  # an eager task (no broker) has rendered it already
             return render(request, "bulletins/pdf_waiting.html", {"bulletin": bulletin,
                                                                   "title": exports.title(bulletin)}, status=202)
+    # The whole bulletin as this reader sees it, rendered by the task: no rows of its own to count.
+    record_export(request, fmt="pdf", rows=None, target=f"bulletins.Bulletin:{bulletin.pk}")
     return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=f"{exports.title(bulletin)}.pdf",
                         content_type="application/pdf")
 
@@ -48,7 +51,8 @@ def export_pdf(request, pk: int):
 @replica_reads
 def export_xlsx(request, pk: int):
     bulletin = selectors.access_bulletin(request.user, pk)
-    stream = exports.bulletin_xlsx(request.user, bulletin)
+    stream, rows = exports.bulletin_xlsx(request.user, bulletin)
+    record_export(request, fmt="xlsx", rows=rows, target=f"bulletins.Bulletin:{bulletin.pk}")
     return FileResponse(stream, as_attachment=True, filename=f"{exports.title(bulletin)}.xlsx", content_type=XLSX)
 
 
@@ -72,11 +76,12 @@ def export_rows(request, pk: int):
                                       content_type="text/plain; charset=utf-8")
     wanted = form.cleaned_data
     try:
-        stream, filename = exports.rows_xlsx(request.user, bulletin, measure_code=wanted["measure"],
+        stream, filename, rows = exports.rows_xlsx(request.user, bulletin, measure_code=wanted["measure"],
                                              unit=wanted["unit"] or bulletin.place.code,
                                              numerator=wanted["part"] == "n", today=wanted["today"] == "1")
     except LookupError as error:  # an unknown measure or line, or a measure this reader does not see
         raise Http404(str(error)) from None
+    record_export(request, fmt="xlsx", rows=rows, target=f"bulletins.Bulletin:{bulletin.pk}")
     return FileResponse(stream, as_attachment=True, filename=filename, content_type=XLSX)
 
 

@@ -258,9 +258,10 @@ def _figure_rows(sheet, measures: list[dict], lines: list[dict], total: dict | N
         sheet.append(row)
 
 
-def bulletin_xlsx(user, bulletin: Bulletin):
+def bulletin_xlsx(user, bulletin: Bulletin) -> tuple:
     """The workbook (a temporary file, rewound, for streaming): an overview, the scores by peer group, one sheet
-    per section of measures, the departments, data quality, definitions and rules."""
+    per section of measures, the departments, data quality, definitions and rules. Returns it and the number of
+    units scored in it."""
     doc = document(user, bulletin)
     snapshot, own = doc["snapshot"], doc["own"]
     workbook = Workbook(write_only=True)
@@ -332,7 +333,7 @@ def bulletin_xlsx(user, bulletin: Bulletin):
     out = tempfile.TemporaryFile()
     workbook.save(out)
     out.seek(0)
-    return out
+    return out, sum(len(group["rows"]) for group in doc["groups"])
 
 
 ROWS_PAGE = 2000  # rows fetched per query when a figure's rows go to Excel
@@ -340,7 +341,7 @@ ROWS_PAGE = 2000  # rows fetched per query when a figure's rows go to Excel
 
 def rows_xlsx(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerator: bool, today: bool):
     """The rows behind one figure (as the reader's gate lets them see), every page of the drill-down; raises
-    LookupError as `selectors.drill` does. Returns (file, filename)."""
+    LookupError as `selectors.drill` does. Returns (file, filename, rows written)."""
     drill = selectors.drill(user, bulletin, measure_code=measure_code, unit=unit, numerator=numerator, today=today,
                             size=ROWS_PAGE)
     part = _("分子") if numerator else _("分母")
@@ -364,5 +365,5 @@ def rows_xlsx(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerat
     out = tempfile.TemporaryFile()
     workbook.save(out)
     out.seek(0)
-    return out, f"{title(bulletin)}-{drill.label}-{drill.measure.label}-{part}.xlsx"
+    return out, f"{title(bulletin)}-{drill.label}-{drill.measure.label}-{part}.xlsx", written
 

@@ -233,6 +233,9 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     """Cases (事件) of the closed loop. Each step is an action: POST /cases/{reference}/{step}/."""
 
     scope_model = Case
+
+    def reads_personal(self, obj) -> bool:
+        return bool(obj.resident_mobile)  # the case's detail shows the resident's mobile unmasked
     schema = CaseSchema()
     lookup_field = "reference"
     filterset_class = CaseFilter

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ledger.models import Visit
 from wudu import scope
+from wudu.access_log import record_personal_read
 from wudu.errors import Conflict
 from wudu.pages import keyset_page, page_query
 from wudu.redirects import safe_next
@@ -138,6 +139,8 @@ def _detail_context(request, case: Case, failed: StepForm | None = None) -> dict
 @require_GET
 def case_detail(request, reference: str):
     case = selectors.access_case_with_timeline(request.user, reference)
+    if case.resident_mobile:  # shown unmasked to whoever reads the case: a read of personal data
+        record_personal_read(request, f"cases.Case:{case.pk}")
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 

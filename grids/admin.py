@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from wudu.admin_base import GatedAdminMixin, ScopedAdmin, fields_of
+from wudu.duties import Duty, has_duty
 from wudu.signals import record_access
 
 from . import selectors, services
@@ -115,19 +116,29 @@ class PersonAdmin(GatedAdminMixin, UserAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
+    # Accounts are the system administrator's duty (三权分立): create, deactivate, set an initial password.
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        return has_duty(request.user, Duty.SYSTEM)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return has_duty(request.user, Duty.SYSTEM)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes a superuser; nobody changes their own flags (services.check_account_change).
+        readonly = () if request.user.is_superuser else ("is_superuser",)
+        if obj is not None and obj.pk == request.user.pk:
+            readonly = ("is_active", "is_staff", "is_superuser")
+        return readonly
+
     # An account created here, or a password set here for someone else, is the administrator's password: the
     # person must change it at the next sign-in, as with grids.services.person_set_password.
     def save_model(self, request, obj, form, change):
-        if not change:
+        if change:
+            services.check_account_change(actor=request.user, person=obj, changed=form.changed_data)
+        else:
             obj.must_change_password = True
         super().save_model(request, obj, form, change)
         if not change:

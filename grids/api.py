@@ -194,6 +194,7 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
     """People serving at places the requester sees (read-only; appointments are memberships)."""
 
     scope_model = User
+    personal_read = True
     filterset_class = PersonFilter
     list_output = detail_output = PersonSerializer
 

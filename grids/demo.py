@@ -74,6 +74,8 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "系统管理员", Role.SYSTEM_ADMIN, "系统管理员（全部权限）"),
+    DemoAccount("anquan", "安全管理员", Role.SECURITY_ADMIN, "安全管理员（角色、锁定、认证因子）"),
+    DemoAccount("shenji", "审计管理员", Role.AUDIT_ADMIN, "审计管理员（只读审计）"),
     DemoAccount("qu", "魏都区干部", Role.DISTRICT_OFFICIAL, "区级干部（魏都区）"),
     DemoAccount("xinxing", "新兴街道干部", Role.STREET_OFFICIAL, "街道干部（新兴街道）"),
     DemoAccount("dongzhuang", "董庄社区干部", Role.COMMUNITY_OFFICIAL, "社区干部（董庄社区）"),
@@ -154,8 +156,12 @@ class Loader:
             if membership is not None:
                 return membership
             self.created += 1
+            # The demo's superuser takes its own post as the system administrator: nobody may grant themselves a
+            # role, so it goes the break-glass way, as `appoint_administrator` would from the shell.
+            own = user.pk == self.admin.pk
             return services.membership_create(
-                actor=self.admin, user=user, role=role, place=place, department=department, duties=duties
+                actor=None if own else self.admin, user=user, role=role, place=place, department=department,
+                duties=duties, break_glass=own,
             )
         self.created += 1
         return services.person_appoint(

@@ -115,3 +115,8 @@ class InitialPasswordForm(Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return data
+
+
+class LockoutReleaseForm(Form):
+    username = forms.CharField(widget=forms.HiddenInput, max_length=150)
+    reason = forms.CharField(label=_("解除原因"), max_length=200)

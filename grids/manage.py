@@ -45,6 +45,8 @@ class ManagedResource:
     create_action: Any = ""
     # Further buttons on an object's page: (user, obj) -> [(label, url)], those the user may use.
     detail_actions: Callable[[Any, Any], list] = lambda user, obj: []
+    # Its detail page shows a person's or a household's record: each opening is an access event (personal_read).
+    personal: bool = False
 
     @property
     def scope_resource(self) -> str:

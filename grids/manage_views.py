@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from wudu import scope
+from wudu.access_log import record_personal_read
 from wudu.duties import Duty, has_duty
 from wudu.pages import keyset_page, page_query
 
@@ -62,6 +63,8 @@ def resource_list(request, key: str):
 def resource_detail(request, key: str, pk: int):
     resource = _resource(key)
     obj = selectors.access_managed(request.user, resource, pk)
+    if resource.personal:
+        record_personal_read(request, f"{obj._meta.label}:{obj.pk}")
     can_edit = resource.edit_form is not None and scope.can_change(request.user, obj, resource.scope_resource)
     fields = [(column.label, _cell(request.user, resource, column, obj)) for column in resource.columns]
     return render(request, "manage/detail.html", {"resource": resource, "object": obj, "fields": fields,

@@ -3,16 +3,20 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from wudu import scope
 from wudu.duties import Duty, has_duty
 
 from . import forms, services
 from .manage import Column, ManagedResource, register
 from .manage import fields as _fields
-from .models import ROLE_LEVEL, Department, Level, Membership, OutpostPartner, Place, Role, User
+from .models import ROLE_LEVEL, Department, Level, Membership, OutpostPartner, Place, User
 
 
 def _appoint_kwargs(user, place: Place) -> dict:
-    roles = [role for role, level in ROLE_LEVEL.items() if level == place.level and role != Role.SYSTEM_ADMIN]
+    # The administrators' roles are offered to the security administrator only (三权分立).
+    grants_duties = has_duty(user, Duty.SECURITY)
+    roles = [role for role, level in ROLE_LEVEL.items()
+             if level == place.level and (grants_duties or role not in scope.ADMINISTRATORS)]
     departments = Department.objects.filter(district=place) if place.level == Level.DISTRICT else Department.objects.none()
     return {"roles": roles, "departments": departments}
 
@@ -58,6 +62,7 @@ register(ManagedResource(
     ),
     place_of=lambda u: None,
     detail_actions=_person_actions,
+    personal=True,
 ))
 
 register(ManagedResource(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wudu import passwords, scope
-from wudu.duties import Duty, has_duty
+from wudu.duties import Duty, duty_of, has_duty
 from wudu.images import clean_photo
 from wudu.signals import record_access
 from wudu.writes import create_once, update_versioned
@@ -196,6 +196,41 @@ def _check_appointable(actor, user: User) -> None:
         raise ValidationError({"user": _("人员不存在或无权访问。")}, code="not_appointable")
 
 
+# Roles that reach the (gated) Django admin: officials, the command center and the system administrator (grid
+# staff work in the app; the security and audit administrators have pages of their own).
+STAFF_ROLES = (Role.COMMUNITY_OFFICIAL, Role.STREET_OFFICIAL, Role.DISTRICT_OFFICIAL, Role.COMMAND_CENTER,
+               Role.SYSTEM_ADMIN)
+
+
+def _check_grantor(actor, user: User | None, role: str, *, break_glass: bool = False) -> None:
+    """三权分立: the administrators' roles are granted and ended by a security administrator only (or, to appoint
+    the first ones, by the break-glass command), and nobody grants or ends a role of their own."""
+    if user is not None and getattr(actor, "pk", None) == user.pk:
+        raise scope.PermissionDenied(_("不能变更本人的角色，请由另一位安全管理员办理。"))
+    if duty_of(role) is not None and not (break_glass or has_duty(actor, Duty.SECURITY)):
+        raise scope.PermissionDenied(_("只有安全管理员可以任免系统、安全和审计管理员。"))
+
+
+def _check_one_duty(user: User, role: str) -> None:
+    """A person holds at most one of the three duties. Called with the person's row locked (select_for_update),
+    so two grants at the same instant are checked one after the other."""
+    duty = duty_of(role)
+    if duty is None:
+        return
+    other = (Membership.objects.filter(user=user, role__in=scope.ADMINISTRATORS).exclude(role=role)
+             .values_list("role", flat=True).first())
+    if other is not None:
+        raise ValidationError({"role": ValidationError(
+            _("%(user)s已是%(held)s，不能再担任%(role)s：系统、安全、审计管理员三者只能任其一。")
+            % {"user": user, "held": Role(other).label, "role": Role(role).label}, code="second_duty")})
+
+
+def _role_changed(actor, membership: Membership, action: str) -> None:
+    record_access("role_changed", user=actor if getattr(actor, "pk", None) else None,
+                  target=f"grids.User:{membership.user_id}",
+                  detail={"role": str(membership.role), "place": membership.place.code, "action": action})
+
+
 def membership_create(
     *,
     actor,
@@ -206,12 +241,21 @@ def membership_create(
     work_phone: str = "",
     duties: str = "",
     idempotency_key=None,
+    break_glass: bool = False,
 ) -> Membership:
-    scope.require_create(actor, "membership", place)
+    """Grant a role at a place. `break_glass` (the `appoint_administrator` command only) lets a superuser appoint
+    an administrator where no security administrator exists yet."""
+    if not break_glass:
+        scope.require_create(actor, "membership", place)
     _check_membership(role, place, department)
-    _check_appointable(actor, user)
+    _check_grantor(actor, user, role, break_glass=break_glass)
+    if not break_glass:
+        _check_appointable(actor, user)
 
     def create() -> Membership:
+        # The person's row is locked while their roles are checked and changed: grants at the same instant wait.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        _check_one_duty(user, role)
         existing = Membership.objects.filter(user=user, role=role, place=place, department=department).first()
         if existing is not None:
             raise ValidationError(_("%(user)s已在%(place)s担任%(role)s。")
@@ -221,11 +265,12 @@ def membership_create(
         )
         membership.full_clean()
         membership.save()
-        if role in (Role.COMMUNITY_OFFICIAL, Role.STREET_OFFICIAL, Role.DISTRICT_OFFICIAL, Role.COMMAND_CENTER,
-                    Role.SYSTEM_ADMIN) and not user.is_staff:
-            # Officials and the command center reach the (gated) admin; grid staff work in the app.
+        if role in STAFF_ROLES and not user.is_staff:
+            # A privilege change, allowed by the grant just checked (officials and the command center reach the
+            # gated admin; grid staff work in the app).
             User.objects.filter(pk=user.pk).update(is_staff=True)
             user.is_staff = True
+        _role_changed(actor, membership, "granted")
         scope.forget_grants(user)
         return membership
 
@@ -243,8 +288,11 @@ def membership_update(*, actor, membership: Membership, expected_version: int | 
 
 def membership_end(*, actor, membership: Membership) -> None:
     scope.require_change(actor, membership, "membership")
+    _check_grantor(actor, membership.user, membership.role)
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=membership.user_id).first()
         membership.delete()
+        _role_changed(actor, membership, "ended")
     scope.forget_grants(membership.user)
 
 
@@ -270,6 +318,7 @@ def person_appoint(
     `password` is for the demo's and the test cast's published passwords only; the pages never pass one."""
     scope.require_create(actor, "membership", place)
     _check_membership(role, place, department)
+    _check_grantor(actor, None, role)
 
     def create() -> Membership:
         if User.objects.filter(username=username).exists():
@@ -341,6 +390,32 @@ def person_send_reset_link(*, actor, person: User, request=None) -> str:
     record_access("password_reset", request=request, user=actor, target=f"grids.User:{person.pk}",
                   detail={"stage": "link_sent", "channel": channel, "by": "administrator"})
     return channel
+
+
+ACCOUNT_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def check_account_change(*, actor, person: User, changed) -> None:
+    """Accounts are the system administrator's (三权分立), and nobody approves their own change: the active and
+    staff flags of one's own account are changed by another system administrator; only a superuser makes one."""
+    if not has_duty(actor, Duty.SYSTEM):
+        raise scope.PermissionDenied(_("只有系统管理员可以管理账号。"))
+    flags = set(changed) & set(ACCOUNT_FLAGS)
+    if flags and actor.pk == person.pk:
+        raise scope.PermissionDenied(_("不能修改本人账号的启用或管理权限，请由另一位系统管理员办理。"))
+    if "is_superuser" in flags and not actor.is_superuser:
+        raise scope.PermissionDenied(_("只有超级管理员可以授予超级管理员权限。"))
+
+
+def person_set_active(*, actor, person: User, active: bool) -> User:
+    """Deactivate (or reactivate) a person's account: they can no longer sign in; their records stay."""
+    check_account_change(actor=actor, person=person, changed=["is_active"])
+    serving = Membership.objects.filter(user=person).exists()
+    if serving and not User.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise scope.PermissionDenied
+    User.objects.filter(pk=person.pk).update(is_active=active)
+    person.is_active = active
+    return person
 
 
 # ---------------------------------------------------------------------------------------------- departments

@@ -9,6 +9,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("me/", views.profile, name="profile"),
     path("places/<str:code>/", views.terminal, name="terminal"),
+    path("security/lockouts/", views.lockouts, name="lockouts"),
     path("manage/", include("grids.manage_urls")),
     path("gongshi/", include("grids.public_urls")),
 ]

@@ -2,15 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from wudu import scope
 from wudu.db import replica_reads
+from wudu.duties import Duty, has_duty
 from wudu.scope import Role
 
 from . import forms, selectors, services, terminal_panels
+from .lockouts import locked_accounts, lockout_release
 from .manage import RESOURCES
 from .models import Level, Place
 
@@ -27,6 +29,12 @@ def home(request):
         return redirect("cases:center")
     if grant is not None and grant.role == Role.DEPARTMENT_STAFF:
         return redirect("cases:department")
+    # The security and audit administrators read no data: they land on their own pages (三权分立).
+    if grant is not None and not scope.reads_data(request.user):
+        if grant.role == Role.SECURITY_ADMIN:
+            return redirect("lockouts")
+        if grant.role == Role.AUDIT_ADMIN:
+            return redirect("/audit/")
     if grant is not None:
         return redirect("terminal", code=grant.code)
     if request.user.is_superuser:
@@ -60,6 +68,8 @@ def profile(request):
 @login_required
 @replica_reads
 def terminal(request, code: str):
+    if not scope.reads_data(request.user):  # the security and audit administrators have no data pages
+        raise PermissionDenied
     place = selectors.access_place(request.user, code, polygons=False)
     context = {
         "place": place,
@@ -95,3 +105,21 @@ def _actions(user, place: Place) -> list[tuple[str, str, str]]:
     people = reverse("manage:list", args=["membership"]) + f"?place={place.code}"
     actions.append((_("人员名册"), people, "outline-secondary"))
     return actions
+
+
+@login_required
+def lockouts(request):
+    """The security administrator's page: the accounts locked now, each released with a reason."""
+    if not has_duty(request.user, Duty.SECURITY):
+        raise PermissionDenied
+    form = forms.LockoutReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lockout_release(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("已解除 %(name)s 的锁定。") % {"name": form.cleaned_data["username"]})
+            return redirect("lockouts")
+    return render(request, "grids/lockouts.html", {"form": form, "lockouts": locked_accounts()},
+                  status=400 if form.errors else 200)

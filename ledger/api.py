@@ -178,6 +178,7 @@ class HouseholdViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
     """Households of the grid register (住户). Grid staff and officials above the grid edit them."""
 
     scope_model = Household
+    personal_read = True
     filterset_class = HouseholdFilter
     pagination_class = NewestFirst
     list_output = detail_output = HouseholdSerializer

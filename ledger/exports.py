@@ -65,8 +65,8 @@ def xl_row(sheet, values) -> list:
     return [xl_cell(sheet, value) for value in values]
 
 
-def ledger_xlsx(user, f: LedgerFilter, title: str):
-    """Write the workbook row by row to a temporary file and return it, rewound, for streaming."""
+def ledger_xlsx(user, f: LedgerFilter, title: str) -> tuple:
+    """Write the workbook row by row to a temporary file; returns it, rewound, for streaming, and its row count."""
     labels = {value: str(label) for value, label in VisitType.choices}
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("走访台账"))
@@ -74,16 +74,17 @@ def ledger_xlsx(user, f: LedgerFilter, title: str):
         sheet.column_dimensions[column].width = width
     sheet.append(xl_row(sheet, [title]))
     sheet.append(xl_row(sheet, headers()))
+    n = 0
     for n, row in enumerate(ledger_export_rows(user, f), start=1):
         sheet.append(xl_row(sheet, _cells(n, row, labels)))
     out = tempfile.TemporaryFile()
     workbook.save(out)
     out.seek(0)
-    return out
+    return out, n
 
 
-def ledger_pdf(user, f: LedgerFilter, title: str) -> tuple[bytes, bool]:
-    """The ledger as an A4 landscape PDF; returns (pdf, truncated)."""
+def ledger_pdf(user, f: LedgerFilter, title: str) -> tuple[bytes, bool, int]:
+    """The ledger as an A4 landscape PDF; returns (pdf, truncated, rows printed)."""
     from weasyprint import HTML  # imported here: loading Pango takes a moment and only exports need it
 
     labels = {value: str(label) for value, label in VisitType.choices}
@@ -99,5 +100,5 @@ def ledger_pdf(user, f: LedgerFilter, title: str) -> tuple[bytes, bool]:
         "title": title, "headers": headers(), "rows": rows, "truncated": truncated, "limit": PDF_MAX_ROWS,
         "printed_at": timezone.localtime(),
     })
-    return HTML(string=html).write_pdf(), truncated
+    return HTML(string=html).write_pdf(), truncated, len(rows)
 

@@ -26,6 +26,7 @@ register(ManagedResource(
         Column(_("居住人数"), lambda h: h.residents),
     ),
     place_of=lambda h: h.grid,
+    personal=True,
     select_related=("grid",),
     create_form=forms.HouseholdCreateForm,
     edit_form=forms.HouseholdEditForm,

@@ -95,6 +95,7 @@ class PartyMemberViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
     """Party members registered with the grid where they live (就近报到)."""
 
     scope_model = PartyMember
+    personal_read = True
     filterset_class = PartyMemberFilter
     list_output = detail_output = PartyMemberSerializer
     create_input, update_input = PartyMemberCreateSerializer, PartyMemberUpdateSerializer

@@ -56,6 +56,7 @@ register(ManagedResource(
         Column(_("手机号码"), lambda m: m.mobile, personal="mobile"),
     ),
     place_of=lambda m: m.organization.grid,
+    personal=True,
     select_related=("organization__grid",),
     create_form=forms.PartyMemberCreateForm,
     edit_form=forms.PartyMemberEditForm,

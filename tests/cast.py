@@ -38,6 +38,8 @@ ROLE_PLACES = {
     Role.COMMAND_CENTER: "D",
     Role.DEPARTMENT_STAFF: "D",
     Role.SYSTEM_ADMIN: "D",
+    Role.SECURITY_ADMIN: "D",
+    Role.AUDIT_ADMIN: "D",
 }
 
 # People with several roles: name → ((role, place key), …). Their grants add up (the union of what each allows),

@@ -19,6 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 # Where each fixed demo account serves: role and the place names from the street down (district: empty).
 EXPECTED_POSTS = {
     "admin": (Role.SYSTEM_ADMIN, ()),
+    "anquan": (Role.SECURITY_ADMIN, ()),
+    "shenji": (Role.AUDIT_ADMIN, ()),
     "qu": (Role.DISTRICT_OFFICIAL, ()),
     "xinxing": (Role.STREET_OFFICIAL, ("新兴街道",)),
     "dongzhuang": (Role.COMMUNITY_OFFICIAL, ("新兴街道", "董庄社区")),

@@ -11,6 +11,7 @@ from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import scope, tokens
+from .access_log import record_denial, record_personal_read
 from .errors import Conflict, messages_by_field
 from .passwords import PasswordIsCurrent
 
@@ -61,7 +63,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
         object permissions run (GateAllowsChange: visible but not writable is 403)."""
         queryset = self.filter_queryset(self.get_queryset())
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
-        obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
+        try:
+            obj = get_object_or_404(queryset, **lookup)
+        except Http404:
+            # The same 404, but one the gate hid is recorded as a denial (exception_handler).
+            raise scope.hidden_or_missing(self.base_queryset(), self.request.user, **lookup) from None
         self.check_object_permissions(self.request, obj)
         return obj
 
@@ -94,6 +101,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, (DjangoPermissionDenied, scope.PermissionDenied)):
         # Keep the service's reason ("只能巡查本人负责的网格。"); a bare refusal gets DRF's default message.
         exc = exceptions.PermissionDenied(str(exc.args[0]) if exc.args and exc.args[0] else None)
+    request = context.get("request")
+    if request is not None and isinstance(exc, scope.HiddenObject):
+        record_denial(request, status=404, target=exc.target)
+    elif request is not None and isinstance(exc, exceptions.PermissionDenied):  # the gate's, and permission_denied's
+        record_denial(request, status=403)
     return drf_exception_handler(exc, context)
 
 
@@ -225,8 +237,18 @@ class ApiViewSet(ScopedViewSet):
     def get_serializer_class(self):
         return self.list_output if self.action == "list" else self.detail_output
 
+    # A viewset whose retrieve opens a record of personal data (a person, a household, a party member) sets this:
+    # each retrieve is an access event (`personal_read`); `reads_personal(obj)` may narrow it to some records.
+    personal_read = False
+
+    def reads_personal(self, obj) -> bool:
+        return self.personal_read
+
     def retrieve(self, request, *args, **kwargs):
-        return self.answer(self.get_object())
+        obj = self.get_object()
+        if self.reads_personal(obj):
+            record_personal_read(request, f"{obj._meta.label}:{obj.pk}")
+        return self.answer(obj)
 
     def answer(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
         version = getattr(obj, "version", None)

@@ -60,12 +60,20 @@ class Role(models.TextChoices):
     COMMAND_CENTER = "command_center", _("指挥中心")
     DEPARTMENT_STAFF = "department_staff", _("部门工作人员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 GRID_ROLES = (Role.GRID_HEAD, Role.INSTRUCTOR, Role.GRID_WORKER)
 GRID_STAFF = (Role.GRID_WORKER, Role.GRID_HEAD)  # who walk the grid: patrols, visits, reports from it
 OFFICIALS = (Role.COMMUNITY_OFFICIAL, Role.STREET_OFFICIAL, Role.DISTRICT_OFFICIAL)
 EVERY_ROLE = tuple(Role)
+# 三权分立 (wudu/duties.py): the system, security and audit administrators. The security administrator reads the
+# places, people (without their private fields), memberships and departments it grants roles in, and nothing
+# else; the audit administrator reads the audit only. Neither reaches the district's data (cases, households …).
+ADMINISTRATORS = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+NO_DATA_ROLES = (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+DATA_ROLES = tuple(role for role in Role if role not in NO_DATA_ROLES)
 
 
 @dataclass(frozen=True)
@@ -165,8 +173,8 @@ class Policy:
     hidden_from_own_grid: bool = False
 
 
-def _subtree_read() -> dict[str, Reach]:
-    return {role: Reach.SUBTREE for role in EVERY_ROLE}
+def _subtree_read(extra: dict[str, Reach] | None = None) -> dict[str, Reach]:
+    return {**{role: Reach.SUBTREE for role in DATA_ROLES}, **(extra or {})}
 
 
 def _officials_write(extra: dict[str, Reach] | None = None) -> dict[str, Reach]:
@@ -174,7 +182,7 @@ def _officials_write(extra: dict[str, Reach] | None = None) -> dict[str, Reach]:
 
 
 def _read_except_departments() -> dict[str, Reach]:
-    return {role: Reach.SUBTREE for role in EVERY_ROLE if role != Role.DEPARTMENT_STAFF}
+    return {role: Reach.SUBTREE for role in DATA_ROLES if role != Role.DEPARTMENT_STAFF}
 
 
 def _grid_staff_write() -> dict[str, Reach]:
@@ -218,19 +226,25 @@ def _line_of(path: str) -> Callable[[str, bool], Q]:
     return q
 
 
+# What the security administrator reads to grant roles: the places, the people who serve there, their memberships.
+_GRANTOR_READ = {Role.SECURITY_ADMIN: Reach.SUBTREE}
+
 _CENTER_WRITES = {Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE}
 
 
 # The policy table. A new resource joins the gate (and the generated scope matrix) by adding a line here.
 POLICIES: dict[str, Policy] = {
-    "place": Policy(path="code", read=_subtree_read(), write=_officials_write({Role.GRID_HEAD: Reach.BELOW}),
+    "place": Policy(path="code", read=_subtree_read(_GRANTOR_READ), write=_officials_write({Role.GRID_HEAD: Reach.BELOW}),
                     creates_child=True),
-    "person": Policy(path="", read=_subtree_read(), q_for_prefix=_person_q, personal_fields=_PERSON_FIELDS,
+    "person": Policy(path="", read=_subtree_read(_GRANTOR_READ), q_for_prefix=_person_q, personal_fields=_PERSON_FIELDS,
                      self_path="pk", reader_sees_self=True),
-    "membership": Policy(path="place__code", read=_subtree_read(), write=_officials_write()),
+    # Roles are granted by the officials below them and by the security administrator, not by the system
+    # administrator (三权分立); the administrators' own roles only by the security administrator (grids.services).
+    "membership": Policy(path="place__code", read=_subtree_read(_GRANTOR_READ),
+                         write={**{role: Reach.BELOW for role in OFFICIALS}, Role.SECURITY_ADMIN: Reach.SUBTREE}),
     "department": Policy(
         path="district__code",
-        read={role: Reach.DISTRICT for role in EVERY_ROLE},
+        read={**{role: Reach.DISTRICT for role in DATA_ROLES}, Role.SECURITY_ADMIN: Reach.DISTRICT},
         write={Role.DISTRICT_OFFICIAL: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "partner": Policy(path="grid__code", read=_subtree_read(), write=_officials_write({Role.GRID_HEAD: Reach.SUBTREE})),
@@ -259,7 +273,7 @@ POLICIES: dict[str, Policy] = {
                Role.COMMAND_CENTER: Reach.SUBTREE},
     ),
     "case_category": Policy(
-        path="district__code", read={role: Reach.DISTRICT for role in EVERY_ROLE},
+        path="district__code", read={role: Reach.DISTRICT for role in DATA_ROLES},
         write={Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "notification": Policy(path="", read={}, owner_path="user"),
@@ -401,8 +415,27 @@ def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.
     return _without_own_grids(queryset.filter(_q(policy, prefixes)), user, policy)
 
 
+class HiddenObject(Http404):
+    """The 404 of an object that exists but that the user does not see: answered exactly as a missing one, and
+    recorded as a denial (wudu.access_log) with `target` ("app.Model:pk")."""
+
+    def __init__(self, target: str = ""):
+        super().__init__()
+        self.target = target
+
+
+def hidden_or_missing(queryset: models.QuerySet, user, **lookup) -> Http404:
+    """The 404 to raise when `lookup` found nothing among what the user sees: `HiddenObject` if it exists."""
+    try:
+        pk = queryset.model._default_manager.filter(**lookup).values_list("pk", flat=True).first()
+    except (ValueError, TypeError):
+        pk = None
+    return Http404() if pk is None else HiddenObject(f"{queryset.model._meta.label}:{pk}")
+
+
 def access(queryset: models.QuerySet, user, **lookup) -> models.Model:
-    """The one object matching `lookup` among those the user sees, or 404 — the same for missing and hidden.
+    """The one object matching `lookup` among those the user sees, or 404 — the same for missing and hidden (a
+    hidden one raises `HiddenObject`, a 404 that the access log records as a denial).
 
     The `access_<noun>(user, id)` helpers of the apps' selectors are built on this: pages fetch single objects
     through them, never with a bare `get_object_or_404`.
@@ -410,7 +443,7 @@ def access(queryset: models.QuerySet, user, **lookup) -> models.Model:
     try:
         return queryset.visible_to(user).get(**lookup)
     except queryset.model.DoesNotExist:
-        raise Http404 from None
+        raise hidden_or_missing(queryset, user, **lookup) from None
 
 
 def code_of(obj: models.Model, resource: str) -> str:
@@ -502,6 +535,11 @@ def require_change(user, obj: models.Model, resource: str) -> None:
 def require_create(user, resource: str, place) -> None:
     if not can_create(user, resource, place):
         raise PermissionDenied
+
+
+def reads_data(user) -> bool:
+    """Does the user hold a role that reads the district's data (not only the security or audit duty)?"""
+    return _is_superuser(user) or any(grant.role in DATA_ROLES for grant in grants_for(user))
 
 
 def has_role(user, *roles: str) -> bool:

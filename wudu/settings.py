@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "audit.context.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
     "wudu.auth.DeviceCookieMiddleware",
+    "wudu.access_log.DenialMiddleware",  # the gate's refusals are access events (issue 14)
 ]
 
 ROOT_URLCONF = "wudu.urls"

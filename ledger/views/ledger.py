@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from grids.models import CODE_LENGTH, Level, Place, Role, User
 from wudu import scope
+from wudu.access_log import record_export
 from wudu.db import replica_reads
 from wudu.forms import Form
 from wudu.pages import page_query
@@ -122,7 +123,8 @@ def ledger_xlsx(request):
     if not form.is_valid():
         return render(request, "ledger/list.html", {"form": form, "rows": [], "next": ""}, status=400)
     title = form.title()
-    stream = ledger_exports.ledger_xlsx(request.user, form.ledger_filter(), title)
+    stream, rows = ledger_exports.ledger_xlsx(request.user, form.ledger_filter(), title)
+    record_export(request, fmt="xlsx", rows=rows)
     return FileResponse(stream, as_attachment=True, filename=f"{title}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -134,7 +136,8 @@ def ledger_pdf(request):
     if not form.is_valid():
         return render(request, "ledger/list.html", {"form": form, "rows": [], "next": ""}, status=400)
     title = form.title()
-    pdf, _truncated = ledger_exports.ledger_pdf(request.user, form.ledger_filter(), title)
+    pdf, _truncated, rows = ledger_exports.ledger_pdf(request.user, form.ledger_filter(), title)
+    record_export(request, fmt="pdf", rows=rows)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(title)}.pdf"
     return response

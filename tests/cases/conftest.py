@@ -36,6 +36,6 @@ def other_department_staff(cast):
     from tests.cast import PASSWORD
 
     return grid_services.person_appoint(
-        actor=cast.user("system_admin"), place=cast.place("D"), role="department_staff", username="dept_other",
+        actor=cast.user("security_admin"), place=cast.place("D"), role="department_staff", username="dept_other",
         real_name="生态环境乙", mobile="13900000003", password=PASSWORD, department=cast.departments["huanbao@D"],
     ).user

@@ -49,24 +49,29 @@ TARGET = {
 ADMIN_ROLES = {"community_official", "street_official", "district_official", "command_center", "system_admin"}
 
 EVERYONE = set(ROLES)
+# 三权分立: the security administrator reads the places, people and memberships it grants roles in (people without
+# their private fields) and the departments; the audit administrator reads the audit only — neither reads data.
+NO_DATA = {"security_admin", "audit_admin"}
+DATA_ROLES = [role for role in ROLES if role not in NO_DATA]
+GRANTOR = {"security_admin": "subtree"}
 OFFICIALS = {"community_official", "street_official", "district_official"}
 GRID_ROLES = {"grid_head", "instructor", "grid_worker"}
 
 # resource → {role: how far reading reaches}: "subtree" (own place and below), "line" (own place, below and above:
 # what names the actor's unit) or "district" (the whole
 # district). A role missing from a resource's row sees none of it.
-EVERY_SUBTREE = dict.fromkeys(ROLES, "subtree")
-LEDGER_READERS = {role: "subtree" for role in ROLES if role != "department_staff"}  # departments see cases only
+EVERY_SUBTREE = dict.fromkeys(DATA_ROLES, "subtree")
+LEDGER_READERS = {role: "subtree" for role in DATA_ROLES if role != "department_staff"}  # departments see cases only
 ABOVE_THE_GRID = {role: "subtree" for role in OFFICIALS | {"command_center", "system_admin"}}  # covert checks
 READ = {
-    "place": EVERY_SUBTREE,
-    "person": EVERY_SUBTREE,
-    "membership": EVERY_SUBTREE,
-    "department": dict.fromkeys(ROLES, "district"),
+    "place": {**EVERY_SUBTREE, **GRANTOR},
+    "person": {**EVERY_SUBTREE, **GRANTOR},
+    "membership": {**EVERY_SUBTREE, **GRANTOR},
+    "department": dict.fromkeys([*DATA_ROLES, "security_admin"], "district"),
     "partner": EVERY_SUBTREE,
     "party_org": EVERY_SUBTREE,
     # The party-member register is the party organisation's business: departments do not read it.
-    "party_member": {role: "subtree" for role in ROLES if role != "department_staff"},
+    "party_member": {role: "subtree" for role in DATA_ROLES if role != "department_staff"},
     "household": LEDGER_READERS,
     "site": LEDGER_READERS,
     "patrol": LEDGER_READERS,
@@ -76,17 +81,18 @@ READ = {
     # Cases: everyone reads the cases of their subtree; a department reads what was dispatched to it (the world's
     # cases are all dispatched to the cast's department, 城市管理; other departments are tested in tests/cases).
     "case": EVERY_SUBTREE,
-    "case_category": dict.fromkeys(ROLES, "district"),
+    "case_category": dict.fromkeys(DATA_ROLES, "district"),
     # A bulletin is read at its place and below, and by the units it names above them ("line": either way).
-    "bulletin": dict.fromkeys(ROLES, "line"),
-    "objection": dict.fromkeys(ROLES, "line"),  # read with its bulletin
+    "bulletin": dict.fromkeys(DATA_ROLES, "line"),
+    "objection": dict.fromkeys(DATA_ROLES, "line"),  # read with its bulletin
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
 WRITE = {
     "place": {**{r: "below" for r in OFFICIALS}, "grid_head": "below", "system_admin": "subtree"},
     "person": {},
-    "membership": {**{r: "below" for r in OFFICIALS}, "system_admin": "subtree"},
+    # Roles are granted by the officials below them and by the security administrator, not the system administrator.
+    "membership": {**{r: "below" for r in OFFICIALS}, "security_admin": "subtree"},
     "department": {"district_official": "subtree", "system_admin": "subtree"},
     "partner": {**{r: "below" for r in OFFICIALS}, "grid_head": "subtree", "system_admin": "subtree"},
     "party_org": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
