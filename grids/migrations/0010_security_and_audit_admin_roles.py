@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grids', '0008_mobile_rule_once'),
+        ('grids', '0009_user_password_flags'),
     ]
 
     operations = [
