@@ -145,7 +145,8 @@ def _record_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def _record_logout(sender, request, user, **kwargs):
-    if user is not None:
+    # A sign-out that recorded itself with more to say (sign out everywhere: how many sessions and tokens) is one event.
+    if user is not None and not getattr(request, "wudu_logout_recorded", False):
         reason = getattr(request, "wudu_logout_reason", "") if request is not None else ""
         record_access("logout", request=request, user=user, target=f"{user._meta.label}:{user.pk}",
                       detail={"reason": reason} if reason else {})

@@ -50,6 +50,7 @@ def user_sign_out_everywhere(*, actor, request=None) -> tuple[int, int]:
 @login_required
 def logout_everywhere(request):
     sessions, tokens = user_sign_out_everywhere(actor=request.user, request=request)
+    request.wudu_logout_recorded = True  # the event above says it all (wudu.auth records one per sign-out)
     logout(request)
     messages.success(request, _("已在所有设备上退出：%(sessions)d 个登录会话和 %(tokens)d 个接口令牌已失效。") % {
         "sessions": sessions, "tokens": tokens,

@@ -9,5 +9,5 @@ postgres_only = [
 
 @pytest.fixture
 def auditor(cast):
-    """The audit administrator (provisionally: whoever wudu.duties says holds the audit duty)."""
-    return cast.user("system_admin")
+    """The audit administrator (三权分立: the only one who reads the audit)."""
+    return cast.user("audit_admin")

@@ -23,7 +23,7 @@ def test_an_access_event_is_stored_with_who_where_and_no_session_key(cast, clien
     request.session = client.session
     with django_assert_num_queries(1):
         record_access("personal_read", request=request, target="ledger.Household:1")
-    event = AccessEvent.objects.get()
+    event = AccessEvent.objects.get(kind="personal_read")
     assert (event.kind, event.user_id, event.username, event.target) == ("personal_read", person.pk,
                                                                          person.username, "ledger.Household:1")
     assert event.ip == "10.1.1.1" and len(event.user_agent) == 160

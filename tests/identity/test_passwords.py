@@ -10,7 +10,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from cases import notify
 from grids import services
@@ -116,7 +116,8 @@ def test_the_history_length_is_configurable(client, cast, settings):
 
 def test_an_administrators_password_must_be_changed_at_first_sign_in(client, cast, events):
     admin = cast.user(Role.SYSTEM_ADMIN)
-    person = services.person_appoint(actor=admin, place=cast.place("G1"), role=Role.GRID_WORKER,
+    # 三权分立: the security administrator grants the role; the system administrator sets the password.
+    person = services.person_appoint(actor=cast.user(Role.SECURITY_ADMIN), place=cast.place("G1"), role=Role.GRID_WORKER,
                                      username="new_worker", real_name="新网格员", mobile="13900000077").user
     assert not person.has_usable_password()  # no password until someone sets one
     services.person_set_password(actor=admin, person=person, password="Bai-ri-yi-shan-jin-9")
@@ -138,8 +139,8 @@ def test_an_administrators_password_must_be_changed_at_first_sign_in(client, cas
 def test_the_api_refuses_a_token_until_the_password_is_changed(client, cast):
     worker = cast.user(Role.GRID_WORKER)
     User.objects.filter(pk=worker.pk).update(must_change_password=True)
-    token = Token.objects.create(user=worker)
-    response = client.get("/api/v1/places/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = AuthToken.objects.create(user=worker)
+    response = client.get("/api/v1/places/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 403
     assert "修改" in response.json()["detail"]
 

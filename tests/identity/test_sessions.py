@@ -134,5 +134,5 @@ def test_sign_in_failure_and_sign_out_are_access_events(client, cast, events, mo
 def test_a_token_sign_in_is_recorded_and_signs_no_session_in(client, cast, events):
     response = client.post("/api/v1/auth/token/", {"username": "u_grid_worker", "password": PASSWORD})
     assert response.status_code == 200
-    assert kinds(events) == ["login"]
+    assert kinds(events) == ["login", "token_issued"]
     assert not [s for s in Session.objects.all() if "_auth_user_id" in s.get_decoded()]

@@ -6,7 +6,7 @@ import pytest
 from django.http import FileResponse, HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from grids.models import Role
 from wudu.middleware import SecurityHeadersMiddleware
@@ -71,8 +71,8 @@ def test_a_download_is_never_stored_whoever_asks():
 
 
 def test_api_answers_to_a_token_are_never_stored(client, cast):
-    token = Token.objects.create(user=cast.user(Role.COMMUNITY_OFFICIAL))
-    response = client.get("/api/v1/places/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = AuthToken.objects.create(user=cast.user(Role.COMMUNITY_OFFICIAL))
+    response = client.get("/api/v1/places/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from grids.models import Role, User
 from tests.twofactor.conftest import code_for
@@ -74,8 +74,8 @@ def test_the_api_under_a_session_answers_403_until_verified(client, cast, requir
 
 def test_an_api_token_request_is_left_to_the_token(client, cast, required):
     worker = cast.user(Role.GRID_WORKER)
-    token = Token.objects.create(user=worker)
-    response = client.get(reverse("api:person-me"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = AuthToken.objects.create(user=worker)
+    response = client.get(reverse("api:person-me"), HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and response.json()["username"] == worker.username
 
 
