@@ -45,7 +45,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cases.models import CaseCategory
-from grids.models import Department, Place, User
+from grids.models import Department, Place, Role, User
 from ledger.models import FindingCategory, Household, HouseholdTag, Patrol, Site
 from outreach.models import PartyOrganization
 from tests.cast import ROLE_PLACES
@@ -223,11 +223,40 @@ def test_every_answer_is_documented(shard, world, api_schema):
     identities = [(role, auth_header(world.actor(role))) for role in ROLES] + [("anonymous", {})]
     operations = [result.ok() for result in api_schema.get_all_operations()][shard::SHARDS]
     tally = Tally()
-    start = time.monotonic()
+    start, cpu = time.monotonic(), time.process_time()
     fuzz(operations, identities, tally)
-    took = time.monotonic() - start
-    print(f"schema fuzz, shard {shard}: {tally.operations} operations, {tally.requests} requests in {took:.0f} s, "
+    took, cpu = time.monotonic() - start, time.process_time() - cpu
+    print(f"schema fuzz, shard {shard}: {tally.operations} operations, {tally.requests} requests in {took:.0f} s "
+          f"({cpu:.0f} s of CPU), "
           f"{len(tally.failures)} failing; answers {dict(sorted(tally.statuses.items()))}")
     assert not tally.failures, "\n\n".join(f"{label}\n{text}" for label, text in tally.failures.items())
     assert tally.requests >= tally.operations * POSITIVE_ROUNDS * len(identities)
     assert {200, 400, 401, 404} <= set(tally.statuses)
+
+
+# ---------------------------------------------------------------------------------------------- what the fuzz found
+
+
+def test_a_place_under_a_building_is_refused_with_a_reason(api_as, cast):
+    answer = api_as(Role.DISTRICT_OFFICIAL).post("/api/v1/places/", {"parent": cast.place("B1").code, "name": "某室"},
+                                                 format="json")
+    assert answer.status_code == 400 and "最低层级" in answer.json()["parent"][0]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/memberships/?user=100000000000000000000000000",
+                                 "/api/v1/party-members/?organization=-100000000000000000000000000"])
+def test_an_id_out_of_range_is_a_bad_request(api_as, url):
+    answer = api_as(Role.DISTRICT_OFFICIAL).get(url)
+    assert answer.status_code == 400 and "超出范围" in answer.json()["detail"][0]
+
+
+def test_notifications_read_with_an_id_out_of_range_is_a_bad_request(api_as):
+    answer = api_as(Role.GRID_WORKER).post("/api/v1/notifications/read/", {"ids": [10**30]}, format="json")
+    assert answer.status_code == 400
+
+
+def test_any_other_api_address_answers_json_404(api_as):
+    client = api_as(Role.GRID_WORKER)
+    for url in ("/api/v1/notifications/1.5/", "/api/v1/nothing/"):
+        answer = client.patch(url, {}, format="json")
+        assert answer.status_code == 404 and answer["Content-Type"] == "application/json"
