@@ -271,8 +271,9 @@ class ServiceSchema(AutoSchema):
             for code in sorted({*self.error_codes(operation), *(int(c) for c in responses if c.startswith("4"))}):
                 declared = responses.get(str(code), {}).get("description")
                 response = ERRORS.get(code) or OpenApiResponse(ErrorSerializer, description="")
+                description = declared or self.error_description(code, operation) or response.description
                 responses[str(code)] = self._get_response_for_code(
-                    OpenApiResponse(response.response, description=declared or response.description), str(code))
+                    OpenApiResponse(response.response, description=description), str(code))
                 if code in ERROR_HEADERS:
                     responses[str(code)]["headers"] = ERROR_HEADERS[code]
             operation["responses"] = dict(sorted(responses.items()))
@@ -299,6 +300,13 @@ class ServiceSchema(AutoSchema):
         if self.view.get_throttles():
             codes.add(429)
         return codes
+
+    def error_description(self, code: int, operation) -> str | None:
+        names = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+        if code == 404 and ("query", "cursor") in names:
+            one = any(where == "path" for where, _name in names)
+            return ("Missing, or not visible to the user; or " if one else "") + "a `cursor` this list did not give."
+        return None
 
     def versioned_input(self) -> bool:
         request = force_instance(self.get_request_serializer())

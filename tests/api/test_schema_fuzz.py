@@ -44,6 +44,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from cases import workflow
 from cases.models import CaseCategory
 from grids.models import Department, Place, Role, User
 from ledger.models import FindingCategory, Household, HouseholdTag, Patrol, Site
@@ -232,6 +233,64 @@ def test_every_answer_is_documented(shard, world, api_schema):
     assert not tally.failures, "\n\n".join(f"{label}\n{text}" for label, text in tally.failures.items())
     assert tally.requests >= tally.operations * POSITIVE_ROUNDS * len(identities)
     assert {200, 400, 401, 404} <= set(tally.statuses)
+
+
+# ---------------------------------------------------------------------------------------------- what the schema says
+
+
+@pytest.fixture(scope="module")
+def generated():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations_of(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_every_operation_documents_the_errors_it_can_answer(generated):
+    for path, method, operation in operations_of(generated):
+        codes = set(operation["responses"])
+        names = {parameter["name"] for parameter in operation.get("parameters", ())}
+        assert "429" in codes, (method, path)
+        if path != "/api/v1/auth/token/":
+            assert "401" in codes and operation["responses"]["401"]["headers"]["WWW-Authenticate"]["required"]
+        if method in ("post", "patch"):
+            assert {"400", "413", "415"} <= codes, (method, path)
+            assert path == "/api/v1/auth/token/" or "403" in codes, (method, path)
+        if "{" in path or "cursor" in names:
+            assert "404" in codes, (method, path)
+        if "If-Match" in names:
+            assert {"400", "409"} <= codes, (method, path)
+        query = {p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"}
+        if query - {"cursor", "page_size"}:
+            assert "400" in codes, (method, path)  # filters and query fields are validated
+        for code, response in operation["responses"].items():
+            if code.startswith("4"):
+                schema = response["content"]["application/json"]["schema"]["$ref"]
+                assert schema.endswith("/ValidationError" if code == "400" else "/Error"), (method, path, code)
+
+
+def test_the_case_steps_document_their_refusals(generated):
+    steps = [(path, operation) for path, method, operation in operations_of(generated)
+             if path.startswith("/api/v1/cases/{reference}/") and method == "post"]
+    assert len(steps) == len(workflow.STEPS)
+    for path, operation in steps:
+        assert {"200", "400", "401", "403", "404", "409", "429"} <= set(operation["responses"]), path
+        assert operation["summary"] and operation["requestBody"]
+
+
+def test_output_fields_declare_what_the_model_holds(generated):
+    schemas = generated["components"]["schemas"]
+    evaluation = schemas["Case"]["properties"]["evaluation"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in evaluation["oneOf"]  # "" before the resident's verdict
+    assert schemas["Visit"]["properties"]["category"]["nullable"]  # a visit that found nothing
+    assert schemas["Household"]["properties"]["building"]["nullable"]  # a household in no building
+    assert schemas["Objection"]["properties"]["place"]["nullable"]  # a department's line
+    assert not schemas["Case"]["properties"]["reference"].get("nullable")
 
 
 # ---------------------------------------------------------------------------------------------- what the fuzz found
