@@ -89,17 +89,18 @@ class DangerouslyUnscopedListViewSet(mixins.ListModelMixin, viewsets.GenericView
 
 
 def out_of_range(exc) -> bool:
-    """A number the database cannot hold reached a query (an id or count from the client): SQLite's driver refuses
-    it before sending (OverflowError), PostgreSQL answers numeric_value_out_of_range (22003)."""
+    """A value the database cannot hold reached a query (an id, a count, a time from the client): SQLite's driver
+    refuses a number before sending it (OverflowError); PostgreSQL answers a data exception (SQLSTATE class 22:
+    a number out of range, a time zone offset past ±15:59 …)."""
     if isinstance(exc, OverflowError):
         return True
-    return isinstance(exc, DataError) and getattr(getattr(exc, "__cause__", None), "pgcode", None) == "22003"
+    return isinstance(exc, DataError) and str(getattr(exc.__cause__, "pgcode", None) or "").startswith("22")
 
 
 def exception_handler(exc, context):
     """Service errors become clear API errors: validation 400, conflict 409, permission 403."""
     if out_of_range(exc):
-        exc = exceptions.ValidationError({"detail": [_("数值超出范围：请检查提交的编号或数字。")]})
+        exc = exceptions.ValidationError({"detail": [_("数值或时间超出范围：请检查提交的编号、数字或时间。")]})
     if isinstance(exc, Conflict):
         return Response({"detail": exc.messages[0], "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -326,3 +326,12 @@ def test_any_other_api_address_answers_json_404(api_as):
     for url in ("/api/v1/notifications/1.5/", "/api/v1/nothing/"):
         answer = client.patch(url, {}, format="json")
         assert answer.status_code == 404 and answer["Content-Type"] == "application/json"
+
+
+def test_a_time_zone_offset_the_database_cannot_hold_is_no_server_error(api_as):
+    """PostgreSQL refuses offsets past ±15:59 (was a 500 there): a 400 that says so."""
+    answer = api_as(Role.GRID_WORKER).get("/api/v1/patrols/", {"started_after": "2026-10-01T08:19:59-17:14"})
+    if connection.vendor == "postgresql":
+        assert answer.status_code == 400 and "超出范围" in answer.json()["detail"][0]
+    else:
+        assert answer.status_code in (200, 400)
