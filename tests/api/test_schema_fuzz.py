@@ -144,6 +144,17 @@ def existing_lookups(path: str) -> tuple[str, list] | None:
     return parameter, list(queryset.order_by("pk").values_list(field_name, flat=True)[:40])
 
 
+def statement_failed() -> bool:
+    """PostgreSQL aborted the test's transaction (a refused statement answered as a 400): on a server the request
+    would have been in autocommit, so the savepoint is rolled back to go on as the next request would."""
+    raw = connection.connection
+    if connection.vendor != "postgresql" or raw is None:
+        return False
+    from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
+    return raw.get_transaction_status() == TRANSACTION_STATUS_INERROR
+
+
 @dataclass
 class Tally:
     operations: int = 0
@@ -194,7 +205,7 @@ def fuzz_operation(operation, mode, rounds: int, identities, known, tally: Tally
             # A request of its own, as on a server: a failed one leaves nothing behind for the next.
             with transaction.atomic():
                 response = case.call(headers=headers)
-                transaction.set_rollback(response.status_code >= 500)
+                transaction.set_rollback(response.status_code >= 500 or statement_failed())
         except Exception as error:  # a request the transport cannot send (an undecodable header …)
             if type(error).__module__.startswith("schemathesis"):
                 hypothesis.reject()
