@@ -290,13 +290,11 @@ def _step_action(step: workflow.Step):
     # Not the step's bare name: `dispatch` would shadow the view's own dispatch().
     run.__name__ = f"act_{step.name}"
     run.__doc__ = f"{step.label}: allowed to {', '.join(step.roles)}."
-    run = extend_schema(
-        request=STEP_SERIALIZERS[step.name], summary=str(step.label),
-        responses={200: CaseDetailSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404],
-                   409: OpenApiResponse(description="The case changed since `version` was read: reload.")},
-    )(run)
-    return action(detail=True, methods=["post"], url_path=step.name.replace("_", "-"),
-                  url_name=step.name.replace("_", "-"))(run)
+    run = action(detail=True, methods=["post"], url_path=step.name.replace("_", "-"),
+                 url_name=step.name.replace("_", "-"))(run)
+    # After @action, which would drop the schema: the errors (400, 403, 404, 409 …) are ServiceSchema's.
+    return extend_schema(request=STEP_SERIALIZERS[step.name], summary=str(step.label),
+                         responses={200: CaseDetailSerializer})(run)
 
 
 for _step in workflow.STEPS.values():

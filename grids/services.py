@@ -93,6 +93,9 @@ def place_create(
     elif not getattr(actor, "is_superuser", False):
         raise scope.PermissionDenied
     level = level or (CHILD_LEVEL.get(parent.level) if parent else Level.CITY)
+    if level is None:  # the parent is a building: nothing is below it
+        raise ValidationError({"parent": _("%(level)s是最低层级，其下不能再建地点。") % {"level": parent.level_label}},
+                              code="wrong_parent")
     expected_parent = PARENT_LEVEL.get(level)
     if parent is not None and level == Level.CITY:
         raise ValidationError({"parent": _("市是最高层级，不能有上级。")}, code="wrong_parent")

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -91,8 +95,19 @@ class DangerouslyUnscopedListViewSet(mixins.ListModelMixin, viewsets.GenericView
     http_method_names = ["get", "head", "options"]
 
 
+def out_of_range(exc) -> bool:
+    """A value the database cannot hold reached a query (an id, a count, a time from the client): SQLite's driver
+    refuses a number before sending it (OverflowError); PostgreSQL answers a data exception (SQLSTATE class 22:
+    a number out of range, a time zone offset past ±15:59 …)."""
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DataError) and str(getattr(exc.__cause__, "pgcode", None) or "").startswith("22")
+
+
 def exception_handler(exc, context):
     """Service errors become clear API errors: validation 400, conflict 409, permission 403."""
+    if out_of_range(exc):
+        exc = exceptions.ValidationError({"detail": [_("数值或时间超出范围：请检查提交的编号、数字或时间。")]})
     if isinstance(exc, Conflict):
         return Response({"detail": exc.messages[0], "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -182,47 +197,177 @@ class GateAllowsChange(permissions.BasePermission):
 
 
 class ErrorSerializer(serializers.Serializer):
+    """Every error but a validation error: `{"detail": "…"}`, with a `code` where the client can act on it."""
+
     detail = serializers.CharField(help_text="A message for people, in the request's language.")
-    code = serializers.CharField(required=False)
+    code = serializers.CharField(required=False, help_text="conflict, too_large, locked_out … where one is given.")
 
 
-VALIDATION_ERROR = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Invalid input or a broken rule: {field: [messages]}, or {detail: [messages]}."
-)
-ERRORS = {
-    400: VALIDATION_ERROR,
-    403: OpenApiResponse(ErrorSerializer, description="Visible, but the user may not do this here."),
-    404: OpenApiResponse(ErrorSerializer, description="Missing, or not visible to the user."),
-    409: OpenApiResponse(ErrorSerializer, description="Changed by someone else since `version` was read."),
+class ValidationErrorSerializer(serializers.Serializer):
+    """A 400's body (documentation only: `VALIDATION_ERROR_SCHEMA` is its schema)."""
+
+
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Invalid input or a broken rule: `{field: [messages]}`; messages that name no field under "
+                   "`detail` (a rule of the service, a malformed body) or `non_field_errors`. A list field's "
+                   "messages are keyed by position.",
+    "properties": {
+        "detail": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "non_field_errors": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": {"oneOf": [
+        {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "object"}]}},
+        {"type": "object"},
+    ]},
 }
-ERRORS_BY_ACTION = {
-    "retrieve": (404,),
-    "create": (400, 403),
-    "partial_update": (400, 403, 404, 409),
-    "destroy": (403, 404),
+
+
+class ValidationErrorSchema(OpenApiSerializerExtension):
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return VALIDATION_ERROR_SCHEMA
+
+
+VALIDATION_ERROR = OpenApiResponse(ValidationErrorSerializer, description=VALIDATION_ERROR_SCHEMA["description"])
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input or a broken rule.",
+    401: "Not signed in: no token, or one that is unknown or expired.",
+    403: "Visible, but the user may not do this here.",
+    404: "Missing, or not visible to the user.",
+    409: "Changed by someone else since `version` was read: nothing was saved; reload.",
+    413: "The body is larger than the server accepts (code `too_large`).",
+    415: "A Content-Type the operation does not read.",
+    429: "Too many requests (throttled, or locked out after wrong passwords): wait `Retry-After` seconds.",
 }
+ERRORS = {code: OpenApiResponse(VALIDATION_ERROR.response if code == 400 else ErrorSerializer, description=text)
+          for code, text in ERROR_DESCRIPTIONS.items()}
+ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string"},
+                               "description": "The scheme to sign in with (`Token`)."}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait, when known."}},
+}
+PAGE_PARAMETERS = {"cursor", "page_size"}  # a bad value of these is no 400 (page_size falls back to the default)
 
 
 class ServiceSchema(AutoSchema):
-    """Documents a write's input serializer, its headers (Idempotency-Key on create, If-Match on update) and
-    the errors each action may answer."""
+    """The schema of every API operation (DEFAULT_SCHEMA_CLASS): a write's input serializer, its headers
+    (Idempotency-Key on create, If-Match on update), and every error it can answer, derived from what the
+    operation is rather than declared endpoint by endpoint:
 
-    def get_response_serializers(self):
-        codes = ERRORS_BY_ACTION.get(getattr(self.view, "action", None))
-        if not codes:
-            return super().get_response_serializers()
-        success = {"create": 201, "destroy": 204}.get(self.view.action, 200)
-        ok = None if success == 204 else super().get_response_serializers()
-        return {success: ok, **{code: ERRORS[code] for code in codes}}
+    - 400 (`ValidationError`) for a body (even an empty one is parsed), a filter or query field, or If-Match;
+    - 401 wherever an authenticator runs (a missing or bad token), 403 for a write that needs a signed-in user;
+    - 404 for a path naming one object, and for a paginated list (a cursor it did not give);
+    - 409 for a versioned write (a `version` in the body, or If-Match); 413 and 415 for a body;
+    - 429 wherever a throttle runs.
+
+    Errors an operation declares itself (`extend_schema(responses=...)`) keep their description and take the
+    standard body. Output fields say what the model really holds: a field reading a nullable column or through
+    a nullable relation is nullable, a choice of a column that may be blank admits "" (see `answers_empty`).
+    """
 
     def get_request_serializer(self):
         inputs = {"create": "create_input", "partial_update": "update_input"}
         name = inputs.get(getattr(self.view, "action", None))
-        return getattr(self.view, name) if name else super().get_request_serializer()
+        return getattr(self.view, name) if name and hasattr(self.view, name) else super().get_request_serializer()
 
     def get_override_parameters(self):
-        extra = {"create": [IDEMPOTENCY_KEY], "partial_update": [IF_MATCH]}
-        return [*super().get_override_parameters(), *extra.get(getattr(self.view, "action", None), [])]
+        action = getattr(self.view, "action", None)
+        extra = {"create": [IDEMPOTENCY_KEY], "partial_update": [IF_MATCH]}.get(action, [])
+        return [*super().get_override_parameters(), *extra]
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            responses = operation["responses"]
+            for code in sorted({*self.error_codes(operation), *(int(c) for c in responses if c.startswith("4"))}):
+                declared = responses.get(str(code), {}).get("description")
+                response = ERRORS.get(code) or OpenApiResponse(ErrorSerializer, description="")
+                description = declared or self.error_description(code, operation) or response.description
+                responses[str(code)] = self._get_response_for_code(
+                    OpenApiResponse(response.response, description=description), str(code))
+                if code in ERROR_HEADERS:
+                    responses[str(code)]["headers"] = ERROR_HEADERS[code]
+            operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def error_codes(self, operation) -> set[int]:
+        parameters = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+        names = {name for _where, name in parameters}
+        write = self.method not in permissions.SAFE_METHODS
+        codes = set()
+        if self.method in ("POST", "PUT", "PATCH") or ("header", "If-Match") in parameters or any(
+                where == "query" and name not in PAGE_PARAMETERS for where, name in parameters):
+            codes.add(400)
+        if "requestBody" in operation:
+            codes |= {413, 415}
+        if self.view.get_authenticators():
+            codes.add(401)
+            if write and {} not in operation.get("security", [{}]):
+                codes.add(403)
+        if any(where == "path" for where, _name in parameters) or "cursor" in names:
+            codes.add(404)
+        if write and (("header", "If-Match") in parameters or self.versioned_input()):
+            codes.add(409)
+        if self.view.get_throttles():
+            codes.add(429)
+        return codes
+
+    def error_description(self, code: int, operation) -> str | None:
+        names = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+        if code == 404 and ("query", "cursor") in names:
+            one = any(where == "path" for where, _name in names)
+            return ("Missing, or not visible to the user; or " if one else "") + "a `cursor` this list did not give."
+        return None
+
+    def versioned_input(self) -> bool:
+        request = force_instance(self.get_request_serializer())
+        version = request.fields.get("version") if isinstance(request, serializers.Serializer) else None
+        return version is not None and not version.read_only
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if direction == "response" and answers_empty(field)[0]:
+            meta["nullable"] = True
+        return meta
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "response" and schema and "enum" in schema:
+            null, blank = answers_empty(field)
+            extra = [value for value, wanted in (("", blank), (None, null)) if wanted and value not in schema["enum"]]
+            schema = {**schema, "enum": [*schema["enum"], *extra]} if extra else schema
+        return schema
+
+
+def answers_empty(field) -> tuple[bool, bool]:
+    """(may be null, may be "") for an output field read from a model: null when the column is nullable or the
+    field reads through a nullable relation with None as its default; "" when the column may be blank."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or field.source == "*" or not getattr(field, "source_attrs", None):
+        return field.allow_null, False
+    null = blank = False
+    attrs = field.source_attrs
+    for position, attr in enumerate(attrs):
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            break  # a property or method: its type hint or the field's declaration says
+        last = position == len(attrs) - 1
+        if model_field.many_to_many or model_field.one_to_many:
+            break
+        if last:
+            null = model_field.null
+            blank = model_field.blank and isinstance(model_field, (models.CharField, models.TextField))
+        elif model_field.null:
+            # A None on the way: DRF answers the field's default (None is null), or leaves the key out.
+            null = field.default is None
+            break
+        model = model_field.related_model
+        if model is None:
+            break
+    return field.allow_null or null, (getattr(field, "allow_blank", False) or blank)
 
 
 class ApiViewSet(ScopedViewSet):

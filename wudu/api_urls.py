@@ -1,8 +1,11 @@
 """/api/v1/: the REST API, its token endpoints and its documentation (schema, Swagger UI, Redoc; no CDN)."""
 
 from csp.decorators import csp_update
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
 from rest_framework.routers import SimpleRouter
 
 from wudu.api import TokenListView, TokenRotateView, TokenView
@@ -31,3 +34,15 @@ urlpatterns = [
     ),
     *router.urls,
 ]
+
+
+@csrf_exempt  # it changes nothing: a write to a missing address is a 404 too, not a CSRF page
+def not_found(request, rest=""):
+    """Any other address under /api/v1/ (an id that cannot be one, a misspelt resource): the API's JSON 404, not
+    the site's HTML page."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+# Last, so that it only answers what no endpoint does; slashless addresses still get CommonMiddleware's redirect.
+urlpatterns.append(re_path(r"^(?P<rest>.*/)?$", not_found))

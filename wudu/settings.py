@@ -306,7 +306,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "wudu.passwords.PasswordIsCurrent"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "wudu.api.ServiceSchema",  # documents every error an operation can answer
     "DEFAULT_PAGINATION_CLASS": "wudu.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "wudu.api.exception_handler",
     "PAGE_SIZE": 50,
