@@ -13,8 +13,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, models
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
@@ -102,6 +103,15 @@ def out_of_range(exc) -> bool:
     if isinstance(exc, OverflowError):
         return True
     return isinstance(exc, DataError) and str(getattr(exc.__cause__, "pgcode", None) or "").startswith("22")
+
+
+def bad_request(request, exception=None):
+    """Django's own 400 (the site's `handler400`): a request refused before any view read it — more files than
+    DATA_UPLOAD_MAX_NUMBER_FILES, a malformed multipart body, a host not allowed. Under /api/ it is the API's
+    JSON error, as documented; elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("请求无法读取（例如一次上传的文件超过上限，或请求体格式有误），未保存任何内容。"))}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def exception_handler(exc, context):

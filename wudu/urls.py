@@ -11,6 +11,9 @@ from django.urls import include, path
 from . import accounts, health, media, signout
 from .plugins import app_modules
 
+# Django's 400 (a body it refuses before any view reads it) answers the API's JSON under /api/.
+handler400 = "wudu.api.bad_request"
+
 urlpatterns = [
     path("api/v1/", include("wudu.api_urls")),
     path("healthz", health.healthz, name="healthz"),

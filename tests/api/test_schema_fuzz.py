@@ -276,7 +276,8 @@ def test_every_operation_documents_the_errors_it_can_answer(generated):
         if path != "/api/v1/auth/token/":
             assert "401" in codes and operation["responses"]["401"]["headers"]["WWW-Authenticate"]["required"]
         if method in ("post", "patch"):
-            assert {"400", "413", "415"} <= codes, (method, path)
+            if "requestBody" in operation:  # a body can be malformed, too large or of another type
+                assert {"400", "413", "415"} <= codes, (method, path)
             assert path == "/api/v1/auth/token/" or "403" in codes, (method, path)
         if "{" in path or "cursor" in names:
             assert "404" in codes, (method, path)
