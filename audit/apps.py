@@ -7,6 +7,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("安全审计")
 
     def ready(self) -> None:
-        from . import receivers
+        from wudu import seals
+
+        from . import receivers, selectors
 
         receivers.connect()
+        seals.provide(selectors.latest_seal)

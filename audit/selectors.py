@@ -14,6 +14,12 @@ def latest_head() -> AuditSeal | None:
     return AuditSeal.objects.order_by("-date").first()
 
 
+def latest_seal() -> tuple[datetime.date, str] | None:
+    """(day, head) of the latest seal, for the kernel's `wudu.seals` (a published bulletin prints it)."""
+    seal = latest_head()
+    return (seal.date, seal.head) if seal is not None else None
+
+
 def event_tables() -> dict[str, type]:
     """The row-history tables by the tracked model's label ("cases.Case" …), for the search's table filter."""
     return {tracked._meta.label: event for tracked, event in EVENT_MODELS.items()}

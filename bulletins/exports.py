@@ -270,6 +270,7 @@ def bulletin_xlsx(user, bulletin: Bulletin) -> tuple:
     for label, value in [
         (_("标题"), doc["title"]), (_("版本"), doc["version"]), (_("状态"), str(doc["stage"])),
         (_("数据截至"), doc["built_at"]), (_("发布时间"), doc["published_at"] or ""),
+        (_("审计链封存值"), f"{bulletin.audit_seal_date:%Y-%m-%d} {bulletin.audit_seal_head}" if bulletin.audit_seal_head else ""),
         (_("申诉截止"), doc["objection_until"] or ""), (_("更正原因"), doc["reason"]),
         (_("计入记录数"), doc["rows_counted"]), (_("情况综述"), doc["narrative"]),
         (_("红榜（不分先后）"), "、".join(doc["red"])),

@@ -94,6 +94,10 @@ class Bulletin(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
+    # The audit's hash chain as it stood at publication (its latest day seal, wudu.seals): printed on the bulletin,
+    # so that a later rewrite of the records behind it would break a head anyone can compare.
+    audit_seal_date = models.DateField(_("审计封存日"), null=True, blank=True, editable=False)
+    audit_seal_head = models.CharField(_("审计链封存值"), max_length=64, blank=True, editable=False)
     lock = models.PositiveIntegerField(default=1, editable=False)  # optimistic version for edits
 
     objects = BulletinQuerySet.as_manager()

@@ -23,7 +23,7 @@ from cases import calendar
 from cases.models import Case, CaseCategory, CaseEvent, CasePhoto
 from grids.models import CODE_LENGTH, Department, Level, Place
 from ledger.models import Visit
-from wudu import measures, scope
+from wudu import measures, scope, seals
 from wudu.errors import Conflict
 from wudu.measures import Period
 from wudu.scope import Role
@@ -436,7 +436,9 @@ def bulletin_publish(*, actor, bulletin: Bulletin, lock: int | None = None,
             raise ValidationError(_("还有申诉未处理，处理完毕后才能发布。"), code="pending_objections")
         Bulletin.objects.filter(kind=current.kind, place=current.place, period=current.period,
                                 stage=Stage.PUBLISHED).update(stage=Stage.SUPERSEDED)
-        Bulletin.objects.filter(pk=current.pk).update(stage=Stage.PUBLISHED, published_at=now, published_by=actor)
+        seal_date, seal_head = seals.latest_seal() or (None, "")
+        Bulletin.objects.filter(pk=current.pk).update(stage=Stage.PUBLISHED, published_at=now, published_by=actor,
+                                                      audit_seal_date=seal_date, audit_seal_head=seal_head)
     bulletin.refresh_from_db()
     return bulletin
 

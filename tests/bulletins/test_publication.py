@@ -167,3 +167,29 @@ def test_the_quarterly_ranking_ranks_peers_and_says_why_a_rank_moved(october, ca
     # Q3 had D and F (and P's first round) for 城市管理; the ranking says which measures moved its score
     assert set(department["previous"]["why"]) <= {"case.handling", "case.handling_on_time", "case.rework",
                                                    "case.overdue_open", "case.extension"}
+
+
+def test_a_published_bulletin_prints_the_audit_chains_head(draft, cast, client):
+    """等保 安全审计: the head of the audit's hash chain as it stood at publication is kept with the bulletin and
+    printed on it, so that a later rewrite of the records behind the figures breaks a head anyone can compare."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from audit.chain import seal_through
+    from audit.models import AuditSeal
+
+    seal_through(timezone.localdate())  # the cast's own writes and access events make at least one day
+    seal = AuditSeal.objects.order_by("-date").first()
+    assert seal is not None and len(seal.head) == 64
+    published = services.bulletin_publish(actor=cast.user("command_center"), bulletin=draft, now=AFTER)
+    assert (published.audit_seal_date, published.audit_seal_head) == (seal.date, seal.head)
+    client.force_login(cast.user("district_official"))
+    page = client.get(reverse("bulletins:detail", args=[published.pk])).content.decode()
+    assert seal.head in page and "审计链封存值" in page
+
+
+def test_a_draft_carries_no_audit_head(draft, cast, client):
+    client.force_login(cast.user("district_official"))
+    from django.urls import reverse
+
+    assert "审计链封存值" not in client.get(reverse("bulletins:detail", args=[draft.pk])).content.decode()
