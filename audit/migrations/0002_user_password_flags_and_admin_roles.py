@@ -9,6 +9,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audit', '0001_audit_trail'),
+        # the triggers read the new columns: they must exist first
+        ('grids', '0010_security_and_audit_admin_roles'),
     ]
 
     operations = [

@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audit', '0002_user_password_flags_and_admin_roles'),
+        ('bulletins', '0002_audit_seal_on_publication'),
     ]
 
     operations = [
