@@ -135,3 +135,22 @@ def test_the_chain_serialises_a_row_canonically_to_the_microsecond():
 
     at = datetime.datetime(2026, 11, 1, 8, 0, 0, 123456, tzinfo=datetime.UTC)
     assert canonical({"b": 1, "a": at}) == '{"a":"2026-11-01T08:00:00.123456+00:00","b":1}'
+
+
+def test_access_and_row_searches_share_one_filter_ladder():
+    """One helper narrows both searches: empty values do not filter, the dates bound [start, end)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from audit import selectors
+
+    when = timezone.now()
+    record_access("login", detail={"username": "a"})
+    rows = selectors.matching(AccessEvent.objects.all(), at="at", kind="login", target="", username=None,
+                              start=when - datetime.timedelta(minutes=1), end=when + datetime.timedelta(minutes=1))
+    assert rows.count() == 1
+    sql = str(selectors.matching(AccessEvent.objects.all(), at="at", kind="", start=when).query)
+    where = sql.split(" WHERE ")[1]
+    assert '"kind"' not in where and '"at" >=' in where
+    assert selectors.matching(AccessEvent.objects.all(), at="at", end=when - datetime.timedelta(minutes=1)).count() == 0
