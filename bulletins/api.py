@@ -29,6 +29,7 @@ from rest_framework.utils.urls import replace_query_param
 from grids.models import Department, Place
 from wudu import measures, scope
 from wudu.api import ERRORS, IDEMPOTENCY_KEY, ApiViewSet, GatedIdField, ScopedViewSet
+from wudu.filters import IdFilter
 from wudu.measures import Period
 from wudu.pagination import KeysetPagination
 
@@ -336,7 +337,7 @@ class MeasureViewSet(ScopedViewSet):
 
 
 class ObjectionFilter(django_filters.FilterSet):
-    bulletin = django_filters.NumberFilter(field_name="bulletin_id", label=gettext_lazy("通报"))
+    bulletin = IdFilter(field_name="bulletin_id", label=gettext_lazy("通报"))
     status = django_filters.ChoiceFilter(choices=ObjectionStatus.choices, label=gettext_lazy("处理结果"))
 
     class Meta:

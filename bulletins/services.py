@@ -24,6 +24,7 @@ from cases.models import Case, CaseCategory, CaseEvent, CasePhoto
 from grids.models import CODE_LENGTH, Department, Level, Place
 from ledger.models import Visit
 from wudu import measures, scope, seals
+from wudu.duties import Duty, has_duty
 from wudu.errors import Conflict
 from wudu.measures import Period
 from wudu.scope import Role
@@ -33,6 +34,12 @@ from . import figures, scoring
 from .models import Bulletin, BulletinRow, Kind, Objection, ObjectionStatus, Restatement, Stage, WeightScheme
 
 BUILDERS = (Role.COMMAND_CENTER, Role.SYSTEM_ADMIN)
+
+
+def may_edit_schemes(user) -> bool:
+    """Weight schemes are configuration: the system administrator's duty (三权分立, `has_duty`: a superuser in
+    production holds none), and the command center's, who ranks with them."""
+    return has_duty(user, Duty.SYSTEM) or scope.has_role(user, Role.COMMAND_CENTER)
 LEVELS_BELOW = {Level.DISTRICT: Level.STREET, Level.STREET: Level.COMMUNITY, Level.COMMUNITY: Level.GRID}
 BULLETIN_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
 RANKING_LEVELS = (Level.DISTRICT, Level.STREET)
@@ -84,7 +91,7 @@ def scheme_validate(*, weights: list[dict], min_volume: int, bands: list[dict]) 
 def scheme_save(*, actor, name: str, weights: list[dict], min_volume: int, bands: list[dict] | None = None,
                 is_default: bool = False, scheme: WeightScheme | None = None, version: int | None = None) -> WeightScheme:
     """Create or edit a weight scheme (system administrators and the command center). A stale edit is refused."""
-    if not (actor.is_superuser or scope.has_role(actor, *BUILDERS)):
+    if not may_edit_schemes(actor):
         raise PermissionDenied(_("只有指挥中心或系统管理员可以维护权重方案。"))
     bands = bands if bands is not None else (scheme.bands if scheme else None) or [
         {"label": "优秀", "min": 90}, {"label": "良好", "min": 80}, {"label": "合格", "min": 60},

@@ -23,13 +23,10 @@ from wudu import measures, outbox, scope
 from wudu.errors import Conflict
 from wudu.measures import Period
 from wudu.pages import Keyset, keyset_page, page_query
-from wudu.scope import Role
 
 from . import selectors, services, tables, tasks
 from .forms import CorrectionForm, DecisionForm, DrillForm, ListFilterForm, ObjectionForm, PublishForm, SchemeForm
 from .models import Bulletin, Kind, Objection, ObjectionStatus, Stage, WeightScheme
-
-SCHEME_ROLES = (Role.COMMAND_CENTER, Role.SYSTEM_ADMIN)
 
 
 def _after_period(queryset, after: str):
@@ -63,7 +60,7 @@ def bulletin_list(request):
         .defer("snapshot"), request.GET.get("after", ""), size=selectors.PAGE_SIZE, keyset=NEWEST_PERIOD_FIRST)
     for row in rows:
         row.period_label = Period.parse(row.period).label
-    may_edit_schemes = request.user.is_superuser or scope.has_role(request.user, *SCHEME_ROLES)
+    may_edit_schemes = services.may_edit_schemes(request.user)
     return render(request, "bulletins/list.html", {"form": form, "rows": rows, "next": next_cursor,
                                                    "query": page_query(request), "schemes": may_edit_schemes})
 
@@ -337,7 +334,7 @@ def bulletin_rebuild(request, pk: int):
 
 
 def _require_scheme_editor(user) -> None:
-    if not (user.is_superuser or scope.has_role(user, *SCHEME_ROLES)):
+    if not services.may_edit_schemes(user):
         raise PermissionDenied(_("只有指挥中心或系统管理员可以维护权重方案。"))
 
 

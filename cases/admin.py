@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wudu import scope
 from wudu.admin_base import ScopedAdmin, fields_of
 
 from . import holidays, services
@@ -83,8 +82,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
     def _keeper(self, request) -> bool:
         user = request.user
-        return user.is_active and user.is_staff and (
-            user.is_superuser or scope.has_role(user, *holidays.KEEPERS))
+        return user.is_active and user.is_staff and holidays.may_keep_calendar(user)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff

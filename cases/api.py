@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from grids.models import Department, Place
 from wudu import rules, scope
 from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
+from wudu.filters import MAX_ID, IdFilter
 from wudu.pagination import KeysetPagination
 
 from . import services, workflow
@@ -82,7 +83,7 @@ class CaseFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     alert = django_filters.ChoiceFilter(choices=[c for c in Alert.choices if c[0]])
     supervised = django_filters.BooleanFilter()
-    department = django_filters.NumberFilter(field_name="department_id")
+    department = IdFilter(field_name="department_id")
 
     class Meta:
         model = Case
@@ -314,7 +315,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class ReadInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None,
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_null=True, default=None,
                                 help_text="Notification ids; none marks all unread ones read.")
 
 

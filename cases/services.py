@@ -31,7 +31,7 @@ from wudu.rules import MAX_PHOTOS
 from wudu.writes import create_once
 
 from . import workflow
-from .holidays import KEEPERS
+from .holidays import may_keep_calendar
 from .models import (
     Case,
     CaseCategory,
@@ -531,7 +531,7 @@ def case_category_update(*, actor, category: CaseCategory, **fields) -> CaseCate
 
 def holiday_save(*, actor, date: datetime.date, is_workday: bool, name: str = ""):
     """Add or correct a day of the holiday calendar (a holiday on a weekday, or a working weekend)."""
-    if not (actor.is_superuser or scope.has_role(actor, *KEEPERS)):
+    if not may_keep_calendar(actor):
         raise PermissionDenied(_("只有系统管理员或指挥中心可以维护节假日。"))
     name = name.strip()
     limit = Holiday._meta.get_field("name").max_length

@@ -9,8 +9,6 @@ from django import template
 from django.core.cache import cache
 from django.utils import timezone
 
-from wudu import scope
-
 from .. import calendar, holidays
 
 register = template.Library()
@@ -31,8 +29,7 @@ def _official_until() -> datetime.date | None:
 def calendar_banner(context) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False) or not (
-            user.is_superuser or scope.has_role(user, *holidays.KEEPERS)):
+    if not getattr(user, "is_authenticated", False) or not holidays.may_keep_calendar(user):
         return {"show": False}
     until = _official_until()
     days_left = (until - timezone.localdate()).days if until else None

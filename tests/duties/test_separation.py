@@ -14,6 +14,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from bulletins import services as bulletin_services
+from cases import services as cases_services
 from grids import lockouts, services
 from grids.managed import _appoint_kwargs
 from grids.models import Membership, Role, User
@@ -101,6 +103,18 @@ def _open_terminal(cast, client, actor):
     return client.get(reverse("terminal", args=[cast.place("D").code])).status_code == 200
 
 
+def _enter_holiday(cast, client, actor):
+    cases_services.holiday_save(actor=actor, date=datetime.date(2031, 10, 8), is_workday=False, name="国庆节")
+    return True
+
+
+def _edit_weight_scheme(cast, client, actor):
+    scheme = bulletin_services.default_scheme()
+    bulletin_services.scheme_save(actor=actor, name=f"方案{uuid.uuid4().hex[:6]}", weights=scheme.weights,
+                                  min_volume=scheme.min_volume)
+    return True
+
+
 def _read_audit(cast, client, actor):
     return has_duty(actor, Duty.AUDIT)  # the /audit/ pages ask exactly this (built by the audit stream)
 
@@ -117,11 +131,13 @@ ACTIONS = {
     "read_households": _read_households,
     "read_party_members": _read_party_members,
     "open_terminal": _open_terminal,
+    "enter_holiday": _enter_holiday,
+    "edit_weight_scheme": _edit_weight_scheme,
     "read_audit": _read_audit,
 }
 JOBS = {
     Duty.SYSTEM: {"create_account", "deactivate_account", "rename_place", "read_households", "read_party_members",
-                  "open_terminal"},
+                  "open_terminal", "enter_holiday", "edit_weight_scheme"},
     Duty.SECURITY: {"grant_role", "grant_duty", "end_role", "release_lockout", "open_lockout_page"},
     Duty.AUDIT: {"read_audit"},
 }
@@ -152,6 +168,17 @@ def test_a_superuser_holds_every_duty_outside_production_and_none_in_production(
         with pytest.raises(PermissionDenied):
             services.membership_create(actor=cast.admin, user=_fresh(cast), role=Role.SECURITY_ADMIN,
                                        place=cast.place("D"))
+
+
+@pytest.mark.parametrize("action", ["enter_holiday", "edit_weight_scheme"])
+def test_the_calendar_and_weight_schemes_ask_the_system_duty_not_the_superuser_flag(cast, client, action):
+    """In production the superuser is the sealed break-glass account: it holds no duty, so it keeps neither the
+    holiday calendar nor the weight schemes; the system administrator does (and the command center, by role)."""
+    with override_settings(PRODUCTION=True):
+        with pytest.raises(PermissionDenied):
+            ACTIONS[action](cast, client, User.objects.get(pk=cast.admin.pk))
+        assert ACTIONS[action](cast, client, User.objects.get(pk=cast.user(Role.SYSTEM_ADMIN).pk))
+        assert ACTIONS[action](cast, client, User.objects.get(pk=cast.user(Role.COMMAND_CENTER).pk))
 
 
 def test_break_glass_command_appoints_the_first_security_administrator(cast, events):
