@@ -1,4 +1,5 @@
-"""/healthz: the state of the database, the broker, a Celery worker and beat, for load balancers.
+"""/healthz: the state of the database, the broker, a Celery worker and beat, and the outbox's backlog, for load
+balancers.
 
 200 while the database answers — "degraded" when only the task side is unwell, so that a load balancer keeps
 the web node while workers restart — and 503 when the database does not. No authentication, so nothing in
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -33,7 +35,7 @@ from django.views.decorators.http import require_safe
 from django_ratelimit.core import ALL, get_usage
 
 from .duties import Duty, has_duty
-from .models import Heartbeat
+from .models import Heartbeat, OutboxMessage
 from .net import ratelimit_key
 from .tasks import BEAT_HEARTBEAT
 
@@ -115,6 +117,24 @@ def check_beat() -> dict:
     return {"status": "ok" if age <= threshold else "stale", "age_s": age, "threshold_s": threshold}
 
 
+def check_outbox() -> dict:
+    """The outbox's backlog (wudu/outbox.py): how many messages wait for the broker and the age of the oldest, in
+    one query on the partial index of unsent rows. Past OUTBOX_HEALTH_MAX_PENDING messages or
+    OUTBOX_HEALTH_MAX_AGE_SECONDS the node is degraded: nothing is lost, but notices are late and nobody relays."""
+    try:
+        backlog = OutboxMessage.objects.filter(sent_at__isnull=True).aggregate(pending=Count("pk"),
+                                                                                oldest=Min("created_at"))
+    except Exception as exc:
+        logger.exception("healthz: outbox read failed")
+        return _error(exc)
+    pending, oldest = backlog["pending"], backlog["oldest"]
+    age = round(max((timezone.now() - oldest).total_seconds(), 0.0), 1) if oldest else 0.0
+    late = pending > settings.OUTBOX_HEALTH_MAX_PENDING or age > settings.OUTBOX_HEALTH_MAX_AGE_SECONDS
+    return {"status": "error" if late else "ok", "pending": pending, "oldest_age_s": age,
+            "max_pending": settings.OUTBOX_HEALTH_MAX_PENDING,
+            "max_age_s": settings.OUTBOX_HEALTH_MAX_AGE_SECONDS}
+
+
 _APP_CHECKS: dict[str, Callable[[], dict]] = {}
 _discovered = False
 
@@ -189,14 +209,18 @@ def probe() -> tuple[dict, int]:
     database = check_database()
     broker, worker = check_broker_and_worker()
     beat = check_beat()
-    apps = check_apps(database["status"] == "ok")
-    if database["status"] != "ok":
+    database_ok = database["status"] == "ok"
+    outbox = check_outbox() if database_ok else {"status": "skipped", "detail": "database unavailable"}
+    apps = check_apps(database_ok)
+    if not database_ok:
         status, http_status = "down", 503
-    elif any(part["status"] not in ("ok", "skipped", "warning") for part in (broker, worker, beat, *apps.values())):
+    elif any(part["status"] not in ("ok", "skipped", "warning")
+             for part in (broker, worker, beat, outbox, *apps.values())):
         status, http_status = "degraded", 200
     else:
         status, http_status = "ok", 200
-    body = {"status": status, "database": database, "broker": broker, "worker": worker, "beat": beat, **apps}
+    body = {"status": status, "database": database, "broker": broker, "worker": worker, "beat": beat,
+            "outbox": outbox, **apps}
     warnings = sorted(name for name, part in apps.items() if part["status"] == "warning")
     if warnings:
         body["warnings"] = warnings

@@ -66,3 +66,39 @@ def test_a_system_administrator_gets_a_fresh_answer_and_is_never_limited(client,
     client.force_login(cast.admin, backend="django.contrib.auth.backends.ModelBackend")
     assert [client.get(reverse("healthz")).status_code for _ in range(3)] == [200] * 3
     assert len(probes) == 3
+
+
+def _unsent(age_seconds: float, n: int = 1):
+    import datetime
+    import uuid
+
+    from django.utils import timezone
+
+    from wudu.models import OutboxMessage
+
+    at = timezone.now() - datetime.timedelta(seconds=age_seconds)
+    OutboxMessage.objects.bulk_create([OutboxMessage(key=uuid.uuid4().hex, task="wudu.tasks.ping_task", created_at=at,
+                                                     next_attempt_at=at) for _ in range(n)])
+
+
+def test_the_outbox_backlog_is_reported_in_one_query_and_ok_while_small(client, settings, django_assert_num_queries):
+    settings.HEALTHZ_CACHE_SECONDS = 0
+    _unsent(20, n=3)
+    with django_assert_num_queries(1):
+        part = health.check_outbox()
+    assert part["status"] == "ok" and part["pending"] == 3 and 19 <= part["oldest_age_s"] < 60
+    body = client.get(reverse("healthz")).json()
+    assert body["status"] == "ok" and body["outbox"]["pending"] == 3
+
+
+@pytest.mark.parametrize(("age", "count"), [(400, 1), (10, 6)], ids=["too-old", "too-many"])
+def test_an_outbox_backlog_past_its_limits_marks_the_node_degraded(client, settings, age, count):
+    settings.HEALTHZ_CACHE_SECONDS = 0
+    settings.OUTBOX_HEALTH_MAX_AGE_SECONDS = 300
+    settings.OUTBOX_HEALTH_MAX_PENDING = 5
+    _unsent(age, n=count)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200  # the node keeps serving: nothing is lost, only late
+    body = response.json()
+    assert body["status"] == "degraded" and body["outbox"]["status"] == "error"
+    assert body["outbox"]["pending"] == count
