@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wudu.filters import IdFilter
+
 from .models import Department, Level, Membership, OutpostPartner, PartnerKind, Place, Role, User
 
 
@@ -56,8 +58,8 @@ class PersonFilter(django_filters.FilterSet):
 class MembershipFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("角色"))
     place = django_filters.CharFilter(field_name="place__code", lookup_expr="startswith", label=_("地点的统一编号前缀"))
-    user = django_filters.NumberFilter(field_name="user_id", label=_("人员 ID"))
-    department = django_filters.NumberFilter(field_name="department_id", label=_("部门 ID"))
+    user = IdFilter(field_name="user_id", label=_("人员 ID"))
+    department = IdFilter(field_name="department_id", label=_("部门 ID"))
 
     class Meta:
         model = Membership

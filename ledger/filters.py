@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Level
+from wudu.filters import IdFilter, TimeFilter
 
 from .models import DailyReport, Household, Patrol, Site, SpotCheck, Visit
 from .reports import day_window
@@ -42,12 +43,10 @@ class SiteFilter(django_filters.FilterSet):
 
 
 class PatrolFilter(django_filters.FilterSet):
-    worker = django_filters.NumberFilter(field_name="worker_id", label=_("网格员 ID"))
+    worker = IdFilter(field_name="worker_id", label=_("网格员 ID"))
     grid, under = _grid_filters()
-    started_after = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte",
-                                                     label=_("开始时间不早于"))
-    started_before = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt",
-                                                      label=_("开始时间早于"))
+    started_after = TimeFilter(field_name="started_at", lookup_expr="gte", label=_("开始时间不早于"))
+    started_before = TimeFilter(field_name="started_at", lookup_expr="lt", label=_("开始时间早于"))
     open = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("未结束"))
 
     class Meta:
@@ -59,7 +58,7 @@ OPEN_FINDING = Q(category__isnull=False, settled=False, escalated_at__isnull=Tru
 
 
 class VisitFilter(django_filters.FilterSet):
-    worker = django_filters.NumberFilter(field_name="worker_id", label=_("网格员 ID"))
+    worker = IdFilter(field_name="worker_id", label=_("网格员 ID"))
     grid, under = _grid_filters()
     date_after = django_filters.DateFilter(method="from_day", label=_("走访日期从（含）"))
     date_before = django_filters.DateFilter(method="to_day", label=_("走访日期到（含）"))

@@ -3,6 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from wudu.filters import IdFilter
+
 from .models import OrganizationKind, PartyMember, PartyOrganization
 
 
@@ -21,7 +23,7 @@ class PartyMemberFilter(django_filters.FilterSet):
     under = django_filters.CharFilter(
         field_name="organization__grid__code", lookup_expr="startswith", label=_("统一编号前缀")
     )
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("网格党组织 ID"))
+    organization = IdFilter(field_name="organization_id", label=_("网格党组织 ID"))
 
     class Meta:
         model = PartyMember
