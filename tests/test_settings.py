@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 READ_BY_SETTINGS = (
     "WUDU_ENV", "SECRET_KEY", "DEBUG", "DEMO_MODE", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL",
     "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL", "HEARTBEAT_SECONDS",
-    "API_TOKEN_TTL_HOURS", "API_TOKENS_PER_USER",
+    "API_TOKEN_TTL_HOURS", "API_TOKENS_PER_USER", "API_TOKEN_MAX_LIFETIME_DAYS", "OUTBOX_HEALTH_MAX_PENDING",
+    "OUTBOX_HEALTH_MAX_AGE_SECONDS",
 )
 PRODUCTION = {
     "WUDU_ENV": "production",
@@ -105,6 +106,17 @@ def test_an_api_token_lifetime_out_of_range_is_refused(hours, shown):
     assert_refused(
         start(API_TOKEN_TTL_HOURS=hours), f"API_TOKEN_TTL_HOURS must be more than 0 and at most 720, not {shown}."
     )
+
+
+@pytest.mark.parametrize("days", ["0", "400"])
+def test_an_api_token_absolute_lifetime_out_of_range_is_refused(days):
+    assert_refused(start(API_TOKEN_MAX_LIFETIME_DAYS=days), "API_TOKEN_MAX_LIFETIME_DAYS must be 1 to 365 days and "
+                                                            f"no shorter than API_TOKEN_TTL_HOURS, not {days}.")
+
+
+def test_the_outbox_health_limits_are_checked_at_start():
+    assert_refused(start(OUTBOX_HEALTH_MAX_AGE_SECONDS="5"),
+                   "OUTBOX_HEALTH_MAX_AGE_SECONDS must be at least 30 (the relay's grace and back-off), not 5.")
 
 
 def test_api_tokens_per_user_must_allow_one():

@@ -7,7 +7,10 @@ Status codes: invisible or missing → 404; visible but not writable → 403; ba
 
 from __future__ import annotations
 
+import logging
+
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -32,18 +35,33 @@ from .access_log import record_denial, record_personal_read
 from .errors import Conflict, messages_by_field
 from .passwords import PasswordIsCurrent
 
+log = logging.getLogger("wudu.api")
 
-class ScopedViewSet(viewsets.GenericViewSet):
+
+class PasswordGate:
+    """A viewset's permissions always end with `PasswordIsCurrent`, whatever `permission_classes` it sets: a token
+    call of a person who must change their password is refused (403) on every endpoint (the middleware sees web
+    sessions only). Subclasses set `permission_classes` freely; they cannot define `get_permissions` (ScopedViewSet
+    refuses it at import), so the check cannot be dropped by accident."""
+
+    def get_permissions(self):
+        permissions_ = super().get_permissions()
+        if not any(isinstance(p, PasswordIsCurrent) for p in permissions_):
+            permissions_.append(PasswordIsCurrent())
+        return permissions_
+
+
+class ScopedViewSet(PasswordGate, viewsets.GenericViewSet):
     """Every API viewset starts here: lists and single objects always pass through the scope gate.
 
     Subclasses set `scope_model` and may narrow with `filter_queryset_extra`; they cannot replace
-    `get_queryset` or `get_object` (defining either raises at import), so the gate cannot be skipped by accident.
-    A list that really must not be gated (reference data every signed-in user reads) derives from
-    `DangerouslyUnscopedListViewSet` instead, a name that says so.
+    `get_queryset`, `get_object` or `get_permissions` (defining one raises at import), so neither the gate nor the
+    password check (`PasswordGate`) can be skipped by accident. A list that really must not be gated (reference data
+    every signed-in user reads) derives from `DangerouslyUnscopedListViewSet` instead, a name that says so.
     """
 
     scope_model = None
-    _GATED = ("queryset", "get_queryset", "get_object")
+    _GATED = ("queryset", "get_queryset", "get_object", "get_permissions")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -82,7 +100,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return self.scope_model._default_manager.get_queryset().scope_resource
 
 
-class DangerouslyUnscopedListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class DangerouslyUnscopedListViewSet(PasswordGate, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The one deliberate bypass of the gate in the API: a read-only list of reference data that every signed-in
     user of every district reads alike (finding categories, household tags), so that there is nothing to scope.
 
@@ -115,8 +133,17 @@ def bad_request(request, exception=None):
 
 
 def exception_handler(exc, context):
-    """Service errors become clear API errors: validation 400, conflict 409, permission 403."""
+    """Service errors become clear API errors: validation 400, conflict 409, permission 403.
+
+    Input is validated field by field where the database could not hold it (ids and times in filters,
+    `wudu.filters`; ids in bodies, `MAX_ID`). What still gets through — an id in the path past 64 bits, which
+    SQLite's driver refuses before the query — would be a 500; it stays a 400, logged at warning (the view and the
+    error's class only: no value from the request) so that the missing validation is found and added."""
     if out_of_range(exc):
+        view = context.get("view")
+        log.warning("api: a value the database cannot hold reached %s (%s %s); answered 400",
+                    type(view).__name__ if view is not None else "?", type(exc).__name__,
+                    getattr(exc.__cause__, "pgcode", "") or "")
         exc = exceptions.ValidationError({"detail": [_("数值或时间超出范围：请检查提交的编号、数字或时间。")]})
     if isinstance(exc, Conflict):
         return Response({"detail": exc.messages[0], "code": "conflict"}, status=status.HTTP_409_CONFLICT)
@@ -521,7 +548,7 @@ class TokenOutput(serializers.Serializer):
 
 class TokenSummary(serializers.Serializer):
     token_key = serializers.CharField(help_text="The first characters of the token, to tell the devices apart.")
-    created = serializers.DateTimeField()
+    created = serializers.DateTimeField(help_text="When the person signed in for this token (kept across rotations).")
     expiry = serializers.DateTimeField()
     current = serializers.BooleanField(help_text="The token this request was made with.")
 
@@ -604,15 +631,23 @@ class TokenView(PresentedToken, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TokenRotateView(PresentedToken, APIView):
-    """A new token in place of the one presented, which stops working at once; the new one has a full lifetime."""
+class TokenRotateView(PresentedToken, PasswordGate, APIView):
+    """A new token in place of the one presented, which stops working at once; the new one has a full lifetime, but
+    not past API_TOKEN_MAX_LIFETIME_DAYS after the sign-in it comes from (then 401: sign in again)."""
 
-    @extend_schema(request=None, responses={200: TokenOutput, 401: NOT_AUTHENTICATED}, tags=["auth"])
+    @extend_schema(request=None, responses={200: TokenOutput, 401: OpenApiResponse(
+        ErrorSerializer, description="No token, or one that is unknown, expired or revoked; or its sign-in is "
+                                     "older than the absolute limit (code `signin_required`): sign in again.")},
+        tags=["auth"])
     def post(self, request):
         try:
             token, key = tokens.token_rotate(actor=request.user, token=request.auth, request=request)
         except tokens.TokenGone:
             raise exceptions.AuthenticationFailed() from None
+        except tokens.TokenTooOld:
+            raise exceptions.AuthenticationFailed(
+                _("登录已超过 %(days)d 天，令牌不能再续期：请重新登录。") % {"days": settings.API_TOKEN_MAX_LIFETIME_DAYS},
+                code="signin_required") from None
         return Response(TokenOutput({"token": key, "expiry": token.expiry}).data)
 
 

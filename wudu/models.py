@@ -1,4 +1,11 @@
+import re
+import secrets
+from base64 import b32encode
+
+from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class Heartbeat(models.Model):
@@ -73,6 +80,9 @@ class OutboxMessage(models.Model):
     class Meta:
         # The relay's question: what is unsent and due, oldest first. Only unsent rows are in it.
         indexes = [models.Index(fields=["next_attempt_at", "id"], name="outbox_unsent_due",
+                                condition=models.Q(sent_at__isnull=True)),
+                   # /healthz's question: how many are unsent, and since when (one index-only read).
+                   models.Index(fields=["created_at"], name="outbox_unsent_age",
                                 condition=models.Q(sent_at__isnull=True))]
 
     def __str__(self) -> str:
@@ -87,3 +97,59 @@ class OutboxEffect(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+RECOVERY_DIGEST_SALT = "wudu.recovery-code"
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
+    """A person's one-time recovery codes, as a django-otp device (found by `devices_for_user`, throttled like the
+    other factors). Only a keyed digest of each code is stored (`RecoveryCode.digest`): the codes themselves are
+    shown once, when made (wudu.twofactor.services), and a copy of the database alone gives none of them."""
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used, _rows = self.codes.filter(digest__in=RecoveryCode.digests_of(str(token))).delete()
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment()
+        return bool(used)
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code: its HMAC-SHA256 under the SECRET_KEY (never the code). Deleted when used."""
+
+    device = models.ForeignKey(RecoveryCodes, related_name="codes", on_delete=models.CASCADE)
+    digest = models.CharField(max_length=64, db_index=True)
+
+    LENGTH = 12  # base32 characters: 60 bits, shown as xxxx-xxxx-xxxx
+
+    def __str__(self) -> str:
+        return f"{self.device_id} · {self.digest[:8]}…"
+
+    @classmethod
+    def new_code(cls) -> str:
+        raw = b32encode(secrets.token_bytes(8)).decode().lower()[: cls.LENGTH]
+        return "-".join(raw[i:i + 4] for i in range(0, cls.LENGTH, 4))
+
+    @staticmethod
+    def normalised(code: str) -> str:
+        return re.sub(r"[\s-]", "", code or "").lower()
+
+    @classmethod
+    def digest_of(cls, code: str, secret: str | bytes | None = None) -> str:
+        return salted_hmac(RECOVERY_DIGEST_SALT, cls.normalised(code), secret=secret, algorithm="sha256").hexdigest()
+
+    @classmethod
+    def digests_of(cls, code: str) -> list[str]:
+        """The code's digest under the SECRET_KEY and each of SECRET_KEY_FALLBACKS (codes outlive a key rotation)."""
+        keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        return [cls.digest_of(code, secret=key) for key in keys]

@@ -6,7 +6,8 @@
   grids.services.person_set_password and on appointment) or it is older than PASSWORD_MAX_AGE_DAYS.
   `PasswordChangeRequiredMiddleware` sends such a user to the change page until done; the API answers 403.
 - `send_reset_link(user, request)`: the one-time link to choose a password, to the person's mobile through the
-  notice channels (wudu.outside), or by e-mail to a person without one. The link is never logged.
+  notice channels (wudu.outside), or by e-mail to a person without one. The link is never logged. A link the person
+  asks for themselves goes through the outbox (`reset_link_deliver`, from `tasks.password_reset_link_task`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
-from . import outside
+from . import outbox, outside
 from .models import PasswordHistory
+from .signals import record_access
 
 
 class HistoryValidator:
@@ -155,3 +157,19 @@ def send_reset_link(user, *, request=None) -> str:
         send_mail(_("网格通：设置登录密码"), message, None, [user.email])
         return "email"
     return ""
+
+
+def reset_link_deliver(*, user_id: int, key: str) -> str:
+    """The outbox's side of a reset the person asked for (`tasks.password_reset_link_task`): send the link once per
+    message key to an account still active, and record by which channel it went."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return ""
+    with outbox.once(f"password_reset:{key}") as first:
+        channel = send_reset_link(user) if first else ""
+    if first:
+        record_access("password_reset", user=None, target=f"{user._meta.label}:{user.pk}",
+                      detail={"stage": "link_sent", "channel": channel})
+    return channel

@@ -518,6 +518,23 @@ CELERY_BEAT_SCHEDULE["audit-seal"] = {
     "schedule": crontab(hour=0, minute=20),
     "options": {"expires": 12 * 3600},
 }
+# --- sec14 ---
+# A rotation renews a token for API_TOKEN_TTL_HOURS, but never past this many days after the sign-in it comes from:
+# then the app signs in again (password and second factor).
+API_TOKEN_MAX_LIFETIME_DAYS = env.int("API_TOKEN_MAX_LIFETIME_DAYS", default=30)
+if not 1 <= API_TOKEN_MAX_LIFETIME_DAYS <= 365 or API_TOKEN_MAX_LIFETIME_DAYS * 24 < API_TOKEN_TTL_HOURS:
+    raise ImproperlyConfigured(f"API_TOKEN_MAX_LIFETIME_DAYS must be 1 to 365 days and no shorter than "
+                               f"API_TOKEN_TTL_HOURS, not {API_TOKEN_MAX_LIFETIME_DAYS}.")
+# /healthz reports the outbox's backlog (unsent messages, the oldest one's age) and is "degraded" past either limit:
+# the broker or the relay has been away long enough that notices are late.
+OUTBOX_HEALTH_MAX_PENDING = env.int("OUTBOX_HEALTH_MAX_PENDING", default=500)
+if OUTBOX_HEALTH_MAX_PENDING < 1:
+    raise ImproperlyConfigured(f"OUTBOX_HEALTH_MAX_PENDING must be at least 1, not {OUTBOX_HEALTH_MAX_PENDING}.")
+OUTBOX_HEALTH_MAX_AGE_SECONDS = env.int("OUTBOX_HEALTH_MAX_AGE_SECONDS", default=300)
+if OUTBOX_HEALTH_MAX_AGE_SECONDS < 30:
+    raise ImproperlyConfigured(
+        f"OUTBOX_HEALTH_MAX_AGE_SECONDS must be at least 30 (the relay's grace and back-off), not "
+        f"{OUTBOX_HEALTH_MAX_AGE_SECONDS}.")
 
 LOGGING = {
     "version": 1,

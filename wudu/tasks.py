@@ -46,3 +46,12 @@ def outbox_relay_task() -> dict:
     result = outbox.relay()
     outbox.prune(before=timezone.now() - datetime.timedelta(days=settings.OUTBOX_KEEP_DAYS))
     return result
+
+
+@shared_task(bind=True, ignore_result=True, time_limit=60, soft_time_limit=45, max_retries=0)
+def password_reset_link_task(self, user_id: int) -> str:
+    """The link a person asked for on /accounts/password_reset/, sent through the outbox so that the page answers
+    alike whether or not the account exists (no SMS in the request). Once per message: a redelivery sends nothing."""
+    from . import passwords
+
+    return passwords.reset_link_deliver(user_id=user_id, key=self.request.id or "")

@@ -2,7 +2,9 @@
 
 django-rest-knox keeps a SHA-512 digest of each token and its first 15 characters (`token_key`, shown in the audit
 to tell tokens apart); the key itself exists only in the answer that issued it. A token expires
-API_TOKEN_TTL_HOURS after it was issued or rotated. A person holds at most API_TOKENS_PER_USER tokens (one per
+API_TOKEN_TTL_HOURS after it was issued or rotated, and never later than API_TOKEN_MAX_LIFETIME_DAYS after the
+person signed in for it: a rotated token keeps the sign-in time as its `created`, so rotating cannot stretch one
+sign-in forever (past the cap the app must sign in again, with the password and the second factor). A person holds at most API_TOKENS_PER_USER tokens (one per
 device): signing in on one more revokes the oldest. A deactivated person's tokens stop working at once (checked on
 every request). Clients keep sending `Authorization: Token <key>`.
 
@@ -32,6 +34,10 @@ from .signals import record_access
 
 class TokenGone(Exception):
     """The token was revoked (or rotated) by another request in the meantime."""
+
+
+class TokenTooOld(Exception):
+    """The token's sign-in is API_TOKEN_MAX_LIFETIME_DAYS old: it is not rotated, the person signs in again."""
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -74,6 +80,11 @@ def token_lifetime() -> timedelta:
     return timedelta(hours=settings.API_TOKEN_TTL_HOURS)
 
 
+def signed_in_until(token: AuthToken):
+    """The absolute end of the sign-in behind `token` (its `created`, kept across rotations)."""
+    return token.created + timedelta(days=settings.API_TOKEN_MAX_LIFETIME_DAYS)
+
+
 def _record(kind: str, token: AuthToken, *, request, actor, **detail) -> None:
     # Only the token_key (the stored, non-secret first characters), never the key.
     record_access(kind, request=request, user=actor, target=f"{settings.AUTH_USER_MODEL}:{token.user_id}",
@@ -103,14 +114,23 @@ def token_issue(*, actor, request=None) -> tuple[AuthToken, str]:
 
 @transaction.atomic
 def token_rotate(*, actor, token: AuthToken, request=None) -> tuple[AuthToken, str]:
-    """A new token in place of `token`, which stops working at once. Rotating one token twice: the second fails."""
+    """A new token in place of `token`, which stops working at once. Rotating one token twice: the second fails.
+
+    The new token keeps the sign-in time (`created`) of the one it replaces, and expires a full lifetime from now
+    but never past API_TOKEN_MAX_LIFETIME_DAYS after that sign-in; once there, rotation is refused (TokenTooOld)."""
     if token.user_id != actor.pk:
         raise PermissionDenied
+    now = timezone.now()
+    until = signed_in_until(token)
+    if until <= now:
+        raise TokenTooOld
     deleted, _rows = AuthToken.objects.filter(digest=token.digest).delete()
     if not deleted:
         raise TokenGone
     _record("token_revoked", token, request=request, actor=actor, reason="rotated")
     new, key = AuthToken.objects.create(user=actor, expiry=token_lifetime())
+    new.created, new.expiry = token.created, min(new.expiry, until)
+    AuthToken.objects.filter(digest=new.digest).update(created=new.created, expiry=new.expiry)
     _record("token_issued", new, request=request, actor=actor, replaces=token.token_key)
     return new, key
 

@@ -119,6 +119,30 @@ def test_rotation_gives_a_new_token_and_revokes_the_old_one_at_once(cast, events
     ]
 
 
+def test_rotation_keeps_the_sign_in_time_and_never_renews_past_the_absolute_limit(cast, settings):
+    settings.API_TOKEN_TTL_HOURS, settings.API_TOKEN_MAX_LIFETIME_DAYS = 8, 30
+    key = sign_in()
+    signed_in = timezone.now() - datetime.timedelta(days=30) + datetime.timedelta(hours=2)
+    AuthToken.objects.filter(user=cast.user(Role.GRID_WORKER)).update(created=signed_in)
+    response = client_with(key).post(ROTATE)
+    assert response.status_code == 200
+    row = AuthToken.objects.get(user=cast.user(Role.GRID_WORKER))
+    # Two hours left of the 30 days: the new token lasts those two hours, not eight.
+    assert row.created == signed_in and row.expiry == signed_in + datetime.timedelta(days=30)
+    assert datetime.datetime.fromisoformat(response.json()["expiry"]) == row.expiry
+
+
+def test_a_token_signed_in_too_long_ago_is_not_rotated_the_app_signs_in_again(cast, settings, events):
+    settings.API_TOKEN_MAX_LIFETIME_DAYS = 30
+    key = sign_in()
+    AuthToken.objects.filter(user=cast.user(Role.GRID_WORKER)).update(
+        created=timezone.now() - datetime.timedelta(days=30, minutes=1))
+    response = client_with(key).post(ROTATE)
+    assert response.status_code == 401 and response.json()["detail"] == "登录已超过 30 天，令牌不能再续期：请重新登录。"
+    assert not [e for e in events if e["detail"].get("reason") == "rotated"]
+    assert works(sign_in())  # signing in again gives a token with a new sign-in time
+
+
 def test_rotation_and_revocation_need_a_token_not_a_web_session(cast, client):
     client.force_login(cast.user(Role.GRID_WORKER))
     assert client.post(ROTATE).status_code == 401

@@ -8,6 +8,7 @@ import pytest
 from django_otp.oath import TOTP
 
 from tests.cast import PASSWORD, build_cast
+from tests.twofactor.conftest import recovery_codes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,8 +75,7 @@ def test_official_adds_a_passkey_and_signs_in_with_it(live_server, desktop, scre
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     app = TOTPDevice.objects.create(user=official, name="手机", confirmed=True)
-    StaticDevice = __import__("django_otp.plugins.otp_static.models", fromlist=["StaticDevice"]).StaticDevice
-    StaticDevice.objects.create(user=official, name="recovery", confirmed=True).token_set.create(token="abcdefgh")
+    recovery_codes(official, "abcd-efgh-ijkl")
 
     cdp = desktop.context.new_cdp_session(desktop)
     cdp.send("WebAuthn.enable")
@@ -103,6 +103,11 @@ def test_official_adds_a_passkey_and_signs_in_with_it(live_server, desktop, scre
     assert WebAuthnCredential.objects.filter(user=official, confirmed=True).count() == 1
     assert ("factor_added", {"factor": "webauthn", "name": "通行密钥"}) in events
     screenshot(desktop, "twofactor-security-with-passkey-desktop")
+    # The two "add" buttons look alike: neither stretches across the card.
+    card = desktop.locator("section.card").first.bounding_box()["width"]
+    add_app = desktop.get_by_role("link", name="再添加一个验证器").bounding_box()["width"]
+    add_passkey = desktop.locator("#passkey-register-button").bounding_box()["width"]
+    assert add_app < card / 2 and add_passkey < card / 2
 
     desktop.context.clear_cookies()
     sign_in()

@@ -55,3 +55,12 @@ def security_admin(cast, monkeypatch):
     monkeypatch.setattr(duties, "has_duty",
                         lambda user, duty: duty == duties.Duty.SECURITY and getattr(user, "pk", None) == holder.pk)
     return holder
+
+
+def recovery_codes(user, *codes: str):
+    """Give `user` these recovery codes (stored as digests, as the service stores them)."""
+    from wudu.models import RecoveryCode, RecoveryCodes
+
+    device = RecoveryCodes.objects.create(user=user, name="recovery", confirmed=True)
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, digest=RecoveryCode.digest_of(c)) for c in codes)
+    return device

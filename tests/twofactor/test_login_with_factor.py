@@ -5,12 +5,12 @@ import re
 
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grids.models import Role
 from tests.cast import PASSWORD
 from tests.twofactor.conftest import code_for
+from wudu.models import RecoveryCode
 
 LOGIN = reverse("login")
 VERIFY = reverse("twofactor:verify")
@@ -57,9 +57,11 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_a_first_code_confirms_it(c
 
     response = client.post(SETUP, {"code": code_for(device)})
     assert response.status_code == 200
-    codes = re.findall(r'<span class="user-select-all">([a-z2-7]{8})</span>', response.content.decode())
+    codes = re.findall(r'<span class="user-select-all">([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</span>', response.content.decode())
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert set(StaticToken.objects.filter(device__user=worker).values_list("token", flat=True)) == set(codes)
+    # Only their digests are kept: the database alone gives no code back.
+    stored = set(RecoveryCode.objects.filter(device__user=worker).values_list("digest", flat=True))
+    assert stored == {RecoveryCode.digest_of(code) for code in codes} and not stored & set(codes)
     device.refresh_from_db()
     assert device.confirmed
     assert _lands_past_the_factor(client)  # the first code verified this session
@@ -79,7 +81,7 @@ def test_a_wrong_first_code_does_not_confirm_the_authenticator(client, cast, req
     assert response.status_code == 400
     assert "验证码不正确" in response.content.decode()
     device.refresh_from_db()
-    assert not device.confirmed and not StaticToken.objects.filter(device__user=worker).exists()
+    assert not device.confirmed and not RecoveryCode.objects.filter(device__user=worker).exists()
     assert not _lands_past_the_factor(client)
 
 
@@ -136,7 +138,7 @@ def test_a_recovery_code_works_once(client, cast, required, authenticator, event
     client.post(VERIFY, {"code": code_for(device)})
     # Codes come with the first authenticator; here the person regenerates them (a fresh code: no replay).
     response = client.post(reverse("twofactor:recovery"), {"code": code_for(device, steps_ahead=1)})
-    codes = re.findall(r'<span class="user-select-all">([a-z2-7]{8})</span>', response.content.decode())
+    codes = re.findall(r'<span class="user-select-all">([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</span>', response.content.decode())
     assert len(codes) == 10
 
     phone_lost = client.__class__()
@@ -150,7 +152,7 @@ def test_a_recovery_code_works_once(client, cast, required, authenticator, event
     assert again.post(VERIFY, {"code": codes[0]}).status_code == 400
     assert not _lands_past_the_factor(again)
     assert events[-1][0] == "login_failed" and events[-1][3] == {"factor": "recovery"}
-    assert StaticToken.objects.filter(device__user=worker).count() == 9
+    assert RecoveryCode.objects.filter(device__user=worker).count() == 9
 
 
 def test_a_password_alone_cannot_add_an_authenticator_to_an_enrolled_account(client, cast, required, authenticator):

@@ -2,11 +2,11 @@
 and nobody without the security duty."""
 
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grids.models import Role
-from tests.twofactor.conftest import code_for
+from tests.twofactor.conftest import code_for, recovery_codes
+from wudu.models import RecoveryCodes
 
 RESET = reverse("twofactor:reset")
 VERIFY = reverse("twofactor:verify")
@@ -22,7 +22,7 @@ def test_a_security_admin_resets_a_lost_factor_and_the_person_enrols_again(
         client, cast, required, authenticator, security_admin, events):
     worker = cast.user(Role.GRID_WORKER)
     lost = authenticator(worker)
-    StaticDevice.objects.create(user=worker, name="recovery", confirmed=True).token_set.create(token="abcdefgh")
+    recovery_codes(worker, "abcd-efgh-ijkl")
     # The worker is signed in somewhere with the phone they then lose.
     worker_client = client.__class__()
     _signed_in(worker_client, worker, lost)
@@ -32,7 +32,7 @@ def test_a_security_admin_resets_a_lost_factor_and_the_person_enrols_again(
     response = client.post(RESET, {"username": worker.username, "reason": "手机丢失，本人到场核实"})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=worker).exists()
-    assert not StaticDevice.objects.filter(user=worker).exists()
+    assert not RecoveryCodes.objects.filter(user=worker).exists()
     assert events[-1] == ("factor_reset", security_admin, f"grids.User:{worker.pk}",
                           {"reason": "手机丢失，本人到场核实", "devices": 2})
     # The lost phone's session is no longer verified: the next page asks for a new enrolment.

@@ -20,6 +20,13 @@ class TotpCodeForm(Form):
     )
 
 
+class PasswordConfirmForm(Form):
+    """A person whose factors are passkeys only confirms new recovery codes with their password."""
+
+    password = forms.CharField(label=_("登录密码"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
 class ResetForm(Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     reason = forms.CharField(label=_("重置原因"), max_length=500,

@@ -11,17 +11,18 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, verify_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from .. import duties, scope
+from ..models import RecoveryCode, RecoveryCodes
 from ..signals import record_access
 
 RECOVERY_CODE_COUNT = 10
@@ -48,7 +49,7 @@ def is_verified(user) -> bool:
 
 def factors_of(user) -> list:
     """The person's confirmed factors (authenticator apps, then passkeys); not the recovery codes."""
-    return [d for d in devices_for_user(user, confirmed=True) if not isinstance(d, StaticDevice)]
+    return [d for d in devices_for_user(user, confirmed=True) if not isinstance(d, RecoveryCodes)]
 
 
 def has_factor(user) -> bool:
@@ -60,8 +61,12 @@ def factor_kind(device) -> str:
     return "webauthn" if isinstance(device, WebAuthnCredential) else "totp"
 
 
+def has_totp(user) -> bool:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
 def recovery_codes_left(user) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def target_of(user) -> str:
@@ -126,11 +131,13 @@ def totp_confirm(*, actor, request, token: str, verified: bool) -> list[str]:
 
 
 def _new_recovery_codes(user) -> list[str]:
-    """Replace the person's recovery codes with RECOVERY_CODE_COUNT new ones (in the caller's transaction)."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    """Replace the person's recovery codes with RECOVERY_CODE_COUNT new ones (in the caller's transaction).
+
+    Returned to be shown once; only their digests are stored (wudu.models.RecoveryCode)."""
+    RecoveryCodes.objects.filter(user=user).delete()
+    device = RecoveryCodes.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [RecoveryCode.new_code() for _i in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, digest=RecoveryCode.digest_of(code)) for code in codes)
     return codes
 
 
@@ -160,7 +167,7 @@ def second_factor_verify(*, actor, request, token: str):
     if factor == "totp":
         devices = list(TOTPDevice.objects.devices_for_user(actor, confirmed=True).order_by("pk"))
     else:
-        devices = list(StaticDevice.objects.devices_for_user(actor, confirmed=True))
+        devices = list(RecoveryCodes.objects.devices_for_user(actor, confirmed=True))
     wait = _wait_seconds(devices)
     if wait:
         record_access("login_failed", request=request, user=actor, target=target_of(actor),
@@ -177,17 +184,36 @@ def second_factor_verify(*, actor, request, token: str):
     raise ValidationError(_("验证码不正确，请重新输入。"), code="wrong_code")
 
 
-def recovery_codes_regenerate(*, actor, request, token: str) -> list[str]:
-    """New recovery codes (the old ones stop working), after the person re-enters a current 6-digit code."""
-    token = _normalised(token)
-    if not _TOTP_CODE.match(token):
-        raise ValidationError(_("请输入验证器上当前显示的 6 位数字。"), code="wrong_code")
-    second_factor_verify(actor=actor, request=request, token=token)
+def recovery_codes_regenerate(*, actor, request, token: str = "", password: str = "") -> list[str]:
+    """New recovery codes (the old ones stop working), after the person proves again who they are: a current
+    6-digit code of their authenticator app, or — for a person whose factors are passkeys only — their password, in
+    a session that has passed the passkey (a recovery code never makes new ones)."""
+    if has_totp(actor):
+        token = _normalised(token)
+        if not _TOTP_CODE.match(token):
+            raise ValidationError(_("请输入验证器上当前显示的 6 位数字。"), code="wrong_code")
+        second_factor_verify(actor=actor, request=request, token=token)
+    else:
+        _confirm_password(actor=actor, request=request, password=password)
     with transaction.atomic():
         codes = _new_recovery_codes(actor)
     record_access("factor_added", request=request, user=actor, target=target_of(actor),
                   detail={"factor": "recovery", "codes": len(codes)})
     return codes
+
+
+def _confirm_password(*, actor, request, password: str) -> None:
+    """The password again, in a session verified by a passkey. Through `authenticate`, so that django-axes counts a
+    wrong one towards the lockout, as on the sign-in page (and the sign-in receivers record the failure)."""
+    if not is_verified(actor):
+        raise PermissionDenied(_("请先用已绑定的验证方式完成验证。"))
+    if not password:
+        raise ValidationError(_("请输入登录密码。"), code="required")
+    user = authenticate(request=request, username=actor.get_username(), password=password)
+    if user is None or user.pk != actor.pk:
+        if getattr(request, "axes_locked_out", False):
+            raise Throttled(_("密码连续输错次数过多，账号已暂时锁定，请稍后再试或联系系统管理员。"), code="throttled")
+        raise ValidationError(_("密码不正确，请重新输入。"), code="wrong_password")
 
 
 def factor_remove(*, actor, request, device_id: str) -> None:
@@ -200,7 +226,7 @@ def factor_remove(*, actor, request, device_id: str) -> None:
             device = Device.from_persistent_id(device_id, for_verify=True)
         except AttributeError:  # a model that is no device ("grids.user/1"): django-otp filters on None
             device = None
-        if device is None or device.user_id != actor.pk or isinstance(device, StaticDevice):
+        if device is None or device.user_id != actor.pk or isinstance(device, RecoveryCodes):
             raise ValidationError(_("没有找到这个验证方式。"), code="not_found")
         others = [d for d in factors_of(actor) if d.persistent_id != device.persistent_id]
         if device.confirmed and not others and required_for(actor):

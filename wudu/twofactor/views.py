@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from .. import duties
 from ..redirects import safe_next
 from . import services
-from .forms import CodeForm, ResetForm, TotpCodeForm
+from .forms import CodeForm, PasswordConfirmForm, ResetForm, TotpCodeForm
 from .webauthn import NEW_CODES_SESSION_KEY
 
 
@@ -101,12 +101,16 @@ def new_codes(request):
 def security(request):
     """账户安全: the person's factors, their recovery codes left, and the changes they may make."""
     user = request.user
+    factors = services.factors_of(user)
+    has_totp = any(services.factor_kind(d) == "totp" for d in factors)
     return render(request, "twofactor/security.html", {
-        "factors": [(device, services.factor_kind(device)) for device in services.factors_of(user)],
-        "has_totp": any(services.factor_kind(d) == "totp" for d in services.factors_of(user)),
+        "factors": [(device, services.factor_kind(device)) for device in factors],
+        "has_totp": has_totp,
         "codes_left": services.recovery_codes_left(user),
         "required": services.required_for(user),
-        "recovery_form": TotpCodeForm(),
+        # With an authenticator app, new codes need its current code; with passkeys only, the password (in this
+        # session, which passed the passkey).
+        "recovery_form": TotpCodeForm() if has_totp else PasswordConfirmForm(),
         "may_reset": duties.has_duty(user, duties.Duty.SECURITY),
     })
 
@@ -115,16 +119,18 @@ def security(request):
 @login_required
 @require_POST
 def recovery_regenerate(request):
-    form = TotpCodeForm(request.POST)
+    by_code = services.has_totp(request.user)
+    form = TotpCodeForm(request.POST) if by_code else PasswordConfirmForm(request.POST)
+    field = "code" if by_code else "password"
     if form.is_valid():
         try:
             codes = services.recovery_codes_regenerate(actor=request.user, request=request,
-                                                       token=form.cleaned_data["code"])
+                                                       **{"token" if by_code else "password": form.cleaned_data[field]})
         except ValidationError as error:
-            form.add_service_error(error, field="code")
+            form.add_service_error(error, field=field)
         else:
             return _show_codes(request, codes)
-    for error in form.errors.get("code", []):
+    for error in form.errors.get(field, []):
         messages.error(request, error)
     return redirect("twofactor:security")
 
