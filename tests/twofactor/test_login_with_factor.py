@@ -163,3 +163,26 @@ def test_a_password_alone_cannot_add_an_authenticator_to_an_enrolled_account(cli
     assert response.status_code == 302 and response["Location"].startswith(VERIFY)
     client.post(SETUP, {"code": "123456"})
     assert TOTPDevice.objects.filter(user=official).count() == 1
+
+
+def test_the_migration_hashes_the_plain_recovery_codes_already_stored(cast):
+    """Codes made before digests (django-otp's static tokens, in plain text) keep working once, and no plain copy
+    is left."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp import match_token
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    migration = importlib.import_module("wudu.migrations.0008_hash_existing_recovery_codes")
+    worker = cast.user(Role.GRID_WORKER)
+    device = StaticDevice.objects.create(user=worker, name="recovery", confirmed=True)
+    device.token_set.create(token="abcdefgh")
+    device.token_set.create(token="ijklmnop")
+    migration.hash_codes(apps, None)
+    assert not StaticToken.objects.exists() and not StaticDevice.objects.exists()
+    assert set(RecoveryCode.objects.filter(device__user=worker).values_list("digest", flat=True)) == {
+        RecoveryCode.digest_of("abcdefgh"), RecoveryCode.digest_of("ijklmnop")}
+    assert match_token(worker, "ABCD EFGH") is not None
+    assert match_token(worker, "abcdefgh") is None  # used once
+    assert RecoveryCode.objects.filter(device__user=worker).count() == 1
