@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Department, Place
 from grids.models import Level as PlaceLevel
-from wudu import rules
+from wudu import rules, scope
 from wudu.forms import Form
 
 from . import workflow
@@ -143,3 +143,32 @@ class CaseListFilterForm(Form):
         self.fields["status"].choices = [("", _("全部")), ("open", _("未办结"))] + list(Status.choices)
         self.fields["source"].choices = [("", _("全部"))] + list(Source.choices)
         self.fields["category"].queryset = CaseCategory.objects.visible_to(user)
+
+
+class BatchDispatchForm(Form):
+    """The queue's selected cases (reference:version as the rows were read), dispatched together."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    department = forms.ModelChoiceField(label=_("处置部门"), queryset=Department.objects.none(), required=False,
+                                        empty_label=_("按类别默认部门"))
+    note = forms.CharField(label=_("派遣意见"), max_length=workflow.NOTE_MAX, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = scope.places_of(user, scope.Role.COMMAND_CENTER)
+        self.fields["department"].queryset = Department.objects.filter(district_id__in=districts).order_by("name")
+        if not self.is_bound:
+            self.initial["key"] = uuid.uuid4()
+
+    def clean(self):
+        data = super().clean()
+        items = []
+        for value in self.data.getlist("case") if hasattr(self.data, "getlist") else []:
+            reference, _colon, version = str(value).partition(":")
+            if not (reference and version.isdigit()):
+                raise forms.ValidationError(_("所选事件无效，请刷新页面后重试。"))
+            items.append((reference, int(version)))
+        if not items:
+            raise forms.ValidationError(_("请至少选择一件事件。"))
+        data["cases"] = items
+        return data
