@@ -72,15 +72,15 @@ class StepForm(Form):
 
 
 class GroupedGrids(forms.models.ModelChoiceIterator):
-    """The grids under their street · community (optgroups), in code order: one list of 249 same-named 第N网格
-    reads only with its places."""
+    """The grids (community · grid) under their street (optgroups), in code order: a list of 249 same-named
+    第N网格 reads only with its places, and the chosen one still says its community when the list is closed."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         groups: dict[str, list] = {}
         for grid in self.queryset:
-            groups.setdefault(f"{grid.parent.parent.name} · {grid.parent.name}", []).append(self.choice(grid))
+            groups.setdefault(grid.parent.parent.name, []).append(self.choice(grid))
         yield from groups.items()
 
 
@@ -118,11 +118,11 @@ class CaseCreateForm(Form):
         self.fields["source"].choices = [(s, Source(s).label) for s in sources]
         self.fields["source"].initial = sources[0]
         self.default_source = sources[0]
-        # Grouped by street and community; the grids' polygons are not needed to list them.
+        # Grouped by street; the grids' polygons are not needed to list them.
         grids = (Place.objects.visible_to(user).filter(level=PlaceLevel.GRID).select_related("parent__parent")
                  .defer("boundary", "parent__boundary", "parent__parent__boundary"))
         self.fields["grid"].queryset = grids.order_by("code")
-        self.fields["grid"].label_from_instance = lambda g: g.name
+        self.fields["grid"].label_from_instance = lambda g: f"{g.parent.name} · {g.name}"
         self.fields["category"].queryset = CaseCategory.objects.visible_to(user).filter(active=True)
         if not self.is_bound:
             self.initial["key"] = uuid.uuid4()
