@@ -214,7 +214,30 @@ def step_input(step: workflow.Step) -> type[serializers.Serializer]:
     return type(name, (StepInput,), {**fields, "step": step})
 
 
-STEP_SERIALIZERS = {name: step_input(step) for name, step in workflow.STEPS.items()}
+STEP_SERIALIZERS = {name: step_input(step) for name, step in (*workflow.STEPS.items(), *workflow.CHAINS.items())}
+
+
+class BatchItem(serializers.Serializer):
+    reference = serializers.CharField(max_length=20)
+    version = serializers.IntegerField(min_value=1, help_text="The version the client read.")
+
+
+class DispatchManyInput(serializers.Serializer):
+    cases = BatchItem(many=True, allow_empty=False, max_length=services.BATCH_MAX)
+    department = STEP_INPUTS["department"]()
+    deadline = STEP_INPUTS["deadline"]()
+    note = serializers.CharField(max_length=workflow.NOTE_MAX, required=False, default="", allow_blank=True)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    ok = serializers.BooleanField()
+    status = serializers.CharField(help_text="The case's state after (or, when not ok, as found).")
+    error = serializers.CharField(help_text="Why not (empty when ok).")
+
+
+class DispatchManyOutput(serializers.Serializer):
+    results = OutcomeSerializer(many=True)
 
 
 class CaseSchema(ServiceSchema):
@@ -284,6 +307,26 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
         return self.answer(self.get_queryset().get(pk=case.pk))
 
 
+@extend_schema(request=DispatchManyInput, responses={200: DispatchManyOutput}, parameters=[IDEMPOTENCY_KEY],
+               summary="派遣所选 (batch dispatch)")
+@action(detail=False, methods=["post"], url_path="dispatch-many", url_name="dispatch-many")
+def dispatch_many(self, request):
+    """Dispatch several cases: one result per case (a reported case is accepted and dispatched). Some may fail
+    with their reason while the others succeed; a retry with the same Idempotency-Key takes again only what
+    failed."""
+    serializer = DispatchManyInput(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    outcomes = services.case_dispatch_many(
+        actor=request.user, items=[(item["reference"], item["version"]) for item in data["cases"]],
+        department=data["department"], deadline=data["deadline"], note=data["note"],
+        key=request.headers.get("Idempotency-Key") or None)
+    return Response(DispatchManyOutput({"results": outcomes}).data)
+
+
+CaseViewSet.dispatch_many = dispatch_many
+
+
 def _step_action(step: workflow.Step):
     def run(self, request, reference=None):
         return self.take_step(request, step.name)
@@ -298,7 +341,7 @@ def _step_action(step: workflow.Step):
                          responses={200: CaseDetailSerializer})(run)
 
 
-for _step in workflow.STEPS.values():
+for _step in (*workflow.STEPS.values(), *workflow.CHAINS.values()):
     setattr(CaseViewSet, f"act_{_step.name}", _step_action(_step))
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Department, Place
 from grids.models import Level as PlaceLevel
-from wudu import rules
+from wudu import rules, scope
 from wudu.forms import Form
 
 from . import workflow
@@ -71,13 +71,32 @@ class StepForm(Form):
         return {name: self.cleaned_data.get(name) for name in self.step.inputs}
 
 
+class GroupedGrids(forms.models.ModelChoiceIterator):
+    """The grids (community · grid) under their street (optgroups), in code order: a list of 249 same-named
+    第N网格 reads only with its places, and the chosen one still says its community when the list is closed."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list] = {}
+        for grid in self.queryset:
+            groups.setdefault(grid.parent.parent.name, []).append(self.choice(grid))
+        yield from groups.items()
+
+
+class GridChoiceField(forms.ModelChoiceField):
+    iterator = GroupedGrids
+
+
 class CaseCreateForm(Form):
     """A case entered by staff: the grid worker's report, the hotline, an assignment from above."""
 
     key = forms.UUIDField(widget=forms.HiddenInput)
     source = forms.ChoiceField(label=_("来源"), choices=[], required=False)
-    grid = forms.ModelChoiceField(label=_("网格"), queryset=Place.objects.none(),
-                                  error_messages={"invalid_choice": _("只能在您负责的网格内登记事件。")})
+    grid = GridChoiceField(label=_("网格"), queryset=Place.objects.none(),
+                           error_messages={"invalid_choice": _("只能在您负责的网格内登记事件。")},
+                           widget=forms.Select(attrs={"data-searchable": "",
+                                                      "data-search-label": _("按街道、社区或网格名查找")}))
     category = forms.ModelChoiceField(label=_("事件类别"), queryset=CaseCategory.objects.none())
     description = forms.CharField(label=_("问题描述"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
@@ -99,7 +118,9 @@ class CaseCreateForm(Form):
         self.fields["source"].choices = [(s, Source(s).label) for s in sources]
         self.fields["source"].initial = sources[0]
         self.default_source = sources[0]
-        grids = Place.objects.visible_to(user).filter(level=PlaceLevel.GRID).select_related("parent")
+        # Grouped by street; the grids' polygons are not needed to list them.
+        grids = (Place.objects.visible_to(user).filter(level=PlaceLevel.GRID).select_related("parent__parent")
+                 .defer("boundary", "parent__boundary", "parent__parent__boundary"))
         self.fields["grid"].queryset = grids.order_by("code")
         self.fields["grid"].label_from_instance = lambda g: f"{g.parent.name} · {g.name}"
         self.fields["category"].queryset = CaseCategory.objects.visible_to(user).filter(active=True)
@@ -143,3 +164,33 @@ class CaseListFilterForm(Form):
         self.fields["status"].choices = [("", _("全部")), ("open", _("未办结"))] + list(Status.choices)
         self.fields["source"].choices = [("", _("全部"))] + list(Source.choices)
         self.fields["category"].queryset = CaseCategory.objects.visible_to(user)
+
+
+class BatchDispatchForm(Form):
+    """The queue's selected cases (reference:version as the rows were read), dispatched together."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    department = forms.ModelChoiceField(label=_("处置部门"), queryset=Department.objects.none(), required=False,
+                                        empty_label=_("按类别默认部门"),
+                                        widget=forms.Select(attrs={"class": "form-select-sm"}))
+    note = forms.CharField(label=_("派遣意见"), max_length=workflow.NOTE_MAX, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = scope.places_of(user, scope.Role.COMMAND_CENTER)
+        self.fields["department"].queryset = Department.objects.filter(district_id__in=districts).order_by("name")
+        if not self.is_bound:
+            self.initial["key"] = uuid.uuid4()
+
+    def clean(self):
+        data = super().clean()
+        items = []
+        for value in self.data.getlist("case") if hasattr(self.data, "getlist") else []:
+            reference, _colon, version = str(value).partition(":")
+            if not (reference and version.isdigit()):
+                raise forms.ValidationError(_("所选事件无效，请刷新页面后重试。"))
+            items.append((reference, int(version)))
+        if not items:
+            raise forms.ValidationError(_("请至少选择一件事件。"))
+        data["cases"] = items
+        return data

@@ -482,7 +482,10 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once")]
-        indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_user_unread")]
+        indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_user_unread"),
+                   # The notification centre's filters: one kind, one case (and marking those read).
+                   models.Index(fields=["user", "kind", "read_at", "-id"], name="notification_user_kind"),
+                   models.Index(fields=["user", "case", "read_at"], name="notification_user_case")]
 
     def __str__(self) -> str:
         return self.message

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from grids.models import Place
 from wudu import scope
-from wudu.pages import keyset_page
+from wudu.pages import NEWEST_FIRST, Keyset, keyset_page
+from wudu.scope import Role
 
-from .models import AT_DEPARTMENT, FINISHED, OPEN, Alert, Case, CaseEvent, Status
+from . import workflow
+from .models import AT_DEPARTMENT, FINISHED, OPEN, Alert, Case, CaseEvent, Notification, Status
 
 PAGE_SIZE = 30
 DUPLICATE_DAYS = 7
@@ -54,11 +57,109 @@ def queue_counts(user, queues: dict[str, Q]) -> dict[str, int]:
             .aggregate(**{name: Count("status", filter=q) for name, q in counted.items()}))
 
 
-def case_page(queryset: QuerySet[Case], after: str = "") -> tuple[list[Case], str]:
-    """One page, newest first, and the cursor of the next (keyset on id: page 1,000 costs what page 1 costs)."""
+def _seek_deadline(queryset: QuerySet, after: str) -> QuerySet:
+    # The cursor is "<deadline as epoch microseconds>.<id>", or "-.<id>" past the rows with a deadline (they come
+    # last).
+    moment, _dot, pk = after.partition(".")
+    if not pk.isdigit():
+        return queryset
+    if moment == "-":
+        return queryset.filter(deadline__isnull=True, pk__gt=int(pk))
+    if not moment.isdigit():
+        return queryset
+    at = datetime.datetime.fromtimestamp(int(moment) / 1_000_000, tz=datetime.UTC)
+    return queryset.filter(Q(deadline__gt=at) | Q(deadline=at, pk__gt=int(pk)) | Q(deadline__isnull=True))
+
+
+def _deadline_cursor(case: Case) -> str:
+    if case.deadline is None:
+        return f"-.{case.pk}"
+    delta = case.deadline - datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    return f"{(delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds}.{case.pk}"
+
+
+# The orders a queue can be read in: newest first (the default), waiting longest first, and the nearest deadline
+# first (cases without one after the others).
+SORTS: dict[str, Keyset] = {
+    "newest": NEWEST_FIRST,
+    "oldest": Keyset(order=("pk",),
+                     seek=lambda queryset, after: queryset.filter(pk__gt=int(after)) if after.isdigit() else queryset,
+                     cursor=lambda row: str(row.pk)),
+    "deadline": Keyset(order=(F("deadline").asc(nulls_last=True), "pk"), seek=_seek_deadline, cursor=_deadline_cursor),
+}
+
+
+def case_page(queryset: QuerySet[Case], after: str = "", sort: str = "newest") -> tuple[list[Case], str]:
+    """One page in the `sort` order (SORTS), and the cursor of the next (keyset: page 1,000 costs what page 1
+    costs)."""
     # Rows never need the grids' polygons (kilobytes of GeoJSON each).
     queryset = queryset.select_related(*ROW_RELATED).defer("grid__boundary", "grid__parent__boundary")
-    return keyset_page(queryset, after, size=PAGE_SIZE)
+    return keyset_page(queryset, after, size=PAGE_SIZE, keyset=SORTS.get(sort, NEWEST_FIRST))
+
+
+REFERENCE_RE = re.compile(r"\d{13}")
+MOBILE_RE = re.compile(r"1\d{10}")
+KEYWORD_MIN = 2
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search box holds, read as one of: a reference (13 digits), a resident's mobile (11 digits, whole:
+    no prefix search, which would enumerate people), or words of the description or the address."""
+
+    by: str  # "reference" | "mobile" | "keyword"
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> Search | None:
+        text = " ".join((text or "").split())[:100]
+        if REFERENCE_RE.fullmatch(text):
+            return cls("reference", text)
+        if MOBILE_RE.fullmatch(text):
+            return cls("mobile", text)
+        if len(text) >= KEYWORD_MIN:
+            return cls("keyword", text)
+        return None
+
+
+def case_search(user, search: Search) -> QuerySet[Case]:
+    """The cases the user may read that match, any state. A mobile matches only cases whose page shows this user
+    that mobile anyway (the gate decides both), through the (resident_mobile, created_at) index; the reference is
+    unique; words are matched in the description or the address of the user's cases, newest first, the scan
+    stopping at a page of matches."""
+    queryset = Case.objects.visible_to(user)
+    if search.by == "reference":
+        return queryset.filter(reference=search.text)
+    if search.by == "mobile":
+        return queryset.filter(resident_mobile=search.text)
+    for word in search.text.split(" "):
+        queryset = queryset.filter(Q(description__icontains=word) | Q(address__icontains=word))
+    return queryset
+
+
+# How a case's state reads to this user, strongest first: its clock has run out, runs out soon, it waits for them,
+# it is finished, or it is in someone else's hands. Badges take their colour from it (templatetags.case_badges).
+BADGE_STATES = ("overdue", "due_soon", "mine", "done", "cancelled", "elsewhere")
+
+
+def my_statuses(user) -> frozenset[str]:
+    """The states in which a case waits for this user (their roles hold the move: workflow.holder_roles)."""
+    return frozenset(status for status in Status.values
+                     if status not in FINISHED and (user.is_superuser and status in _CENTER_HOLDS
+                                                    or scope.has_role(user, *workflow.holder_roles(status))))
+
+
+_CENTER_HOLDS = frozenset(s for s in Status.values if Role.COMMAND_CENTER in workflow.holder_roles(s))
+
+
+def badge_state(case: Case, mine: frozenset[str]) -> str:
+    if case.status in FINISHED:
+        return "cancelled" if case.status in (Status.CANCELLED,) else "done"
+    if case.status in AT_DEPARTMENT and case.alert == Alert.OVERDUE:
+        return "overdue"
+    if case.status in AT_DEPARTMENT and case.alert == Alert.DUE_SOON:
+        return "due_soon"
+    return "mine" if case.status in mine else "elsewhere"
 
 
 def queue(user, queues: dict[str, Q], name: str) -> QuerySet[Case]:
@@ -162,3 +263,54 @@ def open_cases_geojson(user, limit: int = 2000) -> dict:
         for r in rows
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+# ---------------------------------------------------------------------------------------------- notices
+
+
+@dataclass(frozen=True)
+class NoticeFilter:
+    kind: str = ""
+    case_reference: str = ""
+    unread_only: bool = False
+
+
+def notices(user, f: NoticeFilter) -> QuerySet[Notification]:
+    """The user's own notices, of one kind or one case when asked (indexes: notification_user_kind,
+    notification_user_case)."""
+    queryset = Notification.objects.visible_to(user).select_related("case")
+    if f.kind:
+        queryset = queryset.filter(kind=f.kind)
+    if f.case_reference:
+        queryset = queryset.filter(case__reference=f.case_reference)
+    if f.unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset
+
+
+def notice_kinds(user) -> list[tuple[str, str, int]]:
+    """The kinds of the user's unread notices, with their labels and counts, the commonest first (one query)."""
+    rows = (Notification.objects.visible_to(user).filter(read_at__isnull=True).values("kind")
+            .annotate(n=Count("id")).order_by("-n", "kind"))
+    return [(row["kind"], notice_kind_label(row["kind"]), row["n"]) for row in rows]
+
+
+def notice_kind_label(kind: str) -> str:
+    if kind in Alert.values and kind:
+        return str(Alert(kind).label)
+    return str(workflow.event_label(kind))
+
+
+def notices_by_case(user, after: str = "") -> tuple[list[dict], str]:
+    """The user's unread notices grouped by case, the case with the latest notice first: one row per case with
+    its count and latest message (two queries a page; keyset on the latest notice's id)."""
+    groups = (Notification.objects.visible_to(user).filter(read_at__isnull=True, case__isnull=False)
+              .values("case_id").annotate(n=Count("id"), last=Max("id")).order_by("-last"))
+    if after.isdigit():
+        groups = groups.filter(last__lt=int(after))
+    groups = list(groups[: PAGE_SIZE + 1])
+    more = len(groups) > PAGE_SIZE
+    groups = groups[:PAGE_SIZE]
+    latest = {n.pk: n for n in Notification.objects.filter(pk__in=[g["last"] for g in groups]).select_related("case")}
+    rows = [{"notice": latest[g["last"]], "count": g["n"]} for g in groups if g["last"] in latest]
+    return rows, str(groups[-1]["last"]) if more else ""

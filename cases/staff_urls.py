@@ -10,6 +10,7 @@ urlpatterns = [
     path("center/", views.center, name="center"),
     path("center/map/", views.center_map, name="map"),
     path("center/map.geojson", views.center_map_data, name="map_data"),
+    path("center/dispatch/", views.dispatch_many, name="dispatch_many"),
     path("department/", views.department, name="department"),
     path("from-visit/<int:visit_id>/", views.from_visit, name="from_visit"),
     path("<str:reference>/", views.case_detail, name="detail"),

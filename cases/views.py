@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ledger.models import Visit
@@ -21,7 +21,7 @@ from wudu.redirects import safe_next
 from wudu.scope import Role
 
 from . import selectors, services, workflow
-from .forms import CaseCreateForm, CaseListFilterForm, StepForm
+from .forms import BatchDispatchForm, CaseCreateForm, CaseListFilterForm, StepForm
 from .models import Case, Notification
 
 CENTER_ROLES = (Role.COMMAND_CENTER, Role.SYSTEM_ADMIN)
@@ -32,14 +32,34 @@ def _require_role(request, *roles: str) -> None:
         raise PermissionDenied(_("您的角色不能使用此页面。"))
 
 
+# The queues whose cases the command center may select and dispatch together.
+BATCH_QUEUES = ("new", "dispatch", "returned", "suspended")
+
+
 def _workbench(request, template: str, queues: dict, labels: dict, default: str):
     name = request.GET.get("queue", default)
     if name not in queues:
         raise Http404
-    rows, next_cursor = selectors.case_page(selectors.queue(request.user, queues, name), request.GET.get("after", ""))
+    sort = request.GET.get("sort") or "newest"
+    if sort not in selectors.SORTS:
+        raise Http404
+    text = request.GET.get("q", "").strip()
+    search = selectors.Search.parse(text)
+    if search is not None:
+        if search.by == "mobile":  # a resident's cases found by their number: a read of personal data
+            record_personal_read(request, "cases.Case:mobile-search")
+        found = selectors.case_search(request.user, search)
+    else:
+        found = selectors.queue(request.user, queues, name)
+    rows, next_cursor = selectors.case_page(found, request.GET.get("after", ""), sort)
+    batch = (template == "cases/center.html" and search is None and name in BATCH_QUEUES
+             and scope.has_role(request.user, Role.COMMAND_CENTER))
     return render(request, template, {
-        "can_enter": bool(workflow.entry_sources(request.user)), "queue": name, "counts": selectors.queue_counts(request.user, queues), "rows": rows, "next": next_cursor,
-        "query": page_query(request), "queues": labels,
+        "can_enter": bool(workflow.entry_sources(request.user)), "queue": name,
+        "counts": selectors.queue_counts(request.user, queues), "rows": rows, "next": next_cursor,
+        "query": page_query(request), "queues": labels, "sort": sort, "sorts": SORT_LABELS, "q": text,
+        "search": search, "short_search": bool(text) and search is None, "mine": selectors.my_statuses(request.user),
+        "batch": BatchDispatchForm(user=request.user) if batch else None, "here": request.get_full_path(),
     })
 
 
@@ -73,7 +93,8 @@ def case_list(request):
     )
     rows, next_cursor = selectors.case_page(selectors.case_list(request.user, f), request.GET.get("after", ""))
     return render(request, "cases/list.html", {"form": form, "rows": rows, "next": next_cursor,
-                                               "query": page_query(request), "can_enter": can_enter})
+                                               "query": page_query(request), "can_enter": can_enter,
+                                               "mine": selectors.my_statuses(request.user)})
 
 
 @login_required
@@ -120,7 +141,7 @@ def from_visit(request, visit_id: int):
 
 
 def _detail_context(request, case: Case, failed: StepForm | None = None) -> dict:
-    steps = workflow.available_steps(request.user, case)
+    steps = [*workflow.available_chains(request.user, case), *workflow.available_steps(request.user, case)]
     forms_ = [failed if failed is not None and failed.step.name == step.name else StepForm(step=step, case=case)
               for step in steps]
     is_center = request.user.is_superuser or scope.has_role(request.user, Role.COMMAND_CENTER)
@@ -131,7 +152,7 @@ def _detail_context(request, case: Case, failed: StepForm | None = None) -> dict
         "case": case, "events": events, "step_forms": forms_,
         "time_left": selectors.time_left(case),
         "duplicates": selectors.likely_duplicates(request.user, case) if is_center and case.is_open else [],
-        "failed": failed,
+        "failed": failed, "mine": selectors.my_statuses(request.user),
     }
 
 
@@ -148,7 +169,7 @@ def case_detail(request, reference: str):
 @require_POST
 def case_step(request, reference: str, action: str):
     case = selectors.access_case(request.user, reference)
-    step = workflow.STEPS.get(action)
+    step = workflow.STEPS.get(action) or workflow.CHAINS.get(action)
     if step is None:
         raise Http404
     form = StepForm(request.POST, step=step, case=case)
@@ -174,7 +195,7 @@ def case_step(request, reference: str, action: str):
             return redirect("cases:detail", reference=case.reference)
     case = selectors.access_case_with_timeline(request.user, reference)
     context = _detail_context(request, case, failed=form)
-    if form.step not in workflow.available_steps(request.user, case):
+    if not any(shown is form for shown in context["step_forms"]):
         context["step_forms"].append(form)  # keep the user's input visible with the reason it failed
     return render(request, "cases/detail.html", context, status=status)
 
@@ -197,11 +218,50 @@ def center_map_data(request):
 
 
 @login_required
+@require_POST
+def dispatch_many(request):
+    """The queue's selected cases dispatched together; each case's outcome is said, the failures with why."""
+    _require_role(request, Role.COMMAND_CENTER)
+    back = safe_next(request, "cases:center")
+    form = BatchDispatchForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    d = form.cleaned_data
+    try:
+        outcomes = services.case_dispatch_many(actor=request.user, items=d["cases"], department=d["department"],
+                                               note=d["note"], key=d["key"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    done = sum(outcome.ok for outcome in outcomes)
+    if done:
+        messages.success(request, ngettext("已派遣 %(n)d 件事件。", "已派遣 %(n)d 件事件。", done) % {"n": done})
+    for outcome in outcomes:
+        if not outcome.ok:
+            messages.error(request, _("%(ref)s 未派遣：%(reason)s") % {"ref": outcome.reference,
+                                                                     "reason": outcome.error})
+    return redirect(back)
+
+
+@login_required
 @require_GET
 def notifications(request):
-    rows, next_cursor = keyset_page(Notification.objects.visible_to(request.user).select_related("case"),
-                                    request.GET.get("after", ""), size=selectors.PAGE_SIZE)
-    return render(request, "cases/notifications.html", {"rows": rows, "next": next_cursor})
+    kind, reference = request.GET.get("kind", "")[:32], request.GET.get("case", "")[:20]
+    grouped = request.GET.get("group") == "case" and not (kind or reference)
+    if grouped:
+        rows, next_cursor = selectors.notices_by_case(request.user, request.GET.get("after", ""))
+    else:
+        f = selectors.NoticeFilter(kind=kind, case_reference=reference, unread_only=request.GET.get("unread") == "1")
+        rows, next_cursor = keyset_page(selectors.notices(request.user, f), request.GET.get("after", ""),
+                                        size=selectors.PAGE_SIZE)
+    return render(request, "cases/notifications.html", {
+        "rows": rows, "next": next_cursor, "query": page_query(request), "kinds": selectors.notice_kinds(request.user),
+        "kind": kind, "case_reference": reference, "grouped": grouped, "unread": request.GET.get("unread") == "1",
+        "kind_label": selectors.notice_kind_label(kind) if kind else "",
+    })
 
 
 @login_required
@@ -215,8 +275,11 @@ def notification_badge(request):
 @require_POST
 def notifications_read(request):
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    services.notification_read(actor=request.user, notification_ids=ids)
-    return redirect("notifications:list")
+    marked = services.notification_read(actor=request.user, notification_ids=ids,
+                                        kind=request.POST.get("kind", "")[:32],
+                                        case_reference=request.POST.get("case", "")[:20])
+    messages.success(request, ngettext("已将 %(n)d 条通知标为已读。", "已将 %(n)d 条通知标为已读。", marked) % {"n": marked})
+    return redirect(safe_next(request, "notifications:list"))
 
 
 QUEUE_LABELS_CENTER = {
@@ -228,3 +291,4 @@ QUEUE_LABELS_DEPARTMENT = {
     "sign": gettext_lazy("待签收"), "handling": gettext_lazy("处置中"), "overdue": gettext_lazy("已超期"), "suspended": gettext_lazy("挂账"),
     "done": gettext_lazy("已反馈/办结"),
 }
+SORT_LABELS = {"newest": gettext_lazy("最新登记"), "oldest": gettext_lazy("等待最久"), "deadline": gettext_lazy("时限最近")}

@@ -181,6 +181,52 @@ STEPS: dict[str, Step] = {step.name: step for step in (
 )}
 
 
+@dataclass(frozen=True)
+class Chain:
+    """Steps a person takes in one go (立案并派遣: accept, then dispatch): one transaction, each link a step of
+    STEPS taken by the service as if alone (its own gate check, state check and event), the note and inputs going
+    to the links that take them. It reads like a Step to the form and the API input; it records no event of its
+    own, so timelines and notices stay those of its links."""
+
+    name: str
+    label: str
+    links: tuple[str, ...]
+    style: str = "primary"
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(STEPS[name] for name in self.links)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.steps[0].roles
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for step in self.steps for name in step.inputs))
+
+    # The note is the last link's (派遣意见): the earlier ones are taken without a note of their own.
+    @property
+    def note_label(self) -> str:
+        return self.steps[-1].note_label
+
+    @property
+    def note_required(self) -> bool:
+        return self.steps[-1].note_required
+
+    @property
+    def note_max(self) -> int:
+        return self.steps[-1].note_max
+
+    photos = False
+    resident = False
+
+
+CHAINS: dict[str, Chain] = {chain.name: chain for chain in (
+    Chain("accept_dispatch", _("立案并派遣"), ("accept", "dispatch")),
+)}
+
+
 # Events that no one takes as a step: written by the system, named on the timelines.
 SYSTEM_EVENTS = {
     "create": _("登记"),
@@ -228,6 +274,18 @@ def available_steps(user, case: Case) -> list[Step]:
     for step in STEPS.values():
         if method_for(case, step) is not None and may_act(user, case, step):
             out.append(step)
+    return out
+
+
+def available_chains(user, case: Case) -> list[Chain]:
+    """The chains the user may start on this case now: its first link is open to them, and they hold the roles of
+    every later link (whose state is checked when it is reached, inside the same transaction)."""
+    out = []
+    for chain in CHAINS.values():
+        first, *rest = chain.steps
+        if method_for(case, first) is not None and may_act(user, case, first) and all(
+                scope.has_role(user, *step.roles) for step in rest):
+            out.append(chain)
     return out
 
 
