@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from grids.models import Place
@@ -59,6 +60,19 @@ def case_page(queryset: QuerySet[Case], after: str = "") -> tuple[list[Case], st
     # Rows never need the grids' polygons (kilobytes of GeoJSON each).
     queryset = queryset.select_related(*ROW_RELATED).defer("grid__boundary", "grid__parent__boundary")
     return keyset_page(queryset, after, size=PAGE_SIZE)
+
+
+def to_verify(user) -> QuerySet[Case]:
+    """The worker's "to verify" list (待核查): cases of their grids fed back by a department, waiting for the grid's
+    check (the workflow's verify / rework steps). Read through the case_open_queue index (grid, status)."""
+    return Case.objects.visible_to(user).filter(status=Status.FED_BACK, grid__in=scope.places_of(user, *scope.GRID_STAFF))
+
+
+def terminal_to_verify(user, place: Place, context: dict) -> None:
+    """On the worker's own grid page (registered with grids.terminal_panels), the link to their list with its size
+    (one query, only for the grid's own walkers)."""
+    if context.get("walks_here"):
+        context["to_verify"] = {"url": reverse("cases:to_verify"), "count": to_verify(user).count()}
 
 
 def queue(user, queues: dict[str, Q], name: str) -> QuerySet[Case]:

@@ -81,10 +81,10 @@ def test_keyset_pages_cover_every_row_once_with_constant_queries(client, cast, v
     client.get(reverse("ledger:list"), params)
     seen, after, with_household = [], "", 0
     while True:
-        # session, user, grants, the place check, categories, one page of rows, their communities, the title's
-        # place name (a district: no worker list — it would run to thousands); the sites would add one more on a
-        # page that shows any, however many rows
-        with django_assert_num_queries(8):
+        # session, user, grants, the places offered by name (which also check the chosen one and name the title),
+        # categories, one page of rows, their communities (a district: no worker list — it would run to
+        # thousands); the sites would add one more on a page that shows any, however many rows
+        with django_assert_num_queries(7):
             page = client.get(reverse("ledger:list"), {**params, "after": after} if after else params)
         with_household += sum(v.household_id == household.pk for v in page.context["rows"])
         seen += [v.pk for v in page.context["rows"]]
