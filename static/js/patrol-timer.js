@@ -52,7 +52,14 @@
 
   // ------------------------------------------------------------------ ending: confirm with a summary, then show it
   const confirmBox = $("[data-end-confirm]");
-  let findings = Number(confirmBox ? confirmBox.dataset.findings : 0);
+  // Findings: the server's count when the page was made, or this phone's own count of the patrol's findings if
+  // higher (a page opened from the service worker's copy predates the visits logged since).
+  const serverFindings = Number(confirmBox ? confirmBox.dataset.findings : 0);
+  const findingsKey = (patrol) => `wudu-patrol-findings-${patrol.client_id}`;
+  const localFindings = (patrol) => Number(localStorage.getItem(findingsKey(patrol)) || 0);
+  let findings = serverFindings;
+  const bootPatrol = openPatrol();
+  if (bootPatrol) findings = Math.max(serverFindings, localFindings(bootPatrol));
   const visits = () => Number(($("[data-visit-count]") || {}).textContent || 0);
   function fill(selector, figures) {
     for (const [key, value] of Object.entries(figures)) {
@@ -80,11 +87,22 @@
     findings = 0;
     $("[data-ended-summary]").hidden = true;
   });
-  app.addEventListener("patrol:visit", (event) => { if (event.detail.category) findings += 1; });
+  app.addEventListener("patrol:visit", (event) => {
+    if (!event.detail.category) return;
+    const patrol = openPatrol();
+    if (patrol) {
+      const mine = localFindings(patrol) + 1;
+      try { localStorage.setItem(findingsKey(patrol), String(mine)); } catch (e) { /* full: the page's count stays */ }
+      findings = Math.max(findings + 1, mine);
+    } else {
+      findings += 1;
+    }
+  });
   app.addEventListener("patrol:end", (event) => {
     const { patrol, ended_at: endedAt, route } = event.detail;
     const until = new Date(endedAt).getTime();
     fill("data-sum", figuresNow(patrol, until, route || []));
+    localStorage.removeItem(findingsKey(patrol));
     $("[data-ended-summary]").hidden = false;
     if (confirmBox) confirmBox.open = false;
     // The ended patrol now counts among today's ended ones.
