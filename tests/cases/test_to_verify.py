@@ -38,3 +38,18 @@ def test_an_official_has_no_cases_to_verify_on_a_grid(client, cast, categories):
     client.force_login(cast.user("community_official"))
     assert list(client.get(reverse("cases:to_verify")).context["rows"]) == []
     assert "待我核查" not in client.get(reverse("terminal", args=[cast.place("G1").code])).content.decode()
+
+
+def test_the_workers_grid_page_costs_the_same_queries_however_many_cases_wait(client, cast, categories,
+                                                                              django_assert_num_queries):
+    client.force_login(cast.user("grid_worker"))
+    url = reverse("terminal", args=[cast.place("G1").code])
+    _fed_back(cast, categories, "G1", "第一件")
+    client.get(url)
+    with django_assert_num_queries(14, exact=False) as small:  # at most; the same again below, exactly
+        client.get(url)
+    for n in range(3):
+        _fed_back(cast, categories, "G1", f"又一件{n}")
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = client.get(url)
+    assert "待我核查的事件 4 件" in page.content.decode()
