@@ -7,13 +7,17 @@ class CasesConfig(AppConfig):
     verbose_name = _("事件")
 
     def ready(self) -> None:
+        from grids import terminal_panels
         from wudu import media, outside
 
         from . import notify
         from .models import Case, CasePhoto
+        from .selectors import terminal_to_verify
 
         # The kernel's messages to a mobile (password reset links) go out through the notice channels.
         outside.register(notify.send_outside)
 
         # A case's photos go to whoever reads the case. The resident's tracking page shows no photos.
         media.register(CasePhoto, visible=lambda user, photos: photos.filter(case__in=Case.objects.visible_to(user)))
+        # The grid worker's home (their grid's page) links their "to verify" list.
+        terminal_panels.register(terminal_to_verify)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from grids.models import Place
@@ -160,6 +161,19 @@ def badge_state(case: Case, mine: frozenset[str]) -> str:
     if case.status in AT_DEPARTMENT and case.alert == Alert.DUE_SOON:
         return "due_soon"
     return "mine" if case.status in mine else "elsewhere"
+
+
+def to_verify(user) -> QuerySet[Case]:
+    """The worker's "to verify" list (待核查): cases of their grids fed back by a department, waiting for the grid's
+    check (the workflow's verify / rework steps). Read through the case_open_queue index (grid, status)."""
+    return Case.objects.visible_to(user).filter(status=Status.FED_BACK, grid__in=scope.places_of(user, *scope.GRID_STAFF))
+
+
+def terminal_to_verify(user, place: Place, context: dict) -> None:
+    """On the worker's own grid page (registered with grids.terminal_panels), the link to their list with its size
+    (one query, only for the grid's own walkers)."""
+    if context.get("walks_here"):
+        context["to_verify"] = {"url": reverse("cases:to_verify"), "count": to_verify(user).count()}
 
 
 def queue(user, queues: dict[str, Q], name: str) -> QuerySet[Case]:

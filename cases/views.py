@@ -79,6 +79,14 @@ def department(request):
 
 @login_required
 @require_GET
+def to_verify(request):
+    """The grid worker's cases waiting for their check (待核查), newest first."""
+    rows, next_cursor = selectors.case_page(selectors.to_verify(request.user), request.GET.get("after", ""))
+    return render(request, "cases/to_verify.html", {"rows": rows, "next": next_cursor, "query": page_query(request)})
+
+
+@login_required
+@require_GET
 def case_list(request):
     form = CaseListFilterForm(request.GET or None, user=request.user)
     can_enter = bool(workflow.entry_sources(request.user))

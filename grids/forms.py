@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wudu.forms import Form, KeyedForm, VersionedForm
 from wudu.rules import mobile_validator, phone_validator
 
-from .models import Department, PartnerKind, Role
+from .models import PATROL_MINIMUM_MAX, Department, Level, PartnerKind, Role
 
 
 class BoundaryField(forms.CharField):
@@ -43,6 +43,16 @@ class PlaceEditForm(VersionedForm):
     name = forms.CharField(label=_("名称"), max_length=100)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     boundary = BoundaryField()
+    patrol_minimum_minutes = forms.IntegerField(
+        label=_("每日最低巡查时长（分钟）"), required=False, min_value=1, max_value=PATROL_MINIMUM_MAX,
+        help_text=_("留空则按全区统一要求。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a grid is patrolled: other levels do not offer the field.
+        if self.initial.get("level") != Level.GRID:
+            del self.fields["patrol_minimum_minutes"]
 
 
 class AppointForm(KeyedForm):

@@ -44,11 +44,13 @@ register(ManagedResource(
         actor=actor, parent=place, idempotency_key=key, **_fields(data, "name", "address", "boundary")
     ),
     update=lambda actor, obj, data, version: services.place_update(
-        actor=actor, place=obj, expected_version=version, **_fields(data, "name", "address", "boundary")
+        actor=actor, place=obj, expected_version=version,
+        **_fields(data, "name", "address", "boundary", "patrol_minimum_minutes")
     ),
     anchor_levels=frozenset({Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID}),
     create_action=_("新增下级"),
-    edit_initial=lambda p: {"name": p.name, "address": p.address, "boundary": p.boundary, "version": p.version},
+    edit_initial=lambda p: {"name": p.name, "address": p.address, "boundary": p.boundary, "version": p.version,
+                            "level": p.level, "patrol_minimum_minutes": p.patrol_minimum_minutes},
 ))
 
 register(ManagedResource(

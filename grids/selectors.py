@@ -67,36 +67,47 @@ def counts_by_prefix(queryset, code_field: str, length: int, distinct_field: str
     return {row["prefix"]: row["n"] for row in rows}
 
 
-def children_with_counts(place: Place) -> list[ChildRow]:
-    """The places directly below, each with its number of grids and staff.
+def staff_counts(codes: list[str]) -> dict[str, int]:
+    """工作人员 of each place, by code: the people holding any role at the place or below it, each counted once.
 
-    Two grouped queries whatever the number of children: counts are aggregated in the database by
-    the children's code prefix.
+    The one definition of the figure: a parent's row for a child and the child's own page read it from here, so
+    they agree (someone serving at a street and in one of its communities counts once for the street). One query
+    whatever the number of codes: a distinct count per code over the memberships under their common prefix.
+    """
+    if not codes:
+        return {}
+    common = codes[0]
+    for code in codes[1:]:
+        while not code.startswith(common):
+            common = common[:-1]
+    row = Membership.objects.filter(place__code__startswith=common).aggregate(**{
+        f"c{i}": Count("user", distinct=True, filter=Q(place__code__startswith=code)) for i, code in enumerate(codes)
+    })
+    return {code: row[f"c{i}"] for i, code in enumerate(codes)}
+
+
+def children_with_counts(place: Place) -> tuple[list[ChildRow], dict[str, int]]:
+    """The places directly below, each with its number of grids and staff, and the place's own totals.
+
+    Two queries whatever the number of children: grids are counted in the database by the children's code
+    prefix, and staff through `staff_counts` (the place's own figure with its children's).
     """
     children = list(Place.objects.filter(parent=place).order_by("code").defer("boundary"))
+    staff = staff_counts([place.code] + [child.code for child in children])
     if not children:
-        return []
+        return [], {"grids": 0, "staff": staff[place.code]}
     length = len(children[0].code)
     grids = counts_by_prefix(Place.objects.filter(level=Level.GRID, code__startswith=place.code), "code", length)
-    staff = counts_by_prefix(
-        Membership.objects.filter(place__code__startswith=place.code).exclude(place=place),
-        "place__code", length, distinct_field="user",
-    )
-    return [
+    rows = [
         ChildRow(
             place=child,
             grids=1 if child.level == Level.GRID else grids.get(child.code, 0),
-            staff=staff.get(child.code, 0),
+            staff=staff[child.code],
         )
         for child in children
     ]
-
-
-def totals(rows: list[ChildRow]) -> dict[str, int]:
-    return {
-        "grids": sum(r.grids for r in rows),
-        "staff": sum(r.staff for r in rows),
-    }
+    # Grids do not overlap, so theirs add up; people serving in two children count once (not the rows' sum).
+    return rows, {"grids": sum(r.grids for r in rows), "staff": staff[place.code]}
 
 
 @dataclass

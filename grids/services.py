@@ -147,7 +147,9 @@ def place_update(
         raise ValidationError({"code": _("统一编号一经使用不可更改。")}, code="code_immutable")
     if "parent" in changes and changes.pop("parent") != place.parent:
         raise ValidationError({"parent": _("地点不能移到其他上级之下：统一编号将随之改变。")}, code="parent_immutable")
-    fields = {k: v for k, v in changes.items() if k in {"name", "address"}}
+    fields = {k: v for k, v in changes.items() if k in {"name", "address", "patrol_minimum_minutes"}}
+    if fields.get("patrol_minimum_minutes") is not None and place.level != Level.GRID:
+        raise ValidationError({"patrol_minimum_minutes": _("只有网格可以设置每日最低巡查时长。")}, code="not_grid")
     if "name" in fields:
         fields["name"] = (fields["name"] or "").strip()
     if "boundary" in changes:

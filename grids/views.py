@@ -82,8 +82,8 @@ def terminal(request, code: str):
         context["walks_here"] = place.pk in scope.places_of(request.user, *scope.GRID_STAFF)
         terminal_panels.fill(request.user, place, context)
         return render(request, "grids/grid_terminal.html", context)
-    rows = selectors.children_with_counts(place)
-    context.update(rows=rows, totals=selectors.totals(rows))
+    rows, totals = selectors.children_with_counts(place)
+    context.update(rows=rows, totals=totals)
     terminal_panels.fill(request.user, place, context)
     return render(request, "grids/terminal.html", context)
 

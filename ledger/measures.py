@@ -7,7 +7,8 @@ time online are not measures (national rules of 2023 and 2026)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Level
@@ -30,8 +31,10 @@ register(
             definition=_("有巡查记录的网格日 ÷ 网格日（网格数 × 天数，按每日日报告计）。")),
     Measure(code="patrol.time", label=_("巡查时长达标率"), section="patrol", model=DailyReport,
             place_field="place__code", base=grid_days,
-            numerator=lambda p: Q(patrol_seconds__gte=settings.MIN_DAILY_PATROL_MINUTES * 60), order=51,
-            definition=_("巡查时长达到每日最低要求（MIN_DAILY_PATROL_MINUTES，默认 60 分钟）的网格日 ÷ 网格日。")),
+            numerator=lambda p: Q(patrol_seconds__gte=Coalesce(
+                "place__patrol_minimum_minutes", Value(settings.MIN_DAILY_PATROL_MINUTES)) * 60), order=51,
+            definition=_("巡查时长达到该网格每日最低要求（网格未单独设定时按全区 MIN_DAILY_PATROL_MINUTES，默认 60 分钟）"
+                         "的网格日 ÷ 网格日。")),
     Measure(code="spot_check.pass", label=_("暗访达标率"), section="spot_checks", model=SpotCheck,
             place_field="grid__code", base=checked,
             numerator=lambda p: Q(score__gte=settings.SPOT_CHECK_PASS_SCORE), order=60, volume=True, above_grid_only=True,

@@ -22,6 +22,11 @@ from .models import DailyReport, Patrol, Visit
 REPORT_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 
 
+def patrol_minimum_minutes(grid: Place) -> int:
+    """A grid's daily patrol minimum: its own if set, else the district's (MIN_DAILY_PATROL_MINUTES)."""
+    return grid.patrol_minimum_minutes or settings.MIN_DAILY_PATROL_MINUTES
+
+
 def day_window(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     return start, start + datetime.timedelta(days=1)
@@ -63,15 +68,17 @@ def day_figures(day: datetime.date, levels=REPORT_LEVELS) -> tuple[dict, dict, d
 
 def daily_report_build(day: datetime.date) -> int:
     """(Re)build every place's report for `day`; returns the number of reports written."""
-    minimum = settings.MIN_DAILY_PATROL_MINUTES * 60
+    default = settings.MIN_DAILY_PATROL_MINUTES
     figures = day_figures(day)
-    places = list(Place.objects.filter(level__in=REPORT_LEVELS).values_list("id", "code", "level"))
+    places = list(Place.objects.filter(level__in=REPORT_LEVELS)
+                  .values_list("id", "code", "level", "patrol_minimum_minutes"))
+    # Each grid against its own minimum (Place.patrol_minimum_minutes), the district's where it has none.
     short = sorted(
-        code for _id, code, level in places
-        if level == Level.GRID and figures[0].get(code, {}).get("patrol_seconds", 0) < minimum
+        code for _id, code, level, minimum in places
+        if level == Level.GRID and figures[0].get(code, {}).get("patrol_seconds", 0) < (minimum or default) * 60
     )
     reports = []
-    for place_id, code, _level in places:
+    for place_id, code, _level, _minimum in places:
         patrols, visits, grids = (f.get(code, {}) for f in figures)
         reports.append(DailyReport(
             place_id=place_id, date=day,

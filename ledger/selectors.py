@@ -1,12 +1,13 @@
-"""Reads of the ledger 《网格工作走访台账》: filtered, scoped, keyset-paginated rows and their export stream; and the
-latest daily report a place's terminal shows."""
+"""Reads of the ledger 《网格工作走访台账》: filtered, scoped, keyset-paginated rows and their export stream; the
+daily report a place's terminal shows and its history; the patrol's figures of the day."""
 
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from grids.models import Level, Place
@@ -14,6 +15,7 @@ from wudu import scope
 from wudu.pages import Keyset, keyset_page
 
 from .models import DailyReport, Patrol, Visit
+from .reports import day_window, patrol_minimum_minutes
 
 PAGE_SIZE = 50
 
@@ -122,7 +124,10 @@ def latest_day(user, place: Place) -> DayFigures:
 
 def terminal_day(user, place: Place, context: dict) -> None:
     """The daily report on a place's terminal (registered with grids.terminal_panels): the place's latest day, and
-    on the page of a district, street or community each place below with its figures of the same day."""
+    on the page of a district, street or community each place below with its figures of the same day. On a grid
+    the worker's patrol button says whether a patrol of theirs is open (继续巡查)."""
+    if context.get("walks_here"):
+        context["patrol_open"] = Patrol.objects.filter(worker=user, ended_at__isnull=True).exists()
     day = latest_day(user, place)
     context["day"] = day.report
     context.setdefault("panel_templates", []).append("ledger/_day_report.html")
@@ -133,3 +138,106 @@ def terminal_day(user, place: Place, context: dict) -> None:
 def access_patrol(user, pk: int) -> Patrol:
     """A patrol the user sees, or 404 (the same for missing and hidden)."""
     return scope.access(Patrol.objects.all(), user, pk=pk)
+
+
+# ---------------------------------------------------------------------------------------- the daily report page
+
+HISTORY_DAYS = 14
+
+
+@dataclass
+class ShortGrid:
+    """A grid below its daily patrol minimum on the report's day."""
+
+    grid: Place
+    seconds: int
+
+    @property
+    def minutes(self) -> int:
+        return self.seconds // 60
+
+    @property
+    def minimum(self) -> int:
+        return patrol_minimum_minutes(self.grid)
+
+
+@dataclass
+class ReportDay:
+    report: DailyReport | None
+    history: list[DailyReport]
+    short: list[ShortGrid]
+
+
+def report_day(user, place: Place, day: datetime.date | None = None) -> ReportDay:
+    """A place's daily report of `day` (the latest if none), the last HISTORY_DAYS days' reports, and the grids
+    short of their minimum that day by name: three queries at most, whatever the number of grids."""
+    reports = DailyReport.objects.visible_to(user).filter(place=place)
+    history = list(reports.order_by("-date")[:HISTORY_DAYS])
+    if day is None:
+        report = history[0] if history else None
+    else:
+        report = next((r for r in history if r.date == day), None) or reports.filter(date=day).first()
+    short = []
+    if report is not None and report.short_grids:
+        grids = (
+            Place.objects.filter(code__in=report.short_grids, level=Level.GRID)
+            .select_related("parent").defer("boundary", "parent__boundary").order_by("code")
+            .annotate(day_seconds=Subquery(
+                DailyReport.objects.filter(place=OuterRef("pk"), date=report.date).values("patrol_seconds")[:1]))
+        )
+        short = [ShortGrid(grid=g, seconds=g.day_seconds or 0) for g in grids]
+    return ReportDay(report=report, history=history, short=short)
+
+
+# ---------------------------------------------------------------------------------------- the patrol's figures
+
+
+def route_metres(route: list) -> int:
+    """The length of a route of [lng, lat, …] points, in metres (flat-earth steps: a grid is a few hundred metres)."""
+    total = 0.0
+    for a, b in zip(route, route[1:], strict=False):
+        k = math.pi / 180
+        x = (b[0] - a[0]) * k * math.cos((a[1] + b[1]) / 2 * k)
+        y = (b[1] - a[1]) * k
+        total += math.hypot(x, y) * 6371000
+    return round(total)
+
+
+def patrol_seconds_today(grids: list[Place]) -> dict[int, int]:
+    """Seconds patrolled today in each grid by its ended patrols (every worker's: the minimum is the grid's)."""
+    start, end = day_window(timezone.localdate())
+    rows = (Patrol.objects.filter(grid__in=grids, started_at__gte=start, started_at__lt=end, ended_at__isnull=False)
+            .values("grid").annotate(seconds=Sum("duration_seconds")).order_by())
+    return {row["grid"]: row["seconds"] or 0 for row in rows}
+
+
+@dataclass
+class PatrolSummary:
+    patrol: Patrol
+    visits: int
+    findings: int
+
+    @property
+    def minutes(self) -> int:
+        return (self.patrol.duration_seconds or 0) // 60
+
+    @property
+    def route_metres(self) -> int:
+        return route_metres(self.patrol.route)
+
+
+def visit_figures(patrol: Patrol) -> tuple[int, int]:
+    """(visits, findings) of a patrol, in one query."""
+    row = Visit.objects.filter(patrol=patrol).aggregate(
+        visits=Count("id"), findings=Count("id", filter=Q(category__isnull=False)))
+    return row["visits"], row["findings"]
+
+
+def last_patrol_today(user) -> PatrolSummary | None:
+    """The worker's latest patrol ended today, with its figures (two queries), for the summary after ending it."""
+    start, end = day_window(timezone.localdate())
+    patrol = (Patrol.objects.filter(worker=user, ended_at__gte=start, ended_at__lt=end)
+              .select_related("grid").order_by("-ended_at").first())
+    if patrol is None:
+        return None
+    return PatrolSummary(patrol, *visit_figures(patrol))

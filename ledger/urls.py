@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import ledger, patrol
+from .views import daily, ledger, patrol
 
 patrol_urls = ([
     path("", patrol.home, name="home"),
@@ -16,6 +16,7 @@ ledger_urls = ([
     path("", ledger.ledger, name="list"),
     path("export.xlsx", ledger.ledger_xlsx, name="xlsx"),
     path("export.pdf", ledger.ledger_pdf, name="pdf"),
+    path("daily/<str:code>/", daily.daily_report, name="daily"),
 ], "ledger")
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from .places import (
     CODE_LENGTH,
     GRID_ROLES,
     PARENT_LEVEL,
+    PATROL_MINIMUM_MAX,
     ROLE_LEVEL,
     SEGMENT_WIDTH,
     Department,
@@ -20,6 +21,6 @@ from .places import (
 )
 
 __all__ = [
-    "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "GridPrefix", "Level",
+    "CHILD_LEVEL", "CODE_LENGTH", "GRID_ROLES", "PARENT_LEVEL", "PATROL_MINIMUM_MAX", "ROLE_LEVEL", "SEGMENT_WIDTH", "Department", "GridPrefix", "Level",
     "Membership", "OutpostPartner", "PartnerKind", "Place", "Role", "User", "WuduUserManager",
 ]

@@ -5,7 +5,7 @@ sequence, so "everything under X" is one indexed prefix query (`code__startswith
 """
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +15,9 @@ from simple_history.models import HistoricalRecords
 
 from wudu.rules import mobile_validator, phone_validator
 from wudu.scope import GRID_ROLES, Role, ScopedQuerySet  # noqa: F401 (the roles are the gate's; re-exported)
+
+# A day's patrol cannot be asked to last longer than the day's working hours (12 h).
+PATROL_MINIMUM_MAX = 720
 
 
 class Level(models.TextChoices):
@@ -82,6 +85,11 @@ class Place(models.Model):
     max_lng = models.FloatField(null=True, blank=True, editable=False)
     max_lat = models.FloatField(null=True, blank=True, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # A grid's own daily patrol minimum (巡查时长); empty: the district's (settings.MIN_DAILY_PATROL_MINUTES).
+    patrol_minimum_minutes = models.PositiveSmallIntegerField(
+        _("每日最低巡查时长（分钟）"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(PATROL_MINIMUM_MAX)],
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,7 +26,10 @@ MAX_RANGE_DAYS = 366
 
 
 class LedgerFilterForm(Form):
-    place = forms.CharField(label=gettext_lazy("地点编号"), required=False)
+    # By name (the unified code is the value): the user's places down to communities, and the grids of the chosen
+    # community; a district's ~1,800 grids would make the list unusable.
+    place = forms.ChoiceField(label=gettext_lazy("地点"), required=False, error_messages={
+        "invalid_choice": gettext_lazy("地点不存在或无权访问。")})
     date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -40,9 +44,12 @@ class LedgerFilterForm(Form):
         self.user = user
         self.fields["category"].choices = [("", _("全部"))] + list(
             FindingCategory.objects.values_list("code", "name"))
+        code = (self.data.get("place") or "").strip()
+        self.place_names = _place_names(user, code)
+        self.fields["place"].choices = [("", _("全部"))] + [
+            (c, "\u3000" * _depth(level) + name) for c, (name, level) in self.place_names.items()]
         # The grid workers of the chosen community or grid that this user may see (the gate), by name. Above a
         # community the list would run to thousands (a district has ~1,800): pick a community first.
-        code = (self.data.get("place") or "").strip()
         workers = User.objects.none()
         if len(code) >= CODE_LENGTH[Level.COMMUNITY]:
             workers = (
@@ -54,12 +61,6 @@ class LedgerFilterForm(Form):
         self.fields["worker"].help_text = "" if len(code) >= CODE_LENGTH[Level.COMMUNITY] \
             else _("选择社区或网格后可按网格员筛选。")
         self.fields["worker"].label_from_instance = lambda person: person.display_name
-
-    def clean_place(self):
-        code = self.cleaned_data["place"].strip()
-        if code and not Place.objects.visible_to(self.user).filter(code=code).exists():
-            raise forms.ValidationError(_("地点不存在或无权访问。"))
-        return code
 
     def clean(self):
         data = super().clean()
@@ -82,9 +83,27 @@ class LedgerFilterForm(Form):
 
     def title(self) -> str:
         d = self.cleaned_data
-        where = Place.objects.filter(code=d["place"]).values_list("name", flat=True).first() if d["place"] else ""
+        where = self.place_names[d["place"]][0] if d["place"] else ""
         return _("%(where)s网格工作走访台账（%(start)s 至 %(end)s）") % {
             "where": where, "start": d["date_from"].isoformat(), "end": d["date_to"].isoformat()}
+
+
+LIST_LEVELS = (Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY)
+
+
+def _depth(level: str) -> int:
+    return {Level.STREET: 1, Level.COMMUNITY: 2, Level.GRID: 3}.get(level, 0)
+
+
+def _place_names(user, chosen: str) -> dict[str, tuple[str, str]]:
+    """{code: (name, level)} of the places the filter offers, in code order (one query): those the user sees down
+    to communities, and the grids of the chosen community (or of the chosen grid's community)."""
+    community = chosen[:CODE_LENGTH[Level.COMMUNITY]] if len(chosen) >= CODE_LENGTH[Level.COMMUNITY] else None
+    wanted = Q(level__in=LIST_LEVELS)
+    if community:
+        wanted |= Q(level=Level.GRID, code__startswith=community)
+    rows = Place.objects.visible_to(user).filter(wanted).order_by("code").values_list("code", "name", "level")
+    return {code: (name, level) for code, name, level in rows}
 
 
 def _form(request):

@@ -5,7 +5,9 @@ submission sent twice returns the record already saved.
 """
 
 import uuid
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +26,7 @@ from .. import selectors
 from .. import services as ledger
 from ..forms import PatrolEndForm, PatrolStartForm, VisitForm
 from ..models import FindingCategory, Household, Patrol, Visit, VisitType
+from ..reports import patrol_minimum_minutes
 
 PATROL_ROLES = scope.GRID_STAFF
 HOUSEHOLDS_SHOWN = 300  # per page load; the search box filters these on the phone
@@ -68,10 +71,14 @@ def home(request):
         return render(request, "patrol/not_grid_staff.html", status=403)
     grids = list(_grids(request.user))
     patrol = Patrol.objects.filter(worker=request.user, ended_at__isnull=True).select_related("grid").first()
-    visits, visit_count = [], 0
+    visits, visit_count, finding_count, summary = [], 0, 0, None
     if patrol is not None:
-        visit_count = Visit.objects.filter(patrol=patrol).count()
+        visit_count, finding_count = selectors.visit_figures(patrol)
         visits = Visit.objects.filter(patrol=patrol).select_related("household", "category")[:30]
+    else:
+        summary = selectors.last_patrol_today(request.user)
+    seconds = selectors.patrol_seconds_today(grids)
+    today = [_Today(grid, seconds.get(grid.pk, 0), patrol_minimum_minutes(grid)) for grid in grids]
     households = (
         Household.objects.visible_to(request.user).filter(grid__in=[g.pk for g in grids])
         # The latest visit of each household: one index probe each (visit_household_time), whatever the history.
@@ -82,10 +89,25 @@ def home(request):
     )
     return render(request, "patrol/home.html", {
         "grids": grids, "patrol": patrol, "visits": visits, "visit_count": visit_count, "households": households,
+        "finding_count": finding_count, "summary": summary, "today": today,
+        "district_minimum": settings.MIN_DAILY_PATROL_MINUTES,
         "categories": FindingCategory.objects.filter(active=True), "visit_types": VisitType.choices,
         "client_ids": [uuid.uuid4() for _i in range(3)],  # start, visit, end: pre-filled for plain forms
         "js_text": _js_text(),
     })
+
+
+@dataclass
+class _Today:
+    """A grid's patrol time today (ended patrols) against its minimum, for the running timer."""
+
+    grid: Place
+    seconds: int
+    minimum: int
+
+    @property
+    def minutes(self) -> int:
+        return self.seconds // 60
 
 
 def _js_text() -> dict[str, str]:

@@ -9,6 +9,8 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-badge-url]").forEach((item) => {
     if (!navigator.onLine) return;
+    // One badge per screen: the menu's on a wide one, the bell beside the menu button on a phone (the other is hidden).
+    if (item.offsetParent === null) return;
     fetch(item.dataset.badgeUrl, { credentials: "same-origin" })
       .then((response) => (response.ok ? response.text() : null))
       .then((html) => { if (html) item.innerHTML = html; })

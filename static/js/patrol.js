@@ -350,6 +350,7 @@
     $("[data-visit-empty]").hidden = false;
     $("[data-visit-count]").textContent = "0";
     showPanels();
+    app.dispatchEvent(new CustomEvent("patrol:start", { detail: { started_at: startedAt, grid: gridInput.value } })); // patrol-timer.js
     await renderQueue();
     flush();
   });
@@ -398,6 +399,7 @@
       if (!(await enqueue(item))) return;
       appendLog(item);
       addVisitRow(item);
+      app.dispatchEvent(new CustomEvent("patrol:visit", { detail: fields })); // patrol-timer.js
       resetVisitForm();
       flash(navigator.onLine ? T.saved : T.saved_offline);
       await renderQueue();
@@ -421,6 +423,7 @@
     stopRoute();
     localStorage.removeItem(routeKey(patrol.client_id));
     localStorage.removeItem(`${routeKey(patrol.client_id)}-on`);
+    app.dispatchEvent(new CustomEvent("patrol:end", { detail: { patrol, ended_at: item.fields.ended_at, route } })); // patrol-timer.js
     setCurrent(null);
     showPanels();
     await renderQueue();

@@ -152,9 +152,13 @@ def test_worker_logs_visits_offline_and_they_arrive_once(live_server, phone, scr
             f".some(p => Math.abs(p[1] - {34.7 + 0.002 * step}) < 1e-6)"
         )
 
-    # 结束巡查 closes it on the server, with the route.
-    phone.get_by_role("button", name="结束巡查").click()
+    # 结束巡查 asks first, with the figures, then closes it on the server, with the route.
+    phone.locator("[data-end-confirm] > summary").click()
+    assert phone.locator("[data-end='visits']").inner_text() == "3"
+    phone.get_by_role("button", name="确认结束").click()
     phone.wait_for_selector("[data-start-panel]:not([hidden])")
+    assert phone.locator("[data-ended-summary]").is_visible()
+    assert phone.locator("[data-sum='visits']").inner_text() == "3" and phone.locator("[data-sum='findings']").inner_text() == "1"
     _wait_queue_empty(phone)
     patrol.refresh_from_db()
     assert not patrol.is_open

@@ -33,7 +33,8 @@ def test_street_terminal_counts_grids_staff_and_party_members_per_community(clie
     # 董庄社区: G1 (3 grid staff + 0) and G1b (1 worker); community official too.
     assert (rows["董庄社区"].grids, rows["董庄社区"].staff, rows["董庄社区"].party_members) == (2, 5, 2)
     assert (rows["健康社区"].grids, rows["健康社区"].staff, rows["健康社区"].party_members) == (1, 1, 1)
-    assert response.context["totals"] == {"grids": 3, "staff": 6, "party_members": 3}
+    # The street's own staff: its communities' people and the street official (tests/grids/test_staff_counts.py).
+    assert response.context["totals"] == {"grids": 3, "staff": 7, "party_members": 3}
 
 
 def test_terminal_counts_follow_new_grids(client, cast):

@@ -81,10 +81,10 @@ def test_keyset_pages_cover_every_row_once_with_constant_queries(client, cast, v
     client.get(reverse("ledger:list"), params)
     seen, after, with_household = [], "", 0
     while True:
-        # session, user, grants, the place check, categories, one page of rows, their communities, the title's
-        # place name (a district: no worker list — it would run to thousands); the sites would add one more on a
-        # page that shows any, however many rows
-        with django_assert_num_queries(8):
+        # session, user, grants, the places offered by name (which also check the chosen one and name the title),
+        # categories, one page of rows, their communities (a district: no worker list — it would run to
+        # thousands); the sites would add one more on a page that shows any, however many rows
+        with django_assert_num_queries(7):
             page = client.get(reverse("ledger:list"), {**params, "after": after} if after else params)
         with_household += sum(v.household_id == household.pk for v in page.context["rows"])
         seen += [v.pk for v in page.context["rows"]]
@@ -136,3 +136,18 @@ def test_the_worker_filter_offers_only_workers_in_scope_and_filters_by_one(clien
     assert [v.worker_id for v in page.context["rows"]] == [g1b.pk]
     refused = client.get(reverse("ledger:list"), {"worker": User.objects.get(username="worker_G3").pk})
     assert refused.status_code == 400
+
+
+def test_the_place_filter_offers_places_by_name_and_the_chosen_communitys_grids(client, cast, visits):
+    client.force_login(cast.user(Role.STREET_OFFICIAL))
+    page = client.get(reverse("ledger:list"), {"date_from": visits.isoformat()})
+    offered = dict(page.context["form"].fields["place"].choices)
+    # The street and its communities by name (the code is only the value); no grid until a community is chosen.
+    assert {name.strip("\u3000") for name in offered.values()} == {"全部", "新兴街道", "董庄社区", "健康社区"}
+    html = page.content.decode()
+    assert f'<option value="{cast.place("C1").code}">' in html and "地点编号" not in html
+    chosen = client.get(reverse("ledger:list"), {"date_from": visits.isoformat(), "place": cast.place("C1").code})
+    offered = dict(chosen.context["form"].fields["place"].choices)
+    assert offered[cast.place("G1b").code].strip("\u3000") == "第2网格" and cast.place("G2").code not in offered
+    assert chosen.context["title"].startswith("董庄社区网格工作走访台账")
+    assert len(chosen.context["rows"]) == 4
