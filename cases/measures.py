@@ -73,8 +73,19 @@ def _cases(code, label, numerator, *, base=due, higher=True, definition="", orde
                    higher_is_better=higher, definition=definition, order=order, volume=volume)
 
 
-def _verdicts(code, label, *, order, definition, section="satisfaction", source=None, volume=False):
-    base = verdicts if source is None else (lambda p: verdicts(p) & Q(case__source=source))
+def by_resident(p: Period) -> Q:
+    """Verdicts the resident gave through the tracking link (the event names no staff actor)."""
+    return verdicts(p) & Q(actor__isnull=True)
+
+
+def by_callback(p: Period) -> Q:
+    """Verdicts staff took down on a call back (the event names who called)."""
+    return verdicts(p) & Q(actor__isnull=False)
+
+
+def _verdicts(code, label, *, order, definition, section="satisfaction", source=None, volume=False, base=None):
+    if base is None:
+        base = verdicts if source is None else (lambda p: verdicts(p) & Q(case__source=source))
     return Measure(code=code, label=label, section=section, model=CaseEvent, place_field="case__grid__code",
                    department_field="case__department" if source is None else None, base=base,
                    numerator=lambda p: Q(data__evaluation__in=list(SATISFIED)), definition=definition, order=order,
@@ -107,6 +118,11 @@ register(
     _verdicts("case.satisfaction", _("满意率"), order=30, volume=True,
               definition=_("评价为满意或基本满意的评价 ÷ 期内作出的全部评价（信访事项每轮评价各计一次，"
                            "不满意而重新办理的也计入）。")),
+    # The same rate split by who gave the verdict: the resident's own, or staff on a call back.
+    _verdicts("case.satisfaction_resident", _("居民自评满意率"), order=31, base=by_resident,
+              definition=_("居民通过办理进度链接自行作出的评价中，满意或基本满意的 ÷ 期内居民自行作出的全部评价。")),
+    _verdicts("case.satisfaction_callback", _("电话回访满意率"), order=32, base=by_callback,
+              definition=_("工作人员电话回访后录入的评价中，满意或基本满意的 ÷ 期内回访录入的全部评价。")),
     _cases("hotline.response", _("热线响应率"), lambda p: Q(dispatched_at__lt=p.end_at) | Q(status=Status.CANCELLED),
            order=40, base=lambda p: created(p) & Q(source=Source.HOTLINE), department=False, section="hotline",
            volume=True, definition=_("期末前已派遣（或经审核注销）的热线诉求 ÷ 期内登记的热线诉求。")),

@@ -158,6 +158,14 @@ class Evaluation(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
+class EvaluationChannel(models.TextChoices):
+    """How a verdict came: the resident's own, through the tracking link, or taken down by staff on a phone call
+    back to the resident (recorded with the person who called)."""
+
+    RESIDENT = "resident", _("居民自评")
+    PHONE = "phone", _("电话回访")
+
+
 class CaseQuerySet(ScopedQuerySet):
     scope_resource = "case"
 
@@ -208,6 +216,9 @@ class Case(models.Model):
     evaluation = models.CharField(_("评价"), max_length=16, choices=Evaluation.choices, blank=True)
     evaluation_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    evaluation_channel = models.CharField(_("评价渠道"), max_length=16, choices=EvaluationChannel.choices, blank=True)
+    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("回访人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="recorded_evaluations")
     fed_back_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), db_index=True)
@@ -232,6 +243,12 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(status__in=AT_DEPARTMENT) | Q(department__isnull=False, deadline__isnull=False),
                 name="case_department_holds_with_deadline",
+            ),
+            # A verdict taken down on a call back names who called; the resident's own names nobody.
+            models.CheckConstraint(
+                condition=Q(evaluation_channel=EvaluationChannel.PHONE, evaluated_by__isnull=False)
+                | (~Q(evaluation_channel=EvaluationChannel.PHONE) & Q(evaluated_by__isnull=True)),
+                name="case_phone_evaluation_names_caller",
             ),
         ]
         indexes = [
@@ -356,15 +373,17 @@ class Case(models.Model):
 
     @transition(field=status, source=[Status.CLOSED, Status.AWAITING_EVALUATION], target=Status.CLOSED,
                 conditions=[lambda case: not case.evaluation])
-    def evaluate(self, *, at, evaluation, comment):
+    def evaluate(self, *, at, evaluation, comment, channel, by=None):
         self.evaluation = evaluation
         self.evaluation_comment = comment
         self.evaluated_at = at
+        self.evaluation_channel = channel
+        self.evaluated_by = by
         if self.closed_at is None:
             self.closed_at = at
 
     @transition(field=status, source=Status.AWAITING_EVALUATION, target=Status.FILED)
-    def reopen(self, *, at, evaluation, comment):
+    def reopen(self, *, at, evaluation, comment, channel, by=None):
         # A petitioner's 不满意 reopens the petition: back to the command center for a new dispatch. The
         # verdict is kept on the event; the case awaits a fresh one after the next round.
         self.department = None

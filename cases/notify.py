@@ -147,7 +147,7 @@ def _tell_resident(case: Case, event: CaseEvent, step: workflow.Step | None) -> 
         return
     link = tracking_url(case)
     if event.action == "create":
-        message = _("【网格通】您的诉求已受理，编号 %(ref)s，进度查询：%(link)s") % {"ref": case.reference, "link": link}
+        message = _("【网格通】您的诉求已收到，编号 %(ref)s，进度查询：%(link)s") % {"ref": case.reference, "link": link}
     elif step and step.tell_resident:
         message = str(step.tell_resident) % {"ref": case.reference, "link": link}
     else:

@@ -194,7 +194,7 @@ def _create(request):
             client_ip=client_ip(request), source=Source.OPEN311)
     except ValidationError as error:
         return _errors(429 if getattr(error, "code", "") == "rate_limited" else 400, *error.messages)
-    notice = _("已受理，受理编号 %(ref)s。提交人可凭受理编号和手机号在网上查询办理进度。") % {"ref": case.reference}
+    notice = _("已收到，受理编号 %(ref)s，待工作人员受理。提交人可凭受理编号和手机号在网上查询办理进度。") % {"ref": case.reference}
     return _json([{"service_request_id": case.reference, "service_notice": notice, "account_id": None,
                   "token": None}], status=201)
 

@@ -33,7 +33,7 @@ from grids.public_selectors import public_index
 from wudu.redact import redact
 
 from . import workflow
-from .models import FINISHED, Case, CaseCategory, CaseEvent, Evaluation, Kind, Source, Status
+from .models import FINISHED, Case, CaseCategory, CaseEvent, Evaluation, EvaluationChannel, Kind, Source, Status
 
 OPEN311_MAX = 50
 OPEN311_MAX_DAYS = 90
@@ -95,6 +95,7 @@ class Tracking:
     evaluation_label: str
     evaluation_comment: str
     reopened: bool
+    evaluation_by_phone: bool = False  # taken down by staff on a call back, not given through the link
     timeline: list[TimelineEntry] = field(default_factory=list)
 
 
@@ -137,6 +138,7 @@ def tracking(token: str) -> Tracking:
         evaluation_comment=public_text(case.evaluation_comment or (last_verdict.note if last_verdict else "")),
         # A petitioner's 不满意 sent the petition back for another round.
         reopened=bool(last_verdict and not evaluation and case.is_open),
+        evaluation_by_phone=case.evaluation_channel == EvaluationChannel.PHONE,
         timeline=timeline,
     )
 

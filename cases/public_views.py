@@ -38,7 +38,8 @@ def _submit_page(request, form, *, message: str = "", status: int = 200):
 @require_http_methods(["GET", "POST"])
 def submit(request):
     if request.method == "GET":
-        return _submit_page(request, public_forms.SubmitForm())
+        # A grid's public notice links here with its grid chosen (?grid=<code>).
+        return _submit_page(request, public_forms.SubmitForm(initial={"grid": request.GET.get("grid", "")}))
     form = public_forms.SubmitForm(request.POST, request.FILES)
     if form.is_bot:
         # Say nothing about why; keep what was typed for the rare person whose browser filled the trap.
@@ -59,8 +60,9 @@ def submit(request):
     except ValidationError as error:
         form.add_service_error(error)
         return _submit_page(request, form, status=429 if getattr(error, "code", "") == "rate_limited" else 400)
-    messages.success(request, _("您的诉求已受理，受理编号 %(ref)s。请收藏或保存本页链接，凭它随时查看办理进度并评价。")
-                     % {"ref": case.reference})
+    # Say what is true: the case is received and waits for staff to accept it (待受理), it is not accepted yet.
+    messages.success(request, _("您的诉求已提交，受理编号 %(ref)s，当前状态：%(status)s。请收藏或保存本页链接，"
+                                "凭它随时查看办理进度并评价。") % {"ref": case.reference, "status": case.get_status_display()})
     return redirect("cases_public:track", token=case.tracking_token)
 
 

@@ -219,7 +219,7 @@ def access_case_with_timeline(user, reference: str) -> Case:
     # PostgreSQL 2.9 ms of planning for a 0.3 ms query (make bench). No polygons: the page draws no map.
     parents = Place.objects.select_related("parent").defer("boundary", "parent__boundary")
     cases = (
-        Case.objects.select_related("category", "grid", "building", "department", "reporter")
+        Case.objects.select_related("category", "grid", "building", "department", "reporter", "evaluated_by")
         .defer("grid__boundary", "building__boundary")
         .prefetch_related(Prefetch("grid__parent", queryset=parents), Prefetch("events", queryset=events))
     )

@@ -324,8 +324,8 @@ def _step(step: workflow.Step, *, actor, case: Case, version: int, key, note: st
     if version is None:
         raise ValidationError({"version": _("缺少版本号，请刷新页面后重试。")}, code="required")
     now = now or timezone.now()
-    inputs = {**inputs, "note": note}
     event_actor = actor if getattr(actor, "is_authenticated", False) else None
+    inputs = {**inputs, "note": note, "by": event_actor}
 
     def step_once() -> CaseEvent:
         claimed = Case.objects.filter(pk=case.pk, version=int(version)).update(version=F("version") + 1)

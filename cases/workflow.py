@@ -23,7 +23,7 @@ from wudu import scope
 from wudu.scope import Grant, Role
 
 from . import calendar
-from .models import Case, CaseEvent, Evaluation, LimitUnit, Source, Status
+from .models import Case, CaseEvent, Evaluation, EvaluationChannel, LimitUnit, Source, Status
 
 GRID_STAFF = scope.GRID_STAFF
 CENTER = (Role.COMMAND_CENTER,)
@@ -83,6 +83,10 @@ class Step:
     prepare: Callable[[Case, datetime.datetime, dict], Prepared] | None = None
     # (case, inputs) -> the transition's name, where the inputs decide it; None: the first of `methods` that holds.
     choose: Callable[[Case, dict], str] | None = None
+    # (case) -> True where only the resident, through the tracking link, may take the step (no staff role).
+    resident_only: Callable[[Case], bool] | None = None
+    # Never taken by the staff of the department that handled the case (a unit does not rate its own work).
+    not_by_handler: bool = False
 
 
 def _dispatch(case: Case, now: datetime.datetime, inputs: dict) -> Prepared:
@@ -125,7 +129,15 @@ def _evaluate(case: Case, now: datetime.datetime, inputs: dict) -> Prepared:
     evaluation = inputs.get("evaluation") or ""
     if evaluation not in Evaluation.values:
         raise ValidationError({"evaluation": _g("请选择满意、基本满意或不满意。")}, code="required")
-    return Prepared(dict(evaluation=evaluation, comment=inputs.get("note", "")), {"evaluation": evaluation})
+    # Staff take a verdict down on a call back to the resident: the case says so, and who called.
+    by = inputs.get("by")
+    channel = EvaluationChannel.PHONE if by is not None else EvaluationChannel.RESIDENT
+    return Prepared(dict(evaluation=evaluation, comment=inputs.get("note", ""), channel=channel, by=by),
+                    {"evaluation": evaluation, "channel": channel})
+
+
+def _petition(case: Case) -> bool:
+    return case.is_petition
 
 
 def _evaluate_method(case: Case, inputs: dict) -> str:
@@ -170,9 +182,11 @@ STEPS: dict[str, Step] = {step.name: step for step in (
     Step("rework", _("返工"), GRID_STAFF + CENTER, ("rework",), note_required=True, note_label=_("返工原因"),
          style="danger", photos=True,
          tell=DEPARTMENT, message=_("事件 %(ref)s 核查未通过，请返工")),
+    # Staff (the command center, never the unit that handled the case) record a verdict from a call back, marked as
+    # such; a petition's verdict is the petitioner's own, given through the tracking link.
     Step("evaluate", pgettext_lazy("step", "评价"), CENTER, ("evaluate", "reopen"), note_label=_("评价意见"),
          note_max=EVALUATION_COMMENT_MAX, inputs=("evaluation",), resident=True, resident_sees_note=True,
-         prepare=_evaluate, choose=_evaluate_method),
+         prepare=_evaluate, choose=_evaluate_method, resident_only=_petition, not_by_handler=True),
     Step("urge", _("催办"), CENTER, ("urge",), note_label=_("催办意见"), style="warning",
          tell=DEPARTMENT, message=_("事件 %(ref)s 被指挥中心催办，请尽快处置")),
     Step("supervise", pgettext_lazy("step", "督办"), CENTER, ("supervise",), note_label=_("督办意见"), style="danger",
@@ -261,6 +275,11 @@ def method_for(case: Case, step: Step, inputs: dict | None = None):
 
 def acting_grant(user, case: Case, step: Step) -> Grant | None:
     """The grant under which the user takes this step on this case (None: they may not)."""
+    if step.resident_only is not None and step.resident_only(case):
+        return None
+    if step.not_by_handler and case.department_id is not None and any(
+            grant.role in DEPARTMENT and grant.department_id == case.department_id for grant in scope.grants_for(user)):
+        return None
     return scope.grant_to_act(user, case, "case", step.roles)
 
 

@@ -15,6 +15,9 @@ from typing import Any
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
+from wudu import scope
+from wudu.scope import Role
+
 from .models import Place
 
 
@@ -69,3 +72,14 @@ def register(resource: ManagedResource) -> ManagedResource:
 def autodiscover() -> None:
     """Import each installed app's `managed` module, which registers that app's resources."""
     autodiscover_modules("managed")
+
+
+# Department staff read the registers of their district (to find a grid, a colleague's work phone) but keep none
+# of them: their work is the cases dispatched to them, so the management pages are not offered to them.
+NOT_KEEPERS = (Role.DEPARTMENT_STAFF,)
+
+
+def resources_for(user) -> list[ManagedResource]:
+    """The management lists worth offering to this user: those a grant of a register-keeping role reads."""
+    return [resource for resource in RESOURCES.values()
+            if scope.reads(user, resource.scope_resource, excluding=NOT_KEEPERS)]

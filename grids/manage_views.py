@@ -14,7 +14,7 @@ from wudu.duties import Duty, has_duty
 from wudu.pages import keyset_page, page_query
 
 from . import forms, selectors, services
-from .manage import RESOURCES, Column, ManagedResource
+from .manage import RESOURCES, Column, ManagedResource, resources_for
 
 PAGE_SIZE = 50
 HIDDEN = _lazy("（不显示）")
@@ -40,7 +40,7 @@ def _cell(user, resource: ManagedResource, column: Column, obj):
 
 @login_required
 def index(request):
-    return render(request, "manage/index.html", {"resources": RESOURCES.values()})
+    return render(request, "manage/index.html", {"resources": resources_for(request.user)})
 
 
 @login_required

@@ -109,11 +109,11 @@ def public_index() -> PublicIndex:
 
 
 def grids_geojson(community_code: str | None = None) -> dict:
-    """A FeatureCollection of grid boundaries (code, name, community, url): one query."""
+    """A FeatureCollection of grid boundaries (code, name, community, its code, street, url): one query."""
     grids = (
         Place.objects.filter(level=Level.GRID, boundary__isnull=False)
-        .select_related("parent")
-        .only("code", "name", "boundary", "parent__name")
+        .select_related("parent__parent")
+        .only("code", "name", "boundary", "parent__name", "parent__code", "parent__parent__name")
         .order_by("code")
     )
     if community_code:
@@ -128,6 +128,8 @@ def grids_geojson(community_code: str | None = None) -> dict:
                     "code": grid.code,
                     "name": grid.name,
                     "community": grid.parent.name,
+                    "community_code": grid.parent.code,
+                    "street": grid.parent.parent.name if grid.parent.parent_id else "",
                     "url": reverse("public:grid", args=[grid.code]),
                 },
             }

@@ -542,6 +542,15 @@ def reads_data(user) -> bool:
     return _is_superuser(user) or any(grant.role in DATA_ROLES for grant in grants_for(user))
 
 
+def reads(user, resource: str, *, excluding: Iterable[str] = ()) -> bool:
+    """Does one of the user's grants (of a role not in `excluding`) read this resource somewhere? What a menu
+    asks before offering a list page (grants are cached: no query)."""
+    if _is_superuser(user):
+        return True
+    rules = _policy(resource).read
+    return any(grant.role in rules and grant.role not in excluding for grant in grants_for(user))
+
+
 def has_role(user, *roles: str) -> bool:
     return any(grant.role in roles for grant in grants_for(user))
 

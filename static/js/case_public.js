@@ -1,6 +1,9 @@
 // Residents' self-service (自助式网上办理): pick the place of a problem on the grid map, and small form helps.
-// The map draws the public grid polygons; a tap sets the hidden lng/lat, selects the grid it falls in and
-// names it. The server decides again (the point must lie in the chosen grid), so this is only a convenience.
+// The map draws the public grid polygons, labelled (without tiles they are bare shapes otherwise): the
+// communities' names when many grids are in view, the grids' names when few are; a tap sets the hidden
+// lng/lat, selects the grid it falls in and names it in words (street · community · grid), and the form asks
+// the resident to confirm that place before it is sent. The server decides again (the point must lie in the
+// chosen grid), so this is only a convenience.
 (function () {
   "use strict";
 
@@ -45,6 +48,7 @@
     if (tileUrl) L.tileLayer(tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
     map.setView([34.04, 113.84], 12); // 魏都区, until the grids arrive
     let features = [];
+    const shapes = {}; // grid code → its shape on the map
     let marker = null;
 
     function say(text) {
@@ -69,10 +73,15 @@
       latInput.value = lat.toFixed(6);
       if (marker) marker.setLatLng([lat, lng]);
       else marker = L.circleMarker([lat, lng], { radius: 9, color: "#b71c1c", weight: 3, fillOpacity: 0.6 }).addTo(map);
-      if (select) select.value = feature.properties.code;
-      say((picked ? picked.dataset.pickedPrefix : "") + feature.properties.community + " · " + feature.properties.name);
+      if (select) {
+        select.value = feature.properties.code;
+        select.dispatchEvent(new CustomEvent("grid-picked"));
+      }
+      say((picked ? picked.dataset.pickedPrefix : "") + placeWords(feature.properties));
       el.dataset.pickedGrid = feature.properties.code;
-      if (pan) map.setView([lat, lng], Math.max(map.getZoom(), 15));
+      // Located: show the whole grid found (with its name) around the point, not a bare patch of colour.
+      if (pan && shapes[feature.properties.code]) map.fitBounds(shapes[feature.properties.code].getBounds(), { padding: [16, 16], maxZoom: 17 });
+      else if (pan) map.setView([lat, lng], Math.max(map.getZoom(), 15));
     }
 
     const loading = note(el, el.dataset.loading);
@@ -86,8 +95,12 @@
         const layer = L.geoJSON(collection, {
           style: { color: "#b71c1c", weight: 1.2, fillOpacity: 0.08, className: "grid-shape" },
           onEachFeature: (feature, shape) =>
-            shape.bindTooltip(feature.properties.community + " · " + feature.properties.name, { sticky: true }),
+            shape.bindTooltip(gridLabel(feature.properties), { permanent: true, direction: "center", className: "grid-label picker-grid-label" }),
         }).addTo(map);
+        layer.eachLayer((shape) => {
+          shapes[shape.feature.properties.code] = shape;
+        });
+        labelCommunities(map, layer);
         loading.remove();
         // A form sent back with errors keeps its point.
         const lng = parseFloat(lngInput.value);
@@ -137,6 +150,108 @@
     }
   }
 
+  // A grid's label names its community too: "第1网格" alone exists in every community. Text nodes, never HTML.
+  function gridLabel(p) {
+    const label = document.createElement("span");
+    const community = document.createElement("small");
+    community.className = "d-block";
+    community.textContent = p.community;
+    label.append(community, document.createTextNode(p.name));
+    return label;
+  }
+
+  function placeWords(p) {
+    return [p.street, p.community, p.name].filter(Boolean).join(" · ");
+  }
+
+  // The communities' names at the middle of their grids. Each label shows only where it fits: a grid's name
+  // when the grid is large enough on the screen, else its community's name when the community is.
+  function labelCommunities(map, layer) {
+    const communities = {};
+    layer.eachLayer((shape) => {
+      const p = shape.feature.properties;
+      const key = p.community_code || p.community;
+      if (!communities[key]) communities[key] = { name: p.community, bounds: L.latLngBounds([]), shapes: [] };
+      communities[key].bounds.extend(shape.getBounds());
+      communities[key].shapes.push(shape);
+    });
+    Object.values(communities).forEach((c) => {
+      c.label = L.tooltip({ permanent: true, direction: "center", className: "community-label", interactive: false })
+        .setLatLng(c.bounds.getCenter())
+        .setContent(c.name)
+        .addTo(map);
+    });
+
+    function fits(bounds, width, height) {
+      const a = map.latLngToContainerPoint(bounds.getSouthWest());
+      const b = map.latLngToContainerPoint(bounds.getNorthEast());
+      return Math.abs(b.x - a.x) >= width && Math.abs(b.y - a.y) >= height;
+    }
+
+    function show(tooltip, visible) {
+      const element = tooltip && tooltip.getElement();
+      if (element) element.classList.toggle("label-hidden", !visible);
+    }
+
+    function relabel() {
+      Object.values(communities).forEach((c) => {
+        let gridsNamed = false;
+        c.shapes.forEach((shape) => {
+          const fitsHere = fits(shape.getBounds(), 72, 40);
+          gridsNamed = gridsNamed || fitsHere;
+          show(shape.getTooltip(), fitsHere);
+        });
+        show(c.label, !gridsNamed && fits(c.bounds, 40, 16));
+      });
+    }
+    map.on("zoomend", relabel);
+    relabel();
+  }
+
+  // Before sending, the place is said in words (street · community · grid) and the resident confirms it: a
+  // tap on the map in the wrong spot shows here, not after the case went to the wrong grid.
+  function confirmPlace(form) {
+    const select = form.querySelector("[data-grid-choice] select");
+    const panel = form.querySelector("[data-confirm-place]");
+    if (!select || !panel) return;
+    const words = panel.querySelector("[data-place-words]");
+    let confirmed = false;
+
+    function chosenWords() {
+      const option = select.options[select.selectedIndex];
+      if (!option || !option.value) return "";
+      const group = option.parentElement && option.parentElement.label ? option.parentElement.label + " · " : "";
+      return group + option.textContent.trim();
+    }
+
+    function reset() {
+      confirmed = false;
+      panel.classList.add("d-none");
+    }
+
+    select.addEventListener("change", reset);
+    select.addEventListener("grid-picked", reset);
+    form.addEventListener("submit", (event) => {
+      const text = chosenWords();
+      if (confirmed || !text) return; // no grid yet: the server says what is missing
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      words.textContent = text;
+      panel.classList.remove("d-none");
+      panel.scrollIntoView({ block: "center" });
+      panel.querySelector("[data-confirm-yes]").focus();
+    });
+    panel.querySelector("[data-confirm-yes]").addEventListener("click", () => {
+      confirmed = true;
+      form.requestSubmit();
+    });
+    panel.querySelector("[data-confirm-no]").addEventListener("click", () => {
+      reset();
+      const map = document.getElementById("case-map");
+      (map || select).scrollIntoView({ block: "center" });
+    });
+  }
+
   // One press sends once (the hidden key makes a second send harmless anyway).
   function busyOnSubmit(form) {
     form.addEventListener("submit", () => {
@@ -152,6 +267,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     const el = document.getElementById("case-map");
     if (el && window.L) pickerMap(el);
+    document.querySelectorAll("form[data-case-form]").forEach(confirmPlace);
     document.querySelectorAll("form[data-case-form], form[data-evaluate-form]").forEach(busyOnSubmit);
     document.querySelectorAll("[data-copy-on-focus]").forEach((input) => input.addEventListener("focus", () => input.select()));
   });

@@ -107,7 +107,8 @@ def holds(actor: str, step: str, m: Model) -> bool:
     if actor in ("grid_worker", "grid_head"):
         return GRID in who and m.grid == "G1"  # the cast's grid staff stand at G1
     if actor == "command_center":
-        return CENTER in who
+        # A petition's verdict is the petitioner's own (the tracking link); staff record ordinary ones only.
+        return CENTER in who and not (step == "evaluate" and m.kind == "petition")
     if actor in DEPARTMENT_OF:
         return DEPARTMENT in who and m.department == DEPARTMENT_OF[actor]
     if actor == "resident_token":

@@ -254,7 +254,7 @@ def test_a_broker_outage_loses_nothing_and_blocks_nobody(transactional_db, on_ow
     text = worker_log(live)
     for reference, mobile in residents.items():
         masked = f"{mobile[:3]}****{mobile[-4:]}"
-        assert text.count(f"notice to {masked}: 【网格通】您的诉求已受理，编号 {reference}") == 1, reference
+        assert text.count(f"notice to {masked}: 【网格通】您的诉求已收到，编号 {reference}") == 1, reference
     assert MOBILE not in text
 
 

@@ -1,0 +1,79 @@
+"""The menu of base.html: each role is offered the pages it can use, never a list that is empty by design or a
+page that answers 403. The answers come from the gate (the grants are read once per request and cached on the
+user) and from the duties (三权分立); nothing is asked until the template reads it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django import template
+
+from wudu import scope
+from wudu.duties import Duty, has_duty
+
+from ..manage import resources_for
+
+register = template.Library()
+
+
+class Menu:
+    """What the signed-in user is offered."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def signed_in(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False))
+
+    @cached_property
+    def data(self) -> bool:
+        return self.signed_in and scope.reads_data(self.user)
+
+    @cached_property
+    def patrol(self) -> bool:
+        # The phone patrol is the grid staff's own (一长两员), whatever else they hold.
+        return self.data and scope.has_role(self.user, *scope.GRID_STAFF)
+
+    @cached_property
+    def ledger(self) -> bool:
+        return self.data and scope.reads(self.user, "visit")
+
+    @cached_property
+    def cases(self) -> bool:
+        return self.data and scope.reads(self.user, "case")
+
+    @cached_property
+    def bulletins(self) -> bool:
+        return self.data and scope.reads(self.user, "bulletin")
+
+    @cached_property
+    def notifications(self) -> bool:
+        return self.data
+
+    @cached_property
+    def manage(self) -> bool:
+        return self.data and bool(resources_for(self.user))
+
+    @cached_property
+    def security(self) -> bool:
+        return self.signed_in and has_duty(self.user, Duty.SECURITY)
+
+    @cached_property
+    def audit(self) -> bool:
+        return self.signed_in and has_duty(self.user, Duty.AUDIT)
+
+    @cached_property
+    def api_docs(self) -> bool:
+        # The OpenAPI pages (in English) serve who connects other systems: the system administrator.
+        return self.signed_in and has_duty(self.user, Duty.SYSTEM)
+
+    @cached_property
+    def submit(self) -> bool:
+        # Residents (no account) report a problem themselves; staff enter cases from their own pages.
+        return not self.signed_in
+
+
+@register.simple_tag
+def menu_for(user) -> Menu:
+    return Menu(user)
