@@ -8,12 +8,15 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from wudu import media, outside
+        from wudu.signals import export_finished
 
         from . import notify
         from .models import Case, CasePhoto
 
         # The kernel's messages to a mobile (password reset links) go out through the notice channels.
         outside.register(notify.send_outside)
+        # An export the person waited for is ready: a notification beside the job's own page.
+        export_finished.connect(notify.export_ready, dispatch_uid="cases.export_ready")
 
         # A case's photos go to whoever reads the case. The resident's tracking page shows no photos.
         media.register(CasePhoto, visible=lambda user, photos: photos.filter(case__in=Case.objects.visible_to(user)))

@@ -4,6 +4,7 @@ clean-up of the limit counters."""
 from celery import shared_task
 from django.utils import timezone
 
+from . import exports
 from .models import Heartbeat
 
 BEAT_HEARTBEAT = "beat"
@@ -46,3 +47,16 @@ def outbox_relay_task() -> dict:
     result = outbox.relay()
     outbox.prune(before=timezone.now() - datetime.timedelta(days=settings.OUTBOX_KEEP_DAYS))
     return result
+
+
+@shared_task(ignore_result=True, time_limit=420, soft_time_limit=360, max_retries=0)
+def export_job_run_task(job_id: int) -> None:
+    """Render one export (wudu.exports). Idempotent: a job already taken or done is left alone. As long as the
+    longest build (bulletins_build_task, 420 s): a district's PDF ledger takes well under a minute."""
+    exports.export_run(job_id)
+
+
+@shared_task(ignore_result=True, time_limit=300, soft_time_limit=240, max_retries=0)
+def export_purge_task() -> int:
+    """Hourly (beat): the files and rows of exports past their retention (EXPORT_RETENTION_HOURS)."""
+    return exports.export_purge()
