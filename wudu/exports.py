@@ -108,7 +108,7 @@ def export_request(*, actor, kind: str, params: dict, label: str) -> ExportJob:
     now = timezone.now()
     with transaction.atomic():
         # One person's requests are taken one at a time: the limit holds under parallel requests.
-        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+        list(get_user_model().objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
         ExportJob.objects.filter(owner=actor, status__in=ExportJob.ACTIVE, created_at__lt=now - STALE_AFTER).update(
             status=ExportJob.Status.FAILED, error="timeout", finished_at=now)
         existing = ExportJob.objects.filter(owner=actor, params_key=key, status__in=ExportJob.ACTIVE).first()

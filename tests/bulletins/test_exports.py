@@ -210,7 +210,7 @@ def test_the_pdf_is_rendered_by_a_task_once_and_the_reader_waits_meanwhile(clien
     [job] = ExportJob.objects.filter(kind="bulletins.pdf")
     assert OutboxMessage.objects.filter(task="wudu.tasks.export_job_run_task").count() == 1
     export_jobs.export_run(job.pk)  # the worker finishes
-    assert client.get(url)["Location"].endswith(f"/exports/{job.pk}/download")  # done: the link leads to the file
+    assert "导出已完成" in client.get(first["Location"]).content.decode()  # done: the job's page leads to the file
     assert pdf_of(client.get(f"/exports/{job.pk}/download"))
     kept = default_storage.listdir(f"bulletins/pdf/{district.pk}")[1]
     # Another reader who sees the same: a job of their own, the same rendered file.
