@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 import pydyf
 from fontTools import subset
 from fontTools.ttLib import TTFont
+
+# fontTools tells each step of a subset at INFO (a screenful per export).
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 MM = 72 / 25.4
 A4_LANDSCAPE = (297 * MM, 210 * MM)
