@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -381,6 +382,29 @@ def export(rows_wanted: int = 100_000) -> dict:
             "baseline_rss_mb": before / 1024}
 
 
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-z])")
+
+
+def ledger_pdf() -> dict:
+    """The ledger's PDF (ledger.exports.ledger_pdf, what the export job runs) for the last week with visits: one grid,
+    one street, the whole district (2,000 rows at most, 126 pages at scale 0.1 and 1). The first includes loading
+    the CJK font's tables, once per worker process."""
+    from ledger.exports import ledger_pdf as render
+
+    official = users()["district_official"]
+    last = timezone.localdate(Visit.objects.order_by("-visited_at").values_list("visited_at", flat=True).first())
+    street = Place.objects.filter(level=Level.STREET, code__startswith=DISTRICT_CODE).order_by("code").first()
+    grid = Place.objects.filter(level=Level.GRID, code__startswith=street.code).order_by("code").first()
+    out = {}
+    for name, code in (("grid-week", grid.code), ("street-week", street.code), ("district-week", DISTRICT_CODE)):
+        f = LedgerFilter(place_code=code, date_from=last - datetime.timedelta(days=6), date_to=last)
+        started = time.perf_counter()
+        pdf, truncated, rows = render(official, f, "bench")
+        out[name] = {"seconds": time.perf_counter() - started, "rows": rows, "truncated": truncated,
+                     "pages": len(PDF_PAGE.findall(pdf)), "bytes": len(pdf)}
+    return out
+
+
 DISPATCH_CASES = 500
 
 
@@ -522,6 +546,7 @@ def main() -> None:
         return profile(json.loads(Path(sys.argv[2]).read_text()), *sys.argv[3:])
     spec = json.loads(Path(sys.argv[2]).read_text()) if len(sys.argv) > 2 else {}
     result = {"prepare": prepare, "aggregates": aggregates, "export": export, "dispatch": dispatch,
+              "ledger_pdf": ledger_pdf,
               "bulletins": bulletins}.get(command)
     result = result() if result else {"queries": queries, "explain": explain, "indexes": indexes}[command](spec)
     print(json.dumps(result, ensure_ascii=False, default=str))

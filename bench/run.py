@@ -39,6 +39,7 @@ BUDGET_AGGREGATE_RATIO = 1.5
 BUDGET_BULLETIN_RATIO = 1.5
 BUDGET_DEEP_RATIO = 1.2
 BUDGET_EXPORT_MB = 150
+BUDGET_PDF_SECONDS = 20  # the ledger's PDF of the district's week (issue 15: was 210 s)
 BUDGET_GROWTH = 1.0
 
 
@@ -245,6 +246,10 @@ def bench_scale(scale: float, opts) -> dict:
     aggregates = inproc("aggregates", env)
     log("export: 100,000 ledger rows to Excel")
     export = inproc("export", env)
+    log("export: the ledger's PDF for a grid's, a street's and the district's week")
+    ledger_pdf = inproc("ledger_pdf", env)
+    for name, p in ledger_pdf.items():
+        log(f"  {name}: {p['rows']:,} rows, {p['pages']} pages, {p['seconds']:.1f} s")
     log("bulletins: the district's monthly bulletin and quarterly ranking; raw SQL; drill-down depth")
     bulletins = inproc("bulletins", env)
     log(f"  bulletin {bulletins['build_ms']:.0f} ms ({bulletins['rows']:,} rows, {bulletins['snapshot_bytes']:,} B), "
@@ -262,6 +267,7 @@ def bench_scale(scale: float, opts) -> dict:
         for label, row in candidates.items() for query, v in row.items()))
     return {"scale": scale, "database": name, "rows": spec["rows"], "seed_seconds": seed_seconds,
             "postgres": spec["postgres"], "pages": pages, "aggregates": aggregates, "export": export,
+            "ledger_pdf": ledger_pdf,
             "dispatch": dispatch, "bulletins": bulletins,
             "scale_out": scaleout,
             "plans_ms": {k: v["execution_ms"] for k, v in plans.items()},
@@ -386,6 +392,10 @@ def budgets(results: list[dict]) -> list[tuple[str, bool, str]]:
         e = r["export"]
         lines.append((f"{s} export {e['rows']:,} rows peak RSS <{BUDGET_EXPORT_MB} MB",
                       e["peak_rss_mb"] < BUDGET_EXPORT_MB, f"{e['peak_rss_mb']:.0f} MB"))
+        p = (r.get("ledger_pdf") or {}).get("district-week")
+        if p:
+            lines.append((f"{s} ledger PDF of the district's week ≤{BUDGET_PDF_SECONDS} s", p["seconds"] <= BUDGET_PDF_SECONDS,
+                          f"{p['seconds']:.1f} s ({p['rows']:,} rows, {p['pages']} pages)"))
     if small != large:
         a, b = by_scale[small], by_scale[large]
         growth = math.log(b["rows"]["visits"] / a["rows"]["visits"])
@@ -450,6 +460,9 @@ def markdown(results: list[dict], lines, info: dict) -> str:
                 f"{a['agree']}.",
                 f"Excel export of {e['rows']:,} ledger rows: {e['seconds']:.1f} s, {e['bytes'] / 1e6:.1f} MB file, "
                 f"peak RSS {e['peak_rss_mb']:.0f} MB (process baseline {e['baseline_rss_mb']:.0f} MB).",
+                "Ledger PDF (last week with visits): " + "; ".join(
+                    f"{name} {p['seconds']:.1f} s ({p['rows']:,} rows, {p['pages']} pages)"
+                    for name, p in (r.get("ledger_pdf") or {}).items()) + ".",
                 dispatch_line(r.get("dispatch")), ""]
     for r in results:
         so = r.get("scale_out")

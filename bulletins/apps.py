@@ -8,8 +8,13 @@ class BulletinsConfig(AppConfig):
 
     def ready(self) -> None:
         from grids import terminal_panels
+        from wudu import exports as export_jobs
 
+        from . import exports
         from .dashboard_views import terminal_links
 
         # Officials and administrators land on their terminal: the latest ranking and the dashboard one click away.
         terminal_panels.register(terminal_links)
+        export_jobs.register("bulletins.pdf", render=exports.pdf_job, fmt="pdf")
+        export_jobs.register("bulletins.xlsx", render=exports.xlsx_job, fmt="xlsx")
+        export_jobs.register("bulletins.rows", render=exports.rows_job, fmt="xlsx")

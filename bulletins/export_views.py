@@ -1,59 +1,42 @@
-"""Downloads of a bulletin or ranking (PDF, Excel) and of the rows behind one figure (Excel). A bulletin is fetched
-through `selectors.access_bulletin` (404 for missing and hidden alike); what is printed is the snapshot as the
-reader may see it. The lead adds `export_urlpatterns` to bulletins/urls.py."""
+"""Downloads of a bulletin or ranking (PDF, Excel) and of the rows behind one figure (Excel), each an export job
+(wudu.exports: made by a task, on the job's page until ready, its owner's only). A bulletin is fetched through
+`selectors.access_bulletin` (404 for missing and hidden alike) before the job is asked for, and again by the task;
+what is printed is the snapshot as the reader may see it."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseBadRequest
-from django.shortcuts import render
+from django.http import Http404, HttpResponseBadRequest
 from django.urls import path
-from django.utils import translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from wudu import outbox
-from wudu.access_log import record_export
-from wudu.db import replica_reads
+from wudu import export_views
 
-from . import exports, selectors, tasks
+from . import exports, selectors
 
-PDF_WAIT_SECONDS = 300  # a render not finished by then may be asked for again
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def _job(bulletin, **params) -> dict:
+    return {"bulletin": bulletin.pk, **params, "_target": f"bulletins.Bulletin:{bulletin.pk}"}
 
 
 @login_required
 @require_GET
-@replica_reads
 def export_pdf(request, pk: int):
-    """The PDF, rendered by a task (a district ranking takes many seconds): the first request starts it and shows
-    a page that comes back until the file is there; the file is kept for every later reader who sees the same."""
+    """The PDF, rendered by a task (a district ranking takes many seconds): the job's page waits for it. The file
+    is kept (`exports.pdf_render`) for every later reader who sees the same snapshot."""
     bulletin = selectors.access_bulletin(request.user, pk)
-    name = exports.pdf_name(request.user, bulletin)
-    if not default_storage.exists(name):
-        if cache.add(f"bulletin-pdf:{name}", True, timeout=PDF_WAIT_SECONDS):
-            outbox.enqueue(tasks.bulletin_pdf_task, bulletin.pk, request.user.pk, translation.get_language())
-        if not default_storage.exists(name):  # an eager task (no broker) has rendered it already
-            return render(request, "bulletins/pdf_waiting.html", {"bulletin": bulletin,
-                                                                  "title": exports.title(bulletin)}, status=202)
-    # The whole bulletin as this reader sees it, rendered by the task: no rows of its own to count.
-    record_export(request, fmt="pdf", rows=None, target=f"bulletins.Bulletin:{bulletin.pk}")
-    return FileResponse(default_storage.open(name, "rb"), as_attachment=True, filename=f"{exports.title(bulletin)}.pdf",
-                        content_type="application/pdf")
+    return export_views.start(request, kind="bulletins.pdf", params=_job(bulletin),
+                              label=f"{exports.title(bulletin)} · PDF")
 
 
 @login_required
 @require_GET
-@replica_reads
 def export_xlsx(request, pk: int):
     bulletin = selectors.access_bulletin(request.user, pk)
-    stream, rows = exports.bulletin_xlsx(request.user, bulletin)
-    record_export(request, fmt="xlsx", rows=rows, target=f"bulletins.Bulletin:{bulletin.pk}")
-    return FileResponse(stream, as_attachment=True, filename=f"{exports.title(bulletin)}.xlsx", content_type=XLSX)
+    return export_views.start(request, kind="bulletins.xlsx", params=_job(bulletin),
+                              label=f"{exports.title(bulletin)} · Excel")
 
 
 class RowsForm(forms.Form):
@@ -67,7 +50,6 @@ class RowsForm(forms.Form):
 
 @login_required
 @require_GET
-@replica_reads
 def export_rows(request, pk: int):
     bulletin = selectors.access_bulletin(request.user, pk)
     form = RowsForm(request.GET)
@@ -75,14 +57,16 @@ def export_rows(request, pk: int):
         return HttpResponseBadRequest(" ".join(m for errors in form.errors.values() for m in errors),
                                       content_type="text/plain; charset=utf-8")
     wanted = form.cleaned_data
-    try:
-        stream, filename, rows = exports.rows_xlsx(request.user, bulletin, measure_code=wanted["measure"],
-                                             unit=wanted["unit"] or bulletin.place.code,
-                                             numerator=wanted["part"] == "n", today=wanted["today"] == "1")
+    unit, numerator, today = wanted["unit"] or bulletin.place.code, wanted["part"] == "n", wanted["today"] == "1"
+    try:  # asked now, so that an unknown measure or line answers at once
+        drill = selectors.drill(request.user, bulletin, measure_code=wanted["measure"], unit=unit,
+                                numerator=numerator, today=today, size=1)
     except LookupError as error:  # an unknown measure or line, or a measure this reader does not see
         raise Http404(str(error)) from None
-    record_export(request, fmt="xlsx", rows=rows, target=f"bulletins.Bulletin:{bulletin.pk}")
-    return FileResponse(stream, as_attachment=True, filename=filename, content_type=XLSX)
+    params = _job(bulletin, measure=wanted["measure"], unit=unit, part="n" if numerator else "d",
+                  today="1" if today else "0")
+    label = f"{exports.title(bulletin)} · {drill.label} · {drill.measure.label}"
+    return export_views.start(request, kind="bulletins.rows", params=params, label=label)
 
 
 export_urlpatterns = [

@@ -368,3 +368,30 @@ def rows_xlsx(user, bulletin: Bulletin, *, measure_code: str, unit: str, numerat
     out.seek(0)
     return out, f"{title(bulletin)}-{drill.label}-{drill.measure.label}-{part}.xlsx", written
 
+
+
+# ---------------------------------------------------------------------------------------------- export jobs
+# Every download runs as a task (wudu.exports, registered in bulletins.apps), as its owner, through the gate again.
+
+
+def _bulletin(user, params: dict) -> Bulletin:
+    return selectors.access_bulletin(user, params["bulletin"])
+
+
+def pdf_job(user, params: dict, progress) -> tuple:
+    """The PDF, rendered once for every reader who sees the same snapshot (`pdf_render` keeps it)."""
+    bulletin = _bulletin(user, params)
+    with default_storage.open(pdf_render(user, bulletin), "rb") as pdf:
+        return pdf.read(), f"{title(bulletin)}.pdf", None
+
+
+def xlsx_job(user, params: dict, progress) -> tuple:
+    bulletin = _bulletin(user, params)
+    stream, rows = bulletin_xlsx(user, bulletin)
+    return stream, f"{title(bulletin)}.xlsx", rows
+
+
+def rows_job(user, params: dict, progress) -> tuple:
+    bulletin = _bulletin(user, params)
+    return rows_xlsx(user, bulletin, measure_code=params["measure"], unit=params["unit"],
+                     numerator=params["part"] == "n", today=params["today"] == "1")

@@ -1,13 +1,11 @@
 """Celery tasks of bulletins and rankings: thin and idempotent, each calling bulletins.services."""
 
 from celery import shared_task
-from django.utils import translation
 
-from grids.models import Place, User
+from grids.models import Place
 from wudu.measures import Period
 
-from . import exports, services
-from .models import Bulletin
+from . import services
 
 # A district's whole monthly build took ~3 s and its ranking ~9 s at bench scale 1 (bench/results): 420 s leaves a
 # wide margin and stays below the broker's visibility timeout (600 s), after which a lost task comes back.
@@ -33,10 +31,3 @@ def bulletin_build_task(place_id: int, period: str, kind: str) -> int:
 def restatements_check_task() -> int:
     """Nightly (beat): notes on published bulletins whose figures late data has changed."""
     return services.restatements_check()
-
-
-@shared_task(time_limit=300, soft_time_limit=280)
-def bulletin_pdf_task(bulletin_id: int, user_id: int, language: str) -> str:
-    """Render a bulletin's PDF as one reader sees it (the download page waits for it): the file's name."""
-    with translation.override(language):
-        return exports.pdf_render(User.objects.get(pk=user_id), Bulletin.objects.get(pk=bulletin_id))

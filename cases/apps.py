@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from grids import terminal_panels
         from wudu import media, outside
+        from wudu.signals import export_finished
 
         from . import notify
         from .models import Case, CasePhoto
@@ -16,6 +17,8 @@ class CasesConfig(AppConfig):
 
         # The kernel's messages to a mobile (password reset links) go out through the notice channels.
         outside.register(notify.send_outside)
+        # An export the person waited for is ready: a notification beside the job's own page.
+        export_finished.connect(notify.export_ready, dispatch_uid="cases.export_ready")
 
         # A case's photos go to whoever reads the case. The resident's tracking page shows no photos.
         media.register(CasePhoto, visible=lambda user, photos: photos.filter(case__in=Case.objects.visible_to(user)))

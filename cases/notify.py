@@ -11,6 +11,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from grids.models import Membership, User
@@ -189,3 +190,11 @@ def timer_notices(case_ids: list[int], alert: str) -> int:
         for user_id in users:
             send_outside(mobiles.get(user_id, ""), message)
     return len(made)
+
+
+def export_ready(sender, *, job, **kwargs) -> None:
+    """The kernel's export job is done (wudu.signals.export_finished): tell its owner once."""
+    with translation.override(job.language or None):
+        message = _("导出已完成：%(label)s。请在“我的导出”中下载。") % {"label": job.label}
+    Notification.objects.get_or_create(user_id=job.owner_id, dedupe_key=f"export:{job.pk}",
+                                       defaults={"kind": "export_ready", "message": message[:300]})

@@ -8,8 +8,10 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from grids import terminal_panels
+        from wudu import exports as export_jobs
         from wudu import media
 
+        from . import exports
         from .models import SpotCheck, SpotCheckPhoto, Visit, VisitPhoto
         from .selectors import terminal_day
 
@@ -19,3 +21,5 @@ class LedgerConfig(AppConfig):
         media.register(SpotCheckPhoto, visible=lambda user, photos: photos.filter(
             spot_check__in=SpotCheck.objects.visible_to(user)))
         terminal_panels.register(terminal_day)
+        export_jobs.register("ledger.xlsx", render=exports.ledger_xlsx_job, fmt="xlsx", replica=True)
+        export_jobs.register("ledger.pdf", render=exports.ledger_pdf_job, fmt="pdf", replica=True)

@@ -70,3 +70,19 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def export_get(django_capture_on_commit_callbacks):
+    """GET an export link as a browser does (wudu.exports): the job is asked for, its task runs when the request's
+    work commits (eager here, without a broker), and the job's page leads to the file. Returns the last answer."""
+
+    def get(client, url, data=None, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(url, data or {}, **extra)
+        if response.status_code != 302 or "/exports/" not in response["Location"]:
+            return response
+        location = response["Location"]
+        return client.get(location + "download" if location.endswith("/") else location)
+
+    return get

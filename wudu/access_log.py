@@ -37,10 +37,19 @@ def query_filter(request, keep=FILTER_VALUES) -> dict:
     return out
 
 
-def record_export(request, *, fmt: str, rows: int | None, target: str = "", keep=FILTER_VALUES) -> None:
-    """One export: its format, filter and row count (None where the file holds no countable rows)."""
+def record_export(request, *, fmt: str, rows: int | None, target: str = "", keep=FILTER_VALUES,
+                  params: dict | None = None) -> None:
+    """One export: its format, filter and row count (None where the file holds no countable rows). The filter is
+    the request's query, or `params` (an export job's parameters, recorded at its download) with the same rule."""
     record_access("export", request=request, target=target,
-                  detail={"format": fmt, "filter": query_filter(request, keep), "rows": rows})
+                  detail={"format": fmt, "filter": query_filter(request, keep) if params is None
+                          else params_filter(params, keep), "rows": rows})
+
+
+def params_filter(params: dict, keep=FILTER_VALUES) -> dict:
+    """An export job's parameters as a filter to record: the same rule as `query_filter`."""
+    return {key: value if key in keep else _HIDDEN_VALUE for key, value in params.items()
+            if not key.startswith("_")}
 
 
 def record_personal_read(request, target: str) -> None:

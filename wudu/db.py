@@ -9,7 +9,8 @@ whatever the view. Without a replica the router changes nothing.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 from django.db import connections
@@ -34,6 +35,16 @@ def replica_reads(view: Callable) -> Callable:
             _reading_replica.reset(token)
 
     return wrapped
+
+
+@contextmanager
+def reading_replica(on: bool = True) -> Iterator[None]:
+    """The same for a block (an export task's rendering): its reads may go to the replica."""
+    token = _reading_replica.set(on)
+    try:
+        yield
+    finally:
+        _reading_replica.reset(token)
 
 
 class ReplicaRouter:

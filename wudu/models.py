@@ -5,6 +5,7 @@ from base64 import b32encode
 from django.conf import settings
 from django.db import models
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
@@ -153,3 +154,61 @@ class RecoveryCode(models.Model):
         """The code's digest under the SECRET_KEY and each of SECRET_KEY_FALLBACKS (codes outlive a key rotation)."""
         keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
         return [cls.digest_of(code, secret=key) for key in keys]
+class ExportJob(models.Model):
+    """One export asked for by one person (wudu.exports): rendered by a task, kept for EXPORT_RETENTION_HOURS in the
+    private export storage (never under MEDIA_URL), downloaded by its owner only."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    # sha256 of kind and params (sorted JSON): the same request while one is active returns that one.
+    params_key = models.CharField(max_length=64)
+    label = models.CharField(_("导出内容"), max_length=200)
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    file = models.CharField(max_length=255, blank=True)  # the name in the export storage
+    filename = models.CharField(max_length=200, blank=True)  # what the browser saves it as
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("提交时间"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("保留至"))
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        constraints = [
+            # A retried or parallel request never makes a second active job of the same export.
+            models.UniqueConstraint(fields=["owner", "params_key"], name="export_job_active_once",
+                                    condition=models.Q(status__in=["queued", "running"])),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-id"], name="export_job_owner"),
+            models.Index(fields=["expires_at"], name="export_job_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -78,6 +78,8 @@ def _run_here(message: OutboxMessage) -> None:
     """No broker: the task runs in this process (eager), as `.delay()` did; its error propagates as before."""
     from .celery import app
 
+    if message.task not in app.tasks:  # sent by name (a kernel module that cannot import its tasks module)
+        app.loader.import_default_modules()
     try:
         app.tasks[message.task].apply(message.args, message.kwargs, task_id=message.key,
                                       throw=settings.CELERY_TASK_EAGER_PROPAGATES)

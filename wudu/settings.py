@@ -536,6 +536,22 @@ if OUTBOX_HEALTH_MAX_AGE_SECONDS < 30:
         f"OUTBOX_HEALTH_MAX_AGE_SECONDS must be at least 30 (the relay's grace and back-off), not "
         f"{OUTBOX_HEALTH_MAX_AGE_SECONDS}.")
 
+# --- exports ---
+# Exports run as tasks (wudu/exports.py): the file is kept this long in a private folder (never under MEDIA_URL),
+# downloaded by its owner only; at most this many of one person's exports wait or run at once.
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
+EXPORT_MAX_ACTIVE_PER_USER = env.int("EXPORT_MAX_ACTIVE_PER_USER", default=3)
+EXPORT_ROOT = env.path("EXPORT_ROOT", default=BASE_DIR / "private" / "exports")
+if not 1 <= EXPORT_RETENTION_HOURS <= 24 * 90:
+    raise ImproperlyConfigured("EXPORT_RETENTION_HOURS must be between 1 and 2160 (90 days).")
+if not 1 <= EXPORT_MAX_ACTIVE_PER_USER <= 50:
+    raise ImproperlyConfigured("EXPORT_MAX_ACTIVE_PER_USER must be between 1 and 50.")
+CELERY_BEAT_SCHEDULE["export-purge"] = {
+    "task": "wudu.tasks.export_purge_task",
+    "schedule": crontab(minute=17),
+    "options": {"expires": 50 * 60},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,6 +15,9 @@ from django.dispatch import Signal
 #         detail (a small JSON-able dict: a filter, a row count, a reason)
 access_event = Signal()
 
+# kwargs: job (a wudu.models.ExportJob just done). The kernel's exports tell whoever listens (cases: a notification).
+export_finished = Signal()
+
 KINDS = (
     "login",             # a session began (password, and the second factor where one is required)
     "login_failed",      # a wrong password, an unknown user, a wrong one-time code

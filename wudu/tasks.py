@@ -4,6 +4,7 @@ clean-up of the limit counters."""
 from celery import shared_task
 from django.utils import timezone
 
+from . import exports
 from .models import Heartbeat
 
 BEAT_HEARTBEAT = "beat"
@@ -55,3 +56,14 @@ def password_reset_link_task(self, user_id: int) -> str:
     from . import passwords
 
     return passwords.reset_link_deliver(user_id=user_id, key=self.request.id or "")
+@shared_task(ignore_result=True, time_limit=420, soft_time_limit=360, max_retries=0)
+def export_job_run_task(job_id: int) -> None:
+    """Render one export (wudu.exports). Idempotent: a job already taken or done is left alone. As long as the
+    longest build (bulletins_build_task, 420 s): a district's PDF ledger takes well under a minute."""
+    exports.export_run(job_id)
+
+
+@shared_task(ignore_result=True, time_limit=300, soft_time_limit=240, max_retries=0)
+def export_purge_task() -> int:
+    """Hourly (beat): the files and rows of exports past their retention (EXPORT_RETENTION_HOURS)."""
+    return exports.export_purge()

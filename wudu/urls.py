@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/2fa/webauthn/", include("wudu.twofactor.webauthn")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("exports/", include("wudu.export_views")),
     *(path("", include(module)) for module in app_modules("urls")),
 ]
 # Uploaded photos, in every mode, through the scope gate (wudu/media.py); behind nginx the app answers with

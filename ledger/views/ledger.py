@@ -5,15 +5,13 @@ import datetime
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grids.models import CODE_LENGTH, Level, Place, Role, User
-from wudu import scope
-from wudu.access_log import record_export
+from wudu import export_views, scope
 from wudu.db import replica_reads
 from wudu.forms import Form
 from wudu.pages import page_query
@@ -136,33 +134,26 @@ def ledger(request):
 
 
 @login_required
-@replica_reads
 def ledger_xlsx(request):
-    form = _form(request)
-    if not form.is_valid():
-        return render(request, "ledger/list.html", {"form": form, "rows": [], "next": ""}, status=400)
-    title = form.title()
-    stream, rows = ledger_exports.ledger_xlsx(request.user, form.ledger_filter(), title)
-    record_export(request, fmt="xlsx", rows=rows)
-    return FileResponse(stream, as_attachment=True, filename=f"{title}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    """The ledger as Excel: a task (wudu.exports); this answers with the job's page, or its file when ready."""
+    return _export(request, "ledger.xlsx")
 
 
 @login_required
-@replica_reads
 def ledger_pdf(request):
+    return _export(request, "ledger.pdf")
+
+
+@replica_reads
+def _validated(request):
     form = _form(request)
-    if not form.is_valid():
+    return form, form.is_valid() and (form.ledger_filter(), form.title())
+
+
+def _export(request, kind: str):
+    form, valid = _validated(request)
+    if not valid:
         return render(request, "ledger/list.html", {"form": form, "rows": [], "next": ""}, status=400)
-    title = form.title()
-    pdf, _truncated, rows = ledger_exports.ledger_pdf(request.user, form.ledger_filter(), title)
-    record_export(request, fmt="pdf", rows=rows)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(title)}.pdf"
-    return response
-
-
-def _quote(value: str) -> str:
-    from urllib.parse import quote
-
-    return quote(value)
+    f, title = valid
+    label = title + (" · Excel" if kind.endswith("xlsx") else " · PDF")
+    return export_views.start(request, kind=kind, params=ledger_exports.job_params(f, title), label=label)

@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -31,16 +32,10 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def download(django_capture_on_commit_callbacks):
-    """GET a PDF as a reader's browser does: the first request asks for the render (through the outbox, run when the
-    request's work commits: eager here, without a broker) and may answer the waiting page, which comes back."""
-
-    def get(client, url):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.get(url)
-        return client.get(url) if response.status_code == 202 else response
-
-    return get
+def download(export_get):
+    """GET an export as a reader's browser does: the link asks for a job (wudu.exports), its task runs when the
+    request's work commits (eager here, without a broker), the job's page leads to the file."""
+    return export_get
 
 
 def pdf_of(response) -> bytes:
@@ -71,9 +66,9 @@ def sheet_rows(book, name) -> list[tuple]:
     return [row for row in book[name].iter_rows(values_only=True)]
 
 
-def test_the_workbook_holds_the_snapshots_figures_as_numbers(client, cast, district):
+def test_the_workbook_holds_the_snapshots_figures_as_numbers(client, cast, district, download):
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
-    book = workbook(client.get(reverse("bulletins:export_xlsx", args=[district.pk])))
+    book = workbook(download(client, reverse("bulletins:export_xlsx", args=[district.pk])))
     assert book.sheetnames[:3] == ["概况", "综合得分", "事件处置"]
     overview = dict(sheet_rows(book, "概况"))
     assert overview["标题"] == "魏都区2026年10月网格工作通报" and overview["状态"] == "征求意见稿"
@@ -100,19 +95,19 @@ def test_the_workbook_holds_the_snapshots_figures_as_numbers(client, cast, distr
     assert next(row for row in spot if row[0] == "新兴街道")[2:5] == (0, 1, 0)
 
 
-def test_text_that_looks_like_a_formula_stays_text(client, cast, district):
+def test_text_that_looks_like_a_formula_stays_text(client, cast, district, download):
     snapshot = district.snapshot
     snapshot["lines"][0]["label"] = '=HYPERLINK("http://example.invalid","点击")'
     Bulletin.objects.filter(pk=district.pk).update(snapshot=snapshot)
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
-    book = workbook(client.get(reverse("bulletins:export_xlsx", args=[district.pk])))
+    book = workbook(download(client, reverse("bulletins:export_xlsx", args=[district.pk])))
     cell = next(cell for row in book["事件处置"].iter_rows() for cell in row if str(cell.value).startswith("=HYPER"))
     assert cell.data_type == "s" and cell.quotePrefix
 
 
 def test_a_grid_workers_export_has_no_covert_check(client, cast, district, download):
     client.force_login(cast.user(Role.GRID_WORKER))
-    book = workbook(client.get(reverse("bulletins:export_xlsx", args=[district.pk])))
+    book = workbook(download(client, reverse("bulletins:export_xlsx", args=[district.pk])))
     assert "暗访督导" not in book.sheetnames
     everything = " ".join(str(value) for name in book.sheetnames for row in sheet_rows(book, name) for value in row)
     assert "暗访" not in everything
@@ -135,10 +130,10 @@ def test_a_bulletin_outside_scope_is_not_found(client, cast, october):
     assert client.get(reverse("bulletins:export_xlsx", args=[street.pk])).status_code == 302  # to the sign-in
 
 
-def test_the_rows_of_a_figure_as_excel_pass_the_readers_gate(client, cast, october, district):
+def test_the_rows_of_a_figure_as_excel_pass_the_readers_gate(client, cast, october, district, download):
     client.force_login(cast.user(Role.STREET_OFFICIAL))
     url = reverse("bulletins:export_rows", args=[district.pk])
-    book = workbook(client.get(url, {"measure": "case.handling", "unit": cast.place("S1").code, "part": "n"}))
+    book = workbook(download(client, url, {"measure": "case.handling", "unit": cast.place("S1").code, "part": "n"}))
     rows = sheet_rows(book, book.sheetnames[0])
     assert "新兴街道 · 处置率 · 分子" in rows[0][0] and rows[1][0] == "发布数：6 / 8"
     assert rows[2][:4] == ("受理编号", "社区", "网格", "类别")  # a grid's name alone is ambiguous in a district
@@ -146,7 +141,7 @@ def test_the_rows_of_a_figure_as_excel_pass_the_readers_gate(client, cast, octob
     assert references == {october.case(name).reference for name in ("A", "B", "D", "G", "H", "P")}
     dispatched = rows[3][6]
     assert isinstance(dispatched, datetime.datetime) and dispatched.tzinfo is None  # local time, as Excel keeps it
-    other = workbook(client.get(url, {"measure": "case.handling", "unit": cast.place("S2").code}))
+    other = workbook(download(client, url, {"measure": "case.handling", "unit": cast.place("S2").code}))
     assert len(sheet_rows(other, other.sheetnames[0])) == 3  # S2's case is not the S1 official's to see
     assert client.get(url, {"measure": "case.logins"}).status_code == 404
     assert client.get(url, {"measure": "case.handling", "part": "x"}).status_code == 400
@@ -194,30 +189,32 @@ def test_a_published_ranking_prints_without_the_watermark(client, cast, october,
     text = pdf_text(pdf_of(download(client, reverse("bulletins:export_pdf", args=[ranking.pk]))))
     assert "魏都区2026年第3季度网格工作综合排名" in text and "已发布" in text
     assert "征求意见稿" not in text
-    book = workbook(client.get(reverse("bulletins:export_xlsx", args=[ranking.pk])))
+    book = workbook(download(client, reverse("bulletins:export_xlsx", args=[ranking.pk])))
     scores = sheet_rows(book, "综合得分")
     assert {row[1] for row in scores[1:] if row[1]} >= {"街道", "社区", "网格"}  # every peer group
 
 
-def test_the_pdf_is_rendered_by_a_task_once_and_the_reader_waits_meanwhile(client, cast, district, settings,
-                                                                          monkeypatch,
+def test_the_pdf_is_rendered_by_a_task_once_and_the_reader_waits_meanwhile(client, cast, district,
                                                                           django_capture_on_commit_callbacks):
-    from bulletins import tasks
-    from wudu.models import OutboxMessage
+    from wudu import exports as export_jobs
+    from wudu.models import ExportJob, OutboxMessage
 
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
-    sent = []
-    # A worker, not yet done: the outbox hands the task over and nothing runs it.
-    monkeypatch.setattr(tasks.bulletin_pdf_task, "apply", lambda args, kwargs, **options: sent.append(args))
     url = reverse("bulletins:export_pdf", args=[district.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        waiting = client.get(url)
-    assert waiting.status_code == 202 and "正在生成 PDF" in waiting.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(url).status_code == 202
-    assert len(sent) == 1 and OutboxMessage.objects.filter(task=tasks.bulletin_pdf_task.name).count() == 1
-    tasks.bulletin_pdf_task(*sent[0])  # the worker finishes
+    # A worker, not yet done: the outbox holds the task and nothing runs it (no commit).
     first = client.get(url)
-    assert first["Content-Type"] == "application/pdf" and len(sent) == 1
-    client.force_login(cast.user(Role.STREET_OFFICIAL))  # another reader who sees the same: the same file
-    assert client.get(url)["Content-Type"] == "application/pdf" and len(sent) == 1
+    assert first.status_code == 302
+    waiting = client.get(first["Location"])
+    assert waiting.status_code == 200 and "正在生成" in waiting.content.decode()
+    assert client.get(url)["Location"] == first["Location"]  # asked again: the same job
+    [job] = ExportJob.objects.filter(kind="bulletins.pdf")
+    assert OutboxMessage.objects.filter(task="wudu.tasks.export_job_run_task").count() == 1
+    export_jobs.export_run(job.pk)  # the worker finishes
+    assert "导出已完成" in client.get(first["Location"]).content.decode()  # done: the job's page leads to the file
+    assert pdf_of(client.get(f"/exports/{job.pk}/download"))
+    kept = default_storage.listdir(f"bulletins/pdf/{district.pk}")[1]
+    # Another reader who sees the same: a job of their own, the same rendered file.
+    client.force_login(cast.user(Role.STREET_OFFICIAL))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    assert default_storage.listdir(f"bulletins/pdf/{district.pk}")[1] == kept

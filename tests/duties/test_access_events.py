@@ -25,17 +25,21 @@ def hidden_household(cast):
                                             head_name="李四", phone="13611113333")
 
 
-def test_an_export_sends_one_event_with_its_format_filter_and_rows(cast, client, events):
+def test_an_export_sends_one_event_with_its_format_filter_and_rows(cast, client, events, export_get):
+    """Recorded when the file is downloaded (an export job's file may be fetched later, or never): the filter is
+    the job's, as the page validated it."""
     official = cast.user(Role.DISTRICT_OFFICIAL)
     client.force_login(official, backend=BACKEND)
-    response = client.get(reverse("ledger:xlsx"), {"date_from": "2026-01-01", "date_to": "2026-01-31",
-                                                   "q": "13900000001"})
+    response = export_get(client, reverse("ledger:xlsx"), {"date_from": "2026-01-01", "date_to": "2026-01-31",
+                                                           "q": "13900000001"})
     assert response.status_code == 200
     [event] = events
     assert event["kind"] == "export" and event["user"] == official
     assert event["detail"]["format"] == "xlsx"
     assert event["detail"]["rows"] == 0  # no visits in January in the cast
-    assert event["detail"]["filter"] == {"date_from": "2026-01-01", "date_to": "2026-01-31", "q": "…"}
+    assert event["detail"]["filter"] == {"place": cast.place("D").code, "date_from": "2026-01-01",
+                                         "date_to": "2026-01-31", "worker": None, "category": "", "settled": ""}
+    assert event["target"].startswith("wudu.ExportJob:")
 
 
 def test_opening_a_household_sends_one_personal_read(cast, client, events, household):

@@ -95,9 +95,9 @@ def test_keyset_pages_cover_every_row_once_with_constant_queries(client, cast, v
     assert with_household == 1
 
 
-def test_excel_export_has_the_ledger_columns_and_only_visible_rows(client, cast, visits):
+def test_excel_export_has_the_ledger_columns_and_only_visible_rows(client, cast, visits, export_get):
     client.force_login(cast.user(Role.STREET_OFFICIAL))
-    response = client.get(reverse("ledger:xlsx"), {"date_from": visits.isoformat()})
+    response = export_get(client, reverse("ledger:xlsx"), {"date_from": visits.isoformat()})
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
@@ -108,12 +108,12 @@ def test_excel_export_has_the_ledger_columns_and_only_visible_rows(client, cast,
     assert any(r[9] == "安全隐患" and r[12] == "否" for r in body)
 
 
-def test_pdf_export_embeds_chinese_text(client, cast, visits, tmp_path):
+def test_pdf_export_embeds_chinese_text(client, cast, visits, tmp_path, export_get):
     client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))
-    response = client.get(reverse("ledger:pdf"), {"date_from": visits.isoformat()})
+    response = export_get(client, reverse("ledger:pdf"), {"date_from": visits.isoformat()})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "ledger.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(b"".join(response.streaming_content))
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(" yes " in line for line in cjk), fonts  # a CJK font, embedded (subset)

@@ -56,8 +56,8 @@ def test_pages_for_a_signed_in_user_are_never_stored(client, cast):
         assert "Expires" not in response or "no-store" in response["Cache-Control"]
 
 
-def test_an_export_is_never_stored(client, cast):
-    response = login(client, cast.user(Role.COMMUNITY_OFFICIAL)).get(reverse("ledger:xlsx"))
+def test_an_export_is_never_stored(client, cast, export_get):
+    response = export_get(login(client, cast.user(Role.COMMUNITY_OFFICIAL)), reverse("ledger:xlsx"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "private, no-store"
