@@ -95,23 +95,25 @@ demo: migrate
 	$(PY) manage.py load_demo_history
 	$(PY) manage.py load_demo_bulletins
 
-## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT)
-## With CELERY_BROKER_URL set (environment or .env), a Celery worker, beat and the outbox relay run beside it (logs in
-## var/) and stop with it (Ctrl-C).
-run: demo
-	@broker=$$(DJANGO_SETTINGS_MODULE=wudu.settings $(PY) -c 'from django.conf import settings; print(settings.CELERY_BROKER_URL)'); \
+## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT) at once; the demo's history
+## (90 days of patrols and cases, the bulletins) fills in behind the serving site, its progress on the signed-in pages
+## (log: var/demo-fill.log). A Celery worker, beat (the case timers every 15 minutes, the daily report …) and the
+## outbox relay run beside it (logs in var/celery-*.log) and stop with it (Ctrl-C): on CELERY_BROKER_URL when it is
+## set (environment or .env), else on the embedded broker, a folder in var/broker (EMBEDDED_BROKER, wudu/broker.py).
+## Debug pages only with DEBUG=on.
+run: migrate
+	$(PY) manage.py load_demo
+	@export EMBEDDED_BROKER=$${EMBEDDED_BROKER:-on}; mkdir -p var; \
+	broker=$$(DJANGO_SETTINGS_MODULE=wudu.settings $(PY) -c 'from django.conf import settings; print(settings.CELERY_BROKER_URL)'); \
+	trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "Stopped the demo loader, the Celery worker, beat and the outbox relay."' EXIT; \
+	trap 'exit 130' INT TERM; \
 	if [ -n "$$broker" ]; then \
 	  echo "Starting a Celery worker, beat and the outbox relay beside the web server (logs in var/celery-*.log)"; \
-	  mkdir -p var; \
-	  $(VENV)/bin/celery -A wudu worker -l info --concurrency 2 -n wudu-run@%h > var/celery-worker.log 2>&1 & \
-	  $(VENV)/bin/celery -A wudu beat -l info --pidfile= > var/celery-beat.log 2>&1 & \
-	  $(PY) manage.py outbox_relay > var/celery-outbox-relay.log 2>&1 & \
-	  trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "Celery worker, beat and the outbox relay stopped."' EXIT; \
-	  trap 'exit 130' INT TERM; \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
-	else \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
-	fi
+	  VENV=$(VENV) bash scripts/run_tasks.sh var & \
+	fi; \
+	echo "Adding the demo history behind the server (progress on the signed-in pages, log in var/demo-fill.log)"; \
+	$(PY) manage.py load_demo_in_background > var/demo-fill.log 2>&1 & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: set up, then the whole suite on SQLite; again on PostgreSQL and with a real Celery worker where they answer
 test: setup

@@ -11,6 +11,7 @@ import uuid
 from django.utils import timezone
 
 from grids.models import Level, Place, User
+from wudu import demo_progress
 from wudu.measures import Period
 
 from . import services
@@ -57,6 +58,7 @@ def load_demo_bulletins(*, now: datetime.datetime | None = None, stdout=None) ->
             services.bulletin_publish(actor=center, bulletin=draft, now=draft.objection_until + EIGHT_HOURS)
         if stdout is not None:
             stdout.write(f"  {month.label}：{len(drafts)} 份通报已发布")
+        demo_progress.report("bulletins", n + 1, len(months) + 1)
     quarter = Period.last_closed(Period.QUARTER, timezone.localdate(now))
     ranking = services.bulletin_build(place=district, period=quarter, kind=Kind.RANKING, actor=center,
                                       now=_first_day_build(quarter))

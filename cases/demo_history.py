@@ -30,6 +30,7 @@ from grids.models import Department, Membership, Place, Role, User
 from grids.models import Level as PlaceLevel
 from ledger.demo_history import load_ledger_history
 from ledger.models import Visit
+from wudu import demo_progress
 
 from . import calendar, services
 from .models import FINISHED, Case, CaseCategory, Kind, Level, LimitUnit, Notification, Source, Status
@@ -425,6 +426,7 @@ class CaseHistory:
                     for p in plans[start:start + 50]:
                         self.play(p)
                 self.log(f"  事件：{min(start + 50, len(plans))}/{len(plans)}")
+                demo_progress.report("cases", min(start + 50, len(plans)), len(plans))
             timers = services.case_timers_run(now=self.now)
         self._read_old_notices()
         return {"cases": len(plans), **timers}

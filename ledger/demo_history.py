@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from grids.models import Level, Membership, Place, Role, User
+from wudu import demo_progress
 
 from . import services as ledger
 from .models import FindingCategory, Household, HouseholdTag, Patrol, Site, Visit
@@ -60,9 +61,11 @@ class HistoryLoader:
             walked += self._walk(grid, workers.get(grid.pk, []), households, today, days)
             if n % 50 == 0:
                 self.log(f"  走访记录：{n}/{len(grids)} 个网格")
+            demo_progress.report("ledger", n, len(grids))
         # Past days only: today's report is built at 21:00, when the day's walking is done.
         for offset in range(1, self.days + 1):
             daily_report_build(today - datetime.timedelta(days=offset))
+            demo_progress.report("reports", offset, self.days)
         return {"patrols": walked}
 
     def _register(self, admin: User, grid: Place) -> list[Household]:

@@ -26,7 +26,8 @@ _INSECURE_KEY = "insecure-development-key-do-not-use-in-production"
 # The placeholder of deploy/wudu.env.example: copied as it is, it is public (refused here and by wudu/checks.py).
 EXAMPLE_SECRET_KEYS = ("change-me-to-50-random-characters-from-a-password-generator",)
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY)
-DEBUG = env.bool("DEBUG", default=not PRODUCTION and WUDU_ENV != "test")
+# Off unless asked for (DEBUG=on): a mistyped address under `make run` shows the site's own 404, not Django's page.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -551,6 +552,50 @@ CELERY_BEAT_SCHEDULE["export-purge"] = {
     "schedule": crontab(minute=17),
     "options": {"expires": 50 * 60},
 }
+
+# --- embedded ---
+# `make run` runs a Celery worker, beat and the outbox relay beside the dev server on an embedded broker: kombu's
+# filesystem transport in a folder (wudu/broker.py), no service to install. EMBEDDED_BROKER=on (the Makefile's
+# `run` sets it) chooses it when no CELERY_BROKER_URL is given; CELERY_BROKER_URL=filesystem:// says it outright.
+# Without either, tasks run eagerly in-process (the tests, a bare `manage.py runserver`). Never in production: a
+# folder on one machine is not a broker that several machines share.
+EMBEDDED_BROKER = env.bool("EMBEDDED_BROKER", default=False)
+EMBEDDED_BROKER_DIR = Path(env.str("EMBEDDED_BROKER_DIR", default=str(BASE_DIR / "var" / "broker")))
+if EMBEDDED_BROKER and not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    if CELERY_BROKER_URL != "filesystem://":
+        raise ImproperlyConfigured("CELERY_BROKER_URL=filesystem:// takes no path: the folder is EMBEDDED_BROKER_DIR.")
+    if PRODUCTION:
+        raise ImproperlyConfigured("The embedded broker (filesystem://) is for `make run` only: production needs "
+                                   "CELERY_BROKER_URL=redis://… shared by every machine.")
+    CELERY_BROKER_URL = "filesystem://localhost/"  # a host named, or kombu warns on every connection
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_BROKER_TRANSPORT = "wudu.broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(data_folder_in=str(EMBEDDED_BROKER_DIR / "queue"),
+                                           data_folder_out=str(EMBEDDED_BROKER_DIR / "queue"),
+                                           control_folder=str(EMBEDDED_BROKER_DIR / "control"))
+    if CELERY_RESULT_BACKEND == "filesystem://":  # not a result backend: tasks sent through the outbox ask for none
+        CELERY_RESULT_BACKEND = None
+# Several processes write the SQLite file at once under `make run` (the server, the worker, beat, the demo's
+# loader): a write transaction takes the lock when it begins and waits its turn (the busy timeout), instead of
+# failing at once when its first read turns into a write under WAL. (The tests keep SQLite's default.)
+if WUDU_ENV == "development" and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+# The case timers' period in seconds instead of beat's every 15 minutes (0, the default): for a test that watches
+# an overdue mark appear under the `make run` stack, or a demo that wants it sooner.
+CASE_TIMERS_SECONDS = env.float("CASE_TIMERS_SECONDS", default=0.0)
+if CASE_TIMERS_SECONDS < 0:
+    raise ImproperlyConfigured("CASE_TIMERS_SECONDS must be 0 (every 15 minutes) or a positive number of seconds.")
+if CASE_TIMERS_SECONDS:
+    CELERY_BEAT_SCHEDULE["case-timers"] = {**CELERY_BEAT_SCHEDULE["case-timers"], "schedule": CASE_TIMERS_SECONDS,
+                                           "options": {"expires": CASE_TIMERS_SECONDS}}
+# The progress of the demo history that `make run` adds behind the serving site (wudu/demo_progress.py).
+DEMO_PROGRESS_FILE = env.path("DEMO_PROGRESS_FILE", default=BASE_DIR / "var" / "demo-progress.json")
+# DEBUG is off by default, so the dev server no longer serves static files itself: WhiteNoise serves them from the
+# source folders (no collectstatic), as they change, in development (the tests keep their own ways).
+WHITENOISE_USE_FINDERS = WUDU_ENV == "development"
+WHITENOISE_AUTOREFRESH = WUDU_ENV == "development"
 
 LOGGING = {
     "version": 1,

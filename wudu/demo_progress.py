@@ -1,0 +1,108 @@
+"""How far the demo history has come, while `make run` fills it in behind a serving site.
+
+`make run` loads the demo district (places, people, accounts) before it serves, then a background process adds
+the history (the ledger's 90 days, the daily reports, the cases, the bulletins). The loaders report their stages
+here; a small JSON file (DEMO_PROGRESS_FILE, under var/) keeps the record, so that reading it costs the pages no
+query; signed-in pages show "演示数据正在生成：45%" until it is done (templates/_demo_progress.html).
+
+A record whose process is gone before the end (the server stopped with Ctrl-C during the first start) is shown
+no more: the pages show what the database holds, which is all the demo has.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+# Each stage's share of the whole (percent from, percent to), measured on a first start: the ledger's walks take
+# about half of the time, the cases a third.
+STAGES = {
+    "ledger": (0, 50),
+    "reports": (50, 58),
+    "cases": (58, 92),
+    "bulletins": (92, 100),
+}
+WRITE_EVERY = 1.0  # seconds between two writes of the record (the last one of a stage is always written)
+
+_last_write = 0.0
+_active = False  # this process began a background fill
+_cache: tuple[float, dict | None] = (-1.0, None)
+
+
+def _path() -> Path | None:
+    path = getattr(settings, "DEMO_PROGRESS_FILE", None)
+    return Path(path) if path else None
+
+
+def _write(record: dict) -> None:
+    path = _path()
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(json.dumps(record))
+    os.replace(temporary, path)  # a reader sees the old record or the new one, never half of one
+
+
+def begin() -> None:
+    """The background fill starts in this process: 0 %."""
+    global _active, _last_write
+    _active, _last_write = True, 0.0
+    _write({"state": "running", "pid": os.getpid(), "percent": 0, "stage": "ledger", "at": time.time()})
+
+
+def report(stage: str, done: int, total: int) -> None:
+    """`done` of `total` steps of `stage` are done. Cheap to call often: written at most once a second."""
+    global _last_write
+    if not _active:
+        return  # not a background fill (`make demo`, a test): nothing to show
+    now = time.monotonic()
+    if done < total and now - _last_write < WRITE_EVERY:
+        return
+    _last_write = now
+    low, high = STAGES[stage]
+    percent = low + (high - low) * (done / total if total else 1)
+    _write({"state": "running", "pid": os.getpid(), "percent": int(percent), "stage": stage, "at": time.time()})
+
+
+def finish() -> None:
+    global _active
+    _active = False
+    _write({"state": "done", "pid": os.getpid(), "percent": 100, "stage": "", "at": time.time()})
+
+
+def current() -> dict | None:
+    """The fill in progress ({"percent": 45, "stage": "cases"}), or None when there is none (done, never started,
+    or its process gone). Read again only when the file changes."""
+    global _cache
+    path = _path()
+    try:
+        mtime = path.stat().st_mtime if path is not None else None
+    except OSError:
+        mtime = None
+    if mtime is None:
+        return None
+    if mtime != _cache[0]:
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            record = None
+        _cache = (mtime, record)
+    record = _cache[1]
+    if not record or record.get("state") != "running" or not _alive(record.get("pid")):
+        return None
+    return record
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (TypeError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
