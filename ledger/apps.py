@@ -7,8 +7,10 @@ class LedgerConfig(AppConfig):
     verbose_name = _("走访台账")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from grids import terminal_panels
-        from wudu import media
+        from wudu import media, offline, scope
 
         from .models import SpotCheck, SpotCheckPhoto, Visit, VisitPhoto
         from .selectors import terminal_day
@@ -19,3 +21,6 @@ class LedgerConfig(AppConfig):
         media.register(SpotCheckPhoto, visible=lambda user, photos: photos.filter(
             spot_check__in=SpotCheck.objects.visible_to(user)))
         terminal_panels.register(terminal_day)
+        # Offline from the first visit (wudu/offline.py): today's patrol and the recent ledger, for the grid staff.
+        offline.register(lambda user: [reverse("patrol:home"), reverse("ledger:list")]
+                         if scope.has_role(user, *scope.GRID_STAFF) else [])
