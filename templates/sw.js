@@ -1,8 +1,8 @@
 // 网格通's service worker (wudu/offline.py): the pages a grid worker needs open with no signal, from the first visit.
 // - Static files: from the store first (their names carry a hash, so a stored copy is never stale).
 // - Pages: from the network whenever there is one (and the stored copy refreshed); the stored copy only without.
-// - The page asks for its list of pages to keep (app.js); they are fetched once and refreshed at most every
-//   KEEP_FRESH_MS, so a slow line does not pay for them on every page.
+// - Each signed-in page, once loaded, asks it to keep the person's pages (app.js); the list (PAGES_URL) and the
+//   pages are fetched once and refreshed at most every KEEP_FRESH_MS, so a slow line does not pay on every page.
 // - Signing out, or a page that sends the browser to the sign-in page, empties the stored pages.
 // Only GETs are answered here; what the patrol page captures offline waits in its own queue (patrol.js).
 const VERSION = "{{ version }}";
@@ -12,6 +12,7 @@ const SHELL = [{% for url in shell %}"{{ url|escapejs }}"{% if not forloop.last 
 const STATIC_PREFIX = "{{ static_prefix|escapejs }}";
 const HASHED = {{ hashed|yesno:"true,false" }};
 const LOGIN = "{% url 'login' %}";
+const PAGES_URL = "{{ pages_url|escapejs }}";
 const SIGN_OUT = ["{% url 'logout' %}", "{% url 'logout_everywhere' %}"];
 const KEEP_FRESH_MS = 10 * 60 * 1000;
 const KEPT_AT = "X-Wudu-Kept-At";
@@ -62,12 +63,29 @@ async function keep(path, cache) {
   if (keyOf(landed) !== path) await cache.put(keyOf(landed), copy);  // /home/ lands on the worker's grid
 }
 
+// The list of pages to keep comes from the server (wudu.offline.pages), asked again at most every KEEP_FRESH_MS.
+async function keepAll() {
+  const cache = await caches.open(PAGES);
+  const asked = await cache.match(PAGES_URL);
+  let paths;
+  if (asked && Date.now() - Number(asked.headers.get(KEPT_AT) || 0) < KEEP_FRESH_MS) {
+    paths = (await asked.json()).pages;
+  } else {
+    const response = await fetch(PAGES_URL, { credentials: "same-origin" });
+    if (new URL(response.url).pathname === LOGIN) { await forget(); return 0; }
+    if (!response.ok) return 0;
+    const copy = await copyOf(response);
+    paths = (await copy.clone().json()).pages;
+    await cache.put(PAGES_URL, copy);
+  }
+  await Promise.all(paths.map((path) => keep(path, cache).catch(() => null)));
+  return paths.length;
+}
+
 self.addEventListener("message", (event) => {
-  const paths = (event.data && event.data.keep) || [];
-  if (!paths.length) return;
-  event.waitUntil(caches.open(PAGES)
-    .then((cache) => Promise.all(paths.map((path) => keep(path, cache).catch(() => null))))
-    .then(() => event.source && event.source.postMessage({ kept: paths.length })));
+  if (!(event.data && event.data.keep)) return;
+  event.waitUntil(keepAll().catch(() => 0)
+    .then((kept) => event.source && event.source.postMessage({ kept })));
 });
 
 async function page(request) {

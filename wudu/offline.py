@@ -2,7 +2,7 @@
 
 The service worker is served from the site's root (`/sw.js`) so that its scope covers every page. Signed-in pages
 register it (static/js/app.js); on the first visit it stores the static files the pages use and the pages that
-the apps name for the person here (`register`): a grid worker's home, today's patrol, their open cases and the
+the apps name for the person here (`register`; the worker asks `pages`, so a page pays nothing for it): a grid worker's home, today's patrol, their open cases and the
 recent ledger open with no signal from then on. Pages are fetched from the network whenever there is one; the
 stored copy answers only when there is none. Signing out empties the store (templates/sw.js).
 
@@ -16,11 +16,13 @@ import hashlib
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.files.storage import storages
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils.functional import SimpleLazyObject
+from django.urls import reverse
 
 PagesFor = Callable[[object], Iterable[str]]
 _providers: list[PagesFor] = []
@@ -40,9 +42,12 @@ def pages_for(user) -> list[str]:
     return list(dict.fromkeys(path for provider in _providers for path in provider(user)))
 
 
-def context(request) -> dict:
-    """`offline_pages`: the paths to keep, space-separated, worked out only if a template asks."""
-    return {"offline_pages": SimpleLazyObject(lambda: " ".join(pages_for(request.user)))}
+@login_required
+def pages(request):
+    """The paths this person keeps, asked by the service worker (at most every few minutes), not by every page."""
+    response = JsonResponse({"pages": pages_for(request.user)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def service_worker(request):
@@ -53,7 +58,8 @@ def service_worker(request):
     # developer's DEBUG run) may: the network answers first there.
     hashed = isinstance(storages["staticfiles"], ManifestFilesMixin) and not settings.DEBUG
     response = render(request, "sw.js", {
-        "shell": shell, "version": version, "static_prefix": settings.STATIC_URL, "hashed": hashed,
+        "shell": shell, "version": version, "hashed": hashed, "static_prefix": settings.STATIC_URL,
+        "pages_url": reverse("offline_pages"),
     }, content_type="application/javascript")
     response["Cache-Control"] = "no-cache"
     return response

@@ -534,8 +534,6 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 # Source maps are for the developer tools only: not worth compressing (brotli at its best is slow on big files).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
-# The pages a phone keeps for when there is no signal (wudu/offline.py): `offline_pages` in every template.
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("wudu.offline.context")
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("wudu.api_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/pages.json", offline.pages, name="offline_pages"),
     path("bench/", include("wudu.bench")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

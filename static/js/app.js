@@ -32,8 +32,8 @@ document.addEventListener("click", (event) => {
 });
 
 // Offline from the first visit (wudu/offline.py, templates/sw.js): signed-in pages register the service worker
-// once the page has loaded, and ask it to keep the pages named for this person. <html data-offline-ready> says
-// it has them.
+// once the page has loaded, and ask it to keep the pages named for this person (it asks the server which, at most
+// every few minutes). <html data-offline-ready> says it has them.
 window.addEventListener("load", () => {
   const body = document.body;
   if (!("serviceWorker" in navigator) || !body.dataset.swUrl) return;
@@ -42,10 +42,7 @@ window.addEventListener("load", () => {
   });
   navigator.serviceWorker.register(body.dataset.swUrl, { scope: "/" })
     .then(() => navigator.serviceWorker.ready)
-    .then((registration) => {
-      const pages = (body.dataset.offlinePages || "").split(" ").filter(Boolean);
-      if (pages.length && navigator.onLine) registration.active.postMessage({ keep: pages });
-    })
+    .then((registration) => { if (navigator.onLine) registration.active.postMessage({ keep: true }); })
     .catch(() => {});
 });
 
