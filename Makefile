@@ -42,13 +42,19 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## vendor: front-end libraries from the npm registry into static/vendor (served locally, no CDN)
-vendor: static/vendor/.installed
+## vendor: front-end libraries from the npm registry into static/vendor (served locally, no CDN); Bootstrap's CSS
+## cut down to the classes the pages use (tools/bootstrap-subset.mjs), made again when a template, a script or a
+## Python file changes
+BOOTSTRAP_CSS := static/vendor/bootstrap/bootstrap.min.css
+SUBSET_CONTENT = $(shell find templates static/js static/bulletins */templates \( -name '*.html' -o -name '*.js' \) 2>/dev/null) \
+	$(shell find . \( -path ./.venv -o -path ./node_modules -o -path ./tests -o -path ./static \) -prune -o -name '*.py' -print)
+vendor: static/vendor/.installed $(BOOTSTRAP_CSS)
+$(BOOTSTRAP_CSS): static/vendor/.installed tools/bootstrap-subset.mjs $(SUBSET_CONTENT)
+	node tools/bootstrap-subset.mjs node_modules/bootstrap/dist/css/bootstrap.min.css $@
 static/vendor/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/leaflet static/vendor/echarts
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
-	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	   static/vendor/bootstrap/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css \
 	   node_modules/leaflet/dist/images static/vendor/leaflet/

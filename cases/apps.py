@@ -7,8 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("事件")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from grids import terminal_panels
-        from wudu import media, outside
+        from wudu import media, offline, outside, scope
         from wudu.signals import export_finished
 
         from . import notify
@@ -19,6 +21,9 @@ class CasesConfig(AppConfig):
         outside.register(notify.send_outside)
         # An export the person waited for is ready: a notification beside the job's own page.
         export_finished.connect(notify.export_ready, dispatch_uid="cases.export_ready")
+        # Offline from the first visit (wudu/offline.py): the grid staff's open cases.
+        offline.register(lambda user: [reverse("cases:list") + "?status=open"]
+                         if scope.has_role(user, *scope.GRID_STAFF) else [])
 
         # A case's photos go to whoever reads the case. The resident's tracking page shows no photos.
         media.register(CasePhoto, visible=lambda user, photos: photos.filter(case__in=Case.objects.visible_to(user)))

@@ -7,13 +7,17 @@ class GridsConfig(AppConfig):
     verbose_name = _("地点与人员")
 
     def ready(self) -> None:
-        from wudu import checks, media, scope
+        from django.urls import reverse
+
+        from wudu import checks, media, offline, scope
 
         from . import manage
         from .grants import MembershipGrants
         from .models import GRID_ROLES, Level, Membership, User
 
         scope.register_grant_provider(MembershipGrants())
+        # Offline from the first visit (wudu/offline.py): the grid staff's home opens with no signal.
+        offline.register(lambda user: [reverse("home")] if scope.has_role(user, *scope.GRID_STAFF) else [])
         # A production server refuses a database where the demo's accounts keep the demo's password.
         checks.register_demo_accounts(demo_accounts)
         manage.autodiscover()  # each app's managed.py registers its management pages

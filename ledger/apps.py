@@ -7,9 +7,11 @@ class LedgerConfig(AppConfig):
     verbose_name = _("走访台账")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
         from grids import terminal_panels
         from wudu import exports as export_jobs
-        from wudu import media
+        from wudu import media, offline, scope
 
         from . import exports
         from .models import SpotCheck, SpotCheckPhoto, Visit, VisitPhoto
@@ -23,3 +25,6 @@ class LedgerConfig(AppConfig):
         terminal_panels.register(terminal_day)
         export_jobs.register("ledger.xlsx", render=exports.ledger_xlsx_job, fmt="xlsx", replica=True)
         export_jobs.register("ledger.pdf", render=exports.ledger_pdf_job, fmt="pdf", replica=True)
+        # Offline from the first visit (wudu/offline.py): today's patrol and the recent ledger, for the grid staff.
+        offline.register(lambda user: [reverse("patrol:home"), reverse("ledger:list")]
+                         if scope.has_role(user, *scope.GRID_STAFF) else [])

@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -596,6 +597,21 @@ DEMO_PROGRESS_FILE = env.path("DEMO_PROGRESS_FILE", default=BASE_DIR / "var" / "
 # source folders (no collectstatic), as they change, in development (the tests keep their own ways).
 WHITENOISE_USE_FINDERS = WUDU_ENV == "development"
 WHITENOISE_AUTOREFRESH = WUDU_ENV == "development"
+
+# --- phone ---
+# Static files (issue 15): collected with hashed names and compressed (gzip, and brotli: requirements.txt), sent by
+# WhiteNoise with a year's cache for hashed names, whenever DEBUG is off (`make serve`, `make run`, which collect
+# them first; until collectstatic has run, names stay plain: wudu/static.py). Tests keep plain names (a manifest
+# left by `make serve` would name files the test server's handler cannot find); tests/browser/
+# test_phone_weight_offline.py collects and serves them as production does. A DEBUG run serves the source files
+# as they change (WhiteNoise's finders and autorefresh).
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG and WUDU_ENV != "test")
+if STATIC_MANIFEST:
+    STORAGES["staticfiles"] = {"BACKEND": "wudu.static.Storage"}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+# Source maps are for the developer tools only: not worth compressing (brotli at its best is slow on big files).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import accounts, health, media, signout
+from . import accounts, health, media, offline, signout
 from .plugins import app_modules
 
 # Django's 400 (a body it refuses before any view reads it) answers the API's JSON under /api/.
@@ -17,6 +17,8 @@ handler400 = "wudu.api.bad_request"
 urlpatterns = [
     path("api/v1/", include("wudu.api_urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/pages.json", offline.pages, name="offline_pages"),
     path("bench/", include("wudu.bench")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -168,7 +168,7 @@ def visit(request, pk: int):
 
 
 def service_worker(request):
-    """Served from /patrol/ so that its scope covers the patrol page (a static file's scope would not)."""
+    """The retired patrol-only service worker: it removes itself from phones that have it (the site's is /sw.js)."""
     response = render(request, "patrol/sw.js", content_type="application/javascript")
     response["Cache-Control"] = "no-cache"
     return response

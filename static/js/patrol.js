@@ -467,7 +467,5 @@
   $("[data-queue-retry]").addEventListener("click", () => flush());
   boot();
 
-  if ("serviceWorker" in navigator && app.dataset.swUrl) {
-    navigator.serviceWorker.register(app.dataset.swUrl, { scope: "/patrol/" }).catch(() => {});
-  }
+  // The page opens offline through the site's service worker (app.js, templates/sw.js).
 })();
