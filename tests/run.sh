@@ -27,7 +27,7 @@ XDIST=()
 # Settings come from the environment: start each phase from a known one, whatever the caller exported.
 # (.env, if present, still fills in what is not set here.)
 CLEAN_ENV=(env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u CACHE_URL -u DEMO_MODE -u DEBUG
-           -u ALLOWED_HOSTS -u SECRET_KEY -u HEARTBEAT_SECONDS WUDU_ENV=test)
+           -u ALLOWED_HOSTS -u SECRET_KEY -u HEARTBEAT_SECONDS -u EMBEDDED_BROKER -u CASE_TIMERS_SECONDS WUDU_ENV=test)
 [ -f .env ] && echo "note: .env is present; its values apply wherever tests/run.sh sets none"
 
 declare -a SUMMARY=()

@@ -22,14 +22,16 @@ def test_signed_in_pages_show_how_far_the_demo_history_has_come(client, cast, re
     demo_progress.begin()
     demo_progress.report("cases", 50, 100)  # half of the cases: 58 % + half of their 34 %
 
-    page = client.get(reverse("home")).content.decode()
+    response = client.get(reverse("home"), follow=True)
 
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "演示数据正在生成：75%。" in page and "正在补录事件" in page
     demo_progress.report("cases", 100, 100)  # the last step of a stage is written at once
     assert json.loads(record.read_text())["percent"] == 92
 
     demo_progress.finish()
-    assert "演示数据正在生成" not in client.get(reverse("home")).content.decode()
+    assert "演示数据正在生成" not in client.get(reverse("home"), follow=True).content.decode()
 
 
 def test_a_fill_whose_process_is_gone_shows_nothing_nor_to_visitors(client, cast, record):
@@ -38,7 +40,9 @@ def test_a_fill_whose_process_is_gone_shows_nothing_nor_to_visitors(client, cast
     record.write_text(json.dumps({"state": "running", "pid": 2 ** 22 + 1, "percent": 40, "stage": "ledger"}))
     client.force_login(cast.user(Role.GRID_WORKER))
 
-    assert "演示数据正在生成" not in client.get(reverse("home")).content.decode()  # stopped with Ctrl-C
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 200 and "网格通" in response.content.decode()
+    assert "演示数据正在生成" not in response.content.decode()  # stopped with Ctrl-C
 
 
 def test_a_foreground_load_keeps_no_record(record):

@@ -38,8 +38,8 @@ print(json.dumps({
 
 def start(code: str, tmp_path, **overrides: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in READ_BY_SETTINGS}
-    env.update(DJANGO_SETTINGS_MODULE="wudu.settings", DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-               EMBEDDED_BROKER_DIR=str(tmp_path / "broker"), **overrides)
+    env.update({"DJANGO_SETTINGS_MODULE": "wudu.settings", "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+                "EMBEDDED_BROKER_DIR": str(tmp_path / "broker"), **overrides})
     return subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=90)
 
 
