@@ -448,13 +448,14 @@ def case_dispatch_many(*, actor, items: Iterable[tuple[str, int]], department: D
         # A case's key is the batch's and its reference; its dispatch is keyed as the chain's dispatch link, so
         # that a retry finds it whichever way the first attempt took.
         case_key = _link_key(key, reference)
-        reported = case.status == Status.REPORTED
+        before = case.status
+        reported = before == Status.REPORTED
         entry = case_accept_dispatch if reported else case_dispatch
         try:
             case = entry(actor=actor, case=case, version=version, department=department, deadline=deadline,
                          note=note, key=case_key if reported else _link_key(case_key, "dispatch"), now=now)
         except (Conflict, PermissionDenied, ValidationError) as error:
-            outcomes.append(Outcome(reference, False, status=case.status, error=_reason(error)))
+            outcomes.append(Outcome(reference, False, status=before, error=_reason(error)))
         else:
             outcomes.append(Outcome(reference, True, status=case.status, case=case))
     return outcomes
