@@ -27,7 +27,7 @@ from wudu.pagination import KeysetPagination
 
 from . import geo, selectors, services
 from .filters import DepartmentFilter, MembershipFilter, PartnerFilter, PersonFilter, PlaceFilter
-from .models import Department, Membership, OutpostPartner, PartnerKind, Place, Role, User
+from .models import PATROL_MINIMUM_MAX, Department, Membership, OutpostPartner, PartnerKind, Place, Role, User
 
 # ---------------------------------------------------------------------------------------------- fields
 
@@ -82,7 +82,7 @@ class PlaceSerializer(serializers.ModelSerializer):
         model = Place
         fields = [
             "id", "code", "display_code", "level", "level_label", "name", "parent", "address", "area_m2",
-            "centroid", "has_boundary", "version",
+            "centroid", "has_boundary", "patrol_minimum_minutes", "version",
         ]
         read_only_fields = fields
 
@@ -124,6 +124,9 @@ class PlaceUpdateSerializer(VersionedInput):
     name = serializers.CharField(required=False)
     address = serializers.CharField(required=False, allow_blank=True)
     boundary = BoundaryField(required=False, allow_null=True, help_text="null clears the boundary.")
+    patrol_minimum_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=PATROL_MINIMUM_MAX,
+        help_text="A grid's own minimum daily patrol time; null: the district's (MIN_DAILY_PATROL_MINUTES).")
     code = serializers.CharField(required=False, help_text="Read-only: a different code is refused (400).")
     parent = PlaceCodeField(required=False, help_text="Read-only: a different parent is refused (400).")
 

@@ -1,5 +1,6 @@
 """grids' management pages: places, people, memberships, departments and outpost partners (grids.manage)."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,15 @@ def _person_actions(user, person) -> list:
     return []
 
 
+def _patrol_minimum(place: Place):
+    """A grid's own minimum, or the district's that applies to it; other levels are not patrolled."""
+    if place.level != Level.GRID:
+        return "—"
+    if place.patrol_minimum_minutes:
+        return place.patrol_minimum_minutes
+    return _("按全区要求（%(n)s）") % {"n": settings.MIN_DAILY_PATROL_MINUTES}
+
+
 register(ManagedResource(
     key="place",
     model=Place,
@@ -36,6 +46,7 @@ register(ManagedResource(
         Column(_("层级"), lambda p: p.get_level_display()),
         Column(_("统一编号"), lambda p: p.display_code),
         Column(_("面积（平方米）"), lambda p: round(p.area_m2) if p.area_m2 else "—"),
+        Column(_("每日最低巡查时长（分钟）"), lambda p: _patrol_minimum(p)),
     ),
     place_of=lambda p: p,
     create_form=forms.PlaceCreateForm,

@@ -2,6 +2,7 @@
 daily patrol minimum by name."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,6 +19,10 @@ from .. import selectors
 
 class DayForm(Form):
     date = forms.DateField(label=gettext_lazy("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -36,5 +41,5 @@ def daily_report(request, code: str):
     figures = selectors.report_day(request.user, place, day)
     return render(request, "ledger/daily.html", {
         "place": place, "form": form, "day": figures.report, "history": figures.history, "short": figures.short,
-        "asked": day, "today": timezone.localdate(),
+        "asked": day, "district_minimum": settings.MIN_DAILY_PATROL_MINUTES,
     }, status=200 if form.is_valid() else 400)

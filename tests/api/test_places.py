@@ -25,7 +25,7 @@ def test_place_list_row_has_no_polygon_but_says_whether_there_is_one(api_as, cas
     g1 = rows[cast.place("G1").code]
     assert set(g1) == {
         "id", "code", "display_code", "level", "level_label", "name", "parent", "address", "area_m2", "centroid",
-        "has_boundary", "version",
+        "has_boundary", "patrol_minimum_minutes", "version",
     }
     assert g1["parent"] == cast.place("C1").code and g1["level"] == "grid" and g1["has_boundary"] is True
     assert g1["centroid"] == {"lng": 113.125, "lat": 34.75}
@@ -219,3 +219,16 @@ def test_put_and_delete_are_not_offered_for_places(api_as, cast):
     client = api_as(Role.COMMUNITY_OFFICIAL)
     assert client.put(detail(cast.place("G1")), {"name": "x"}, format="json").status_code == 405
     assert client.delete(detail(cast.place("G1"))).status_code == 405
+
+
+def test_a_grids_own_patrol_minimum_is_read_and_set_through_the_api(api_as, cast):
+    client = api_as(Role.COMMUNITY_OFFICIAL)
+    grid = cast.place("G1")
+    url = detail(grid)
+    assert client.get(url).json()["patrol_minimum_minutes"] is None
+    answer = client.patch(url, {"patrol_minimum_minutes": 45, "version": grid.version}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["patrol_minimum_minutes"] == 45
+    refused = api_as(Role.STREET_OFFICIAL).patch(
+        detail(cast.place("C1")), {"patrol_minimum_minutes": 45, "version": cast.place("C1").version}, format="json")
+    assert refused.status_code == 400 and "只有网格" in refused.content.decode()

@@ -108,7 +108,8 @@ def test_the_daily_report_holds_each_grid_to_its_own_minimum(cast, settings):
     assert community.short_grids == [cast.place("G1").code]
 
 
-def test_only_a_grid_takes_a_minimum_of_its_own(cast, client):
+def test_only_a_grid_takes_a_minimum_of_its_own(cast, client, settings):
+    settings.MIN_DAILY_PATROL_MINUTES = 60
     with pytest.raises(ValidationError) as error:
         grid_services.place_update(actor=cast.admin, place=cast.place("C1"), patrol_minimum_minutes=30)
     assert "只有网格" in str(error.value)
@@ -121,6 +122,10 @@ def test_only_a_grid_takes_a_minimum_of_its_own(cast, client):
         "patrol_minimum_minutes": "90"})
     assert page.status_code == 302, page.content.decode()
     assert Place.objects.get(pk=cast.place("G1").pk).patrol_minimum_minutes == 90
+    detail = client.get(reverse("manage:detail", args=["place", cast.place("G1").pk])).context["fields"]
+    sibling = client.get(reverse("manage:detail", args=["place", cast.place("G1b").pk])).context["fields"]
+    assert ("每日最低巡查时长（分钟）", 90) in detail
+    assert ("每日最低巡查时长（分钟）", "按全区要求（60）") in [(str(k), str(v)) for k, v in sibling]
 
 
 # ----------------------------------------------------------------------------------- the daily report page
@@ -152,6 +157,7 @@ def test_the_daily_report_page_picks_a_day_lists_history_and_names_the_short_gri
     assert names == [("董庄社区", "第1网格", 0, 60), ("董庄社区", "第2网格", 0, 60), ("健康社区", "第1网格", 0, 60)]
     html = latest.content.decode()
     assert "3 个网格巡查时长不足" in html and "董庄社区 · 第2网格" in html and 'type="date"' in html
+    assert "全区统一要求 60 分钟" in html
 
     picked = client.get(url, {"date": two_weeks[1].isoformat()})
     assert picked.context["day"].date == two_weeks[1]
