@@ -17,8 +17,11 @@ const SIGN_OUT = ["{% url 'logout' %}", "{% url 'logout_everywhere' %}"];
 const KEEP_FRESH_MS = 10 * 60 * 1000;
 const KEPT_AT = "X-Wudu-Kept-At";
 
+// A file that does not arrive now (a weak line) does not stop the install: it is stored when a page first uses it.
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(STATIC).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(STATIC)
+    .then((cache) => Promise.all(SHELL.map((url) => cache.add(url).catch(() => null))))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
