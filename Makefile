@@ -107,7 +107,7 @@ demo: migrate
 ## outbox relay run beside it (logs in var/celery-*.log) and stop with it (Ctrl-C): on CELERY_BROKER_URL when it is
 ## set (environment or .env), else on the embedded broker, a folder in var/broker (EMBEDDED_BROKER, wudu/broker.py).
 ## Debug pages only with DEBUG=on.
-run: migrate
+run: migrate staticfiles/.collected
 	$(PY) manage.py load_demo
 	@export EMBEDDED_BROKER=$${EMBEDDED_BROKER:-on}; mkdir -p var; \
 	broker=$$(DJANGO_SETTINGS_MODULE=wudu.settings $(PY) -c 'from django.conf import settings; print(settings.CELERY_BROKER_URL)'); \
@@ -120,6 +120,13 @@ run: migrate
 	echo "Adding the demo history behind the server (progress on the signed-in pages, log in var/demo-fill.log)"; \
 	$(PY) manage.py load_demo_in_background > var/demo-fill.log 2>&1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The static files as production serves them (hashed names, gzip and brotli copies, a year's cache; wudu/static.py),
+# collected again only when a source file changed.
+STATIC_SOURCES = $(shell find static \( -path static/vendor -prune -o -type f -print \)) static/vendor/.installed $(BOOTSTRAP_CSS)
+staticfiles/.collected: $(STATIC_SOURCES)
+	$(PY) manage.py collectstatic --noinput -v0
+	touch $@
 
 ## test: set up, then the whole suite on SQLite; again on PostgreSQL and with a real Celery worker where they answer
 test: setup
@@ -140,7 +147,7 @@ lint: system venv
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor db.sqlite3 var
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 var
 
 ## bench: seed scales 0.1 and 1 into wudu_bench_* on PostgreSQL, load every page with wrk under gunicorn,
 ## print the table and the budgets (PASS/FAIL); results in bench/results/ (see bench/README.md)

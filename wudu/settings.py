@@ -593,10 +593,8 @@ if CASE_TIMERS_SECONDS:
                                            "options": {"expires": CASE_TIMERS_SECONDS}}
 # The progress of the demo history that `make run` adds behind the serving site (wudu/demo_progress.py).
 DEMO_PROGRESS_FILE = env.path("DEMO_PROGRESS_FILE", default=BASE_DIR / "var" / "demo-progress.json")
-# DEBUG is off by default, so the dev server no longer serves static files itself: WhiteNoise serves them from the
-# source folders (no collectstatic), as they change, in development (the tests keep their own ways).
-WHITENOISE_USE_FINDERS = WUDU_ENV == "development"
-WHITENOISE_AUTOREFRESH = WUDU_ENV == "development"
+# DEBUG is off by default, so the dev server no longer serves static files itself: WhiteNoise does (see the phone
+# block below for how).
 
 # --- phone ---
 # Static files (issue 15): collected with hashed names and compressed (gzip, and brotli: requirements.txt), sent by
@@ -608,7 +606,9 @@ WHITENOISE_AUTOREFRESH = WUDU_ENV == "development"
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG and WUDU_ENV != "test")
 if STATIC_MANIFEST:
     STORAGES["staticfiles"] = {"BACKEND": "wudu.static.Storage"}
-WHITENOISE_USE_FINDERS = DEBUG
+# A DEBUG run serves the source files as they change; a development run (`make run`, which collects them first)
+# also finds a file not collected yet (e.g. a bare `manage.py runserver` before any collectstatic).
+WHITENOISE_USE_FINDERS = DEBUG or WUDU_ENV == "development"
 WHITENOISE_AUTOREFRESH = DEBUG
 # Source maps are for the developer tools only: not worth compressing (brotli at its best is slow on big files).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
