@@ -7,15 +7,13 @@ Status codes: invisible or missing → 404; visible but not writable → 403; ba
 
 from __future__ import annotations
 
-import logging
-
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, models
+from django.db import models
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -34,8 +32,6 @@ from . import scope, tokens
 from .access_log import record_denial, record_personal_read
 from .errors import Conflict, messages_by_field
 from .passwords import PasswordIsCurrent
-
-log = logging.getLogger("wudu.api")
 
 
 class PasswordGate:
@@ -114,15 +110,6 @@ class DangerouslyUnscopedListViewSet(PasswordGate, mixins.ListModelMixin, viewse
     http_method_names = ["get", "head", "options"]
 
 
-def out_of_range(exc) -> bool:
-    """A value the database cannot hold reached a query (an id, a count, a time from the client): SQLite's driver
-    refuses a number before sending it (OverflowError); PostgreSQL answers a data exception (SQLSTATE class 22:
-    a number out of range, a time zone offset past ±15:59 …)."""
-    if isinstance(exc, OverflowError):
-        return True
-    return isinstance(exc, DataError) and str(getattr(exc.__cause__, "pgcode", None) or "").startswith("22")
-
-
 def bad_request(request, exception=None):
     """Django's own 400 (the site's `handler400`): a request refused before any view read it — more files than
     DATA_UPLOAD_MAX_NUMBER_FILES, a malformed multipart body, a host not allowed. Under /api/ it is the API's
@@ -135,16 +122,8 @@ def bad_request(request, exception=None):
 def exception_handler(exc, context):
     """Service errors become clear API errors: validation 400, conflict 409, permission 403.
 
-    Input is validated field by field where the database could not hold it (ids and times in filters,
-    `wudu.filters`; ids in bodies, `MAX_ID`). What still gets through — an id in the path past 64 bits, which
-    SQLite's driver refuses before the query — would be a 500; it stays a 400, logged at warning (the view and the
-    error's class only: no value from the request) so that the missing validation is found and added."""
-    if out_of_range(exc):
-        view = context.get("view")
-        log.warning("api: a value the database cannot hold reached %s (%s %s); answered 400",
-                    type(view).__name__ if view is not None else "?", type(exc).__name__,
-                    getattr(exc.__cause__, "pgcode", "") or "")
-        exc = exceptions.ValidationError({"detail": [_("数值或时间超出范围：请检查提交的编号、数字或时间。")]})
+    A value the database cannot hold (an id past 64 bits, a time offset past ±15:59) is refused by the field that
+    reads it (`wudu.filters`, `MAX_ID` in bodies), with the field's name: no DataError is caught here."""
     if isinstance(exc, Conflict):
         return Response({"detail": exc.messages[0], "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

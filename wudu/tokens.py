@@ -4,8 +4,8 @@ django-rest-knox keeps a SHA-512 digest of each token and its first 15 character
 to tell tokens apart); the key itself exists only in the answer that issued it. A token expires
 API_TOKEN_TTL_HOURS after it was issued or rotated, and never later than API_TOKEN_MAX_LIFETIME_DAYS after the
 person signed in for it: a rotated token keeps the sign-in time as its `created`, so rotating cannot stretch one
-sign-in forever (past the cap the app must sign in again, with the password and the second factor). A person holds at most API_TOKENS_PER_USER tokens (one per
-device): signing in on one more revokes the oldest. A deactivated person's tokens stop working at once (checked on
+sign-in forever (past the cap the app signs in again, with the password and the second factor). A person holds at
+most API_TOKENS_PER_USER tokens (one per device): signing in on one more revokes the oldest. A deactivated person's tokens stop working at once (checked on
 every request). Clients keep sending `Authorization: Token <key>`.
 
 Signing out of the web session leaves the API tokens alone (a phone keeps working); "sign out everywhere"
