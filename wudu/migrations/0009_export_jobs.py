@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wudu', '0005_drop_plaintext_api_tokens'),
+        ('wudu', '0008_hash_existing_recovery_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
