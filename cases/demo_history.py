@@ -381,8 +381,8 @@ class CaseHistory:
             return self.staff[case.department_id]
         if action in ("verify", "rework"):
             return self.workers[case.grid_id] if case.source == Source.PATROL else self.center
-        if action == "evaluate" and case.resident_mobile:
-            return None  # the resident, through the tracking link
+        if action == "evaluate" and (case.resident_mobile or case.is_petition):
+            return None  # the resident, through the tracking link (a petition's verdict is only ever theirs)
         return self.center
 
     def play(self, p: Plan) -> Case:

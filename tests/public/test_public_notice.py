@@ -253,6 +253,7 @@ def test_map_is_a_feature_collection_of_grids(client, cast):
     assert g1["type"] == "Feature"
     assert g1["properties"] == {
         "code": cast.place("G1").code, "name": "第1网格", "community": "董庄社区", "url": grid_url(cast, "G1"),
+        "community_code": cast.place("C1").code, "street": "新兴街道",
     }
     assert geo.parse_boundary(g1["geometry"]).bbox == (113.0, 34.5, 113.25, 35.0)
 
