@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_bulletin_indexes'),
+        ('cases', '0009_notification_kind_and_case_indexes'),
         ('grids', '0010_security_and_audit_admin_roles'),
         ('ledger', '0002_mobile_rule_once'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0003_bulletin_audit_seal'),
-        ('cases', '0009_evaluation_channel_and_caller'),
+        ('audit', '0004_place_patrol_minimum'),
+        ('cases', '0010_evaluation_channel_and_caller'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
