@@ -37,7 +37,7 @@ def test_resident_reports_a_problem_from_the_public_notice(live_server, phone, s
     screenshot(phone, "resident-report-map-phone", full_page=False)
 
     # A tap in 董庄's second grid names it in words.
-    box = phone.locator(f"path.grid-shape >> nth=1").bounding_box()
+    box = phone.locator("path.grid-shape >> nth=1").bounding_box()
     phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8)
     assert "董庄社区 · 第2网格" in phone.locator("[data-picked]").inner_text()
 
@@ -47,7 +47,7 @@ def test_resident_reports_a_problem_from_the_public_notice(live_server, phone, s
     assert phone.locator("[data-picked]").inner_text() == "已选位置：新兴街道 · 董庄社区 · 第1网格"
     assert phone.input_value("#id_grid") == cast.place("G1").code
     # Zoomed in on the point, the grid is named on the map with its community.
-    phone.wait_for_function("document.querySelectorAll('#case-map .picker-grid-label:not(.label-hidden)').length > 0")
+    phone.locator(f"{shown}.picker-grid-label", has_text=re.compile(r"董庄社区\s*第1网格")).wait_for()
     assert "董庄社区\n第1网格" in phone.locator(f"{shown}.picker-grid-label").all_inner_texts()
     screenshot(phone, "resident-report-located-phone", full_page=False)
 
