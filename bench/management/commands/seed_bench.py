@@ -656,6 +656,7 @@ class _Cases:
         returns = reworks = 0
         extension_days = None
         supervised, evaluation, alert, level = False, "", "", "center"
+        channel, evaluated_by = "", None
         events = []
         left_at = None  # when the case last left a department (for the alert it earned there)
         for n, action in enumerate(actions):
@@ -717,10 +718,13 @@ class _Cases:
                 alert = _alert(left_at, due_soon, deadline) or alert
             if action in CENTER_ACTIONS and not (action == "evaluate" and mobile):
                 actor, role = self.center_id, "command_center"
+                if action == "evaluate":  # taken down on a call back, naming who called
+                    channel, evaluated_by = "phone", self.center_id
             elif action in DEPARTMENT_ACTIONS:
                 actor, role = self.staff[dept], "department_staff"
             elif action == "evaluate":
                 actor, role = None, "resident"
+                channel, evaluated_by = "resident", None
             elif name == "create":
                 actor = reporter
                 role = {"patrol": "grid_worker", "hotline": "command_center",
@@ -736,8 +740,8 @@ class _Cases:
         row = (case_id, reference, token, "petition" if petition else "ordinary",
                source, level, state, category_id, grid_id, None, None, None, "", f"{category_name}问题（压测数据）",
                reporter, "居民" if mobile else "", mobile, None, None, dept, dispatched, deadline, due_soon, alert,
-               extension_days, supervised, returns, reworks, evaluation, "", evaluated, fed_back, closed, created, at,
-               len(events))
+               extension_days, supervised, returns, reworks, evaluation, "", channel, evaluated_by, evaluated, fed_back, closed,
+               created, at, len(events))
         return events, row
 
 
@@ -751,6 +755,6 @@ CASE_COLUMNS = ["id", "reference", "tracking_token", "kind", "source", "level", 
                 "building_id", "lng", "lat", "address", "description", "reporter_id", "resident_name",
                 "resident_mobile", "client_ip", "visit_id", "department_id", "dispatched_at", "deadline", "due_soon_at",
                 "alert", "extension_days", "supervised", "returns", "reworks", "evaluation", "evaluation_comment",
-                "evaluated_at", "fed_back_at", "closed_at", "created_at", "updated_at", "version"]
+                "evaluation_channel", "evaluated_by_id", "evaluated_at", "fed_back_at", "closed_at", "created_at", "updated_at", "version"]
 EVENT_COLUMNS = ["id", "case_id", "action", "from_status", "to_status", "actor_id", "actor_role", "at", "note",
                  "department_id", "deadline", "data"]
