@@ -10,6 +10,7 @@ from django import template
 
 from wudu import scope
 from wudu.duties import Duty, has_duty
+from wudu.twofactor import services as two_factor
 
 from ..manage import resources_for
 
@@ -25,6 +26,12 @@ class Menu:
     @cached_property
     def signed_in(self) -> bool:
         return bool(getattr(self.user, "is_authenticated", False))
+
+    @cached_property
+    def past_second_step(self) -> bool:
+        # Signed in, and past the second factor where one is required: the pages (and the service worker's script)
+        # answer; before it, only the way to pass it does.
+        return self.signed_in and (two_factor.is_verified(self.user) or not two_factor.required_for(self.user))
 
     @cached_property
     def data(self) -> bool:
