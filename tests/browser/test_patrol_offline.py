@@ -60,6 +60,11 @@ def test_worker_logs_visits_offline_and_they_arrive_once(live_server, phone, scr
     patrol = Patrol.objects.get(worker=worker)
     assert patrol.is_open and patrol.route and patrol.route[0][:2] == [113.1, 34.7]
     # Reload once online: the page comes from the server now (and the service worker keeps a copy).
+    # The service worker installed on the first page; once it is active, a page it does not control yet (it
+    # claims open pages, but a slow install on a shared CI machine can miss this one) is controlled after a reload.
+    phone.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60_000)
+    if not phone.evaluate("() => navigator.serviceWorker.controller !== null"):
+        phone.reload()
     phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.reload()
     phone.wait_for_selector("[data-open-panel]:not([hidden])")
