@@ -57,7 +57,10 @@ def _value(field, model):
 # Columns whose rule ties them to another (a check constraint): given, not invented.
 BUILD = {"bulletins.Bulletin": {"period_start": datetime.date(2026, 9, 1), "period_end": datetime.date(2026, 10, 1),
                                 "period": "2026-09"},
-         "bulletins.Objection": {"place": lambda: Place.objects.order_by("pk").first()}}
+         "bulletins.Objection": {"place": lambda: Place.objects.order_by("pk").first()},
+         "outreach.Event": {"starts_at": lambda: timezone.now(),
+                            "ends_at": lambda: timezone.now() + datetime.timedelta(hours=2),
+                            "organizer_place": lambda: Place.objects.order_by("pk").first()}}
 
 
 def _build(model):

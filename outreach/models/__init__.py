@@ -1,0 +1,11 @@
+"""outreach's data: party organisations and members (party.py), events and their organisers (events.py),
+volunteer organisations and volunteers (volunteers.py)."""
+
+from .events import AudienceCount, Event, EventKind, EventStatus
+from .party import OrganizationKind, PartyMember, PartyOrganization
+from .volunteers import Volunteer, VolunteerMembership, VolunteerOrganization
+
+__all__ = [
+    "AudienceCount", "Event", "EventKind", "EventStatus", "OrganizationKind", "PartyMember", "PartyOrganization",
+    "Volunteer", "VolunteerMembership", "VolunteerOrganization",
+]
