@@ -34,7 +34,15 @@ from ledger.models import (
     Visit,
     VisitPhoto,
 )
-from outreach.models import Event, PartyMember, PartyOrganization, Volunteer, VolunteerMembership, VolunteerOrganization
+from outreach.models import (
+    Event,
+    PartyMember,
+    PartyOrganization,
+    ServiceRecord,
+    Volunteer,
+    VolunteerMembership,
+    VolunteerOrganization,
+)
 from wudu.signals import KINDS
 
 FLUSHING = "current_setting('audit.flush', true) = 'on'"
@@ -74,7 +82,7 @@ TRACKED: list[type[models.Model]] = [
     Place, User, Department, Membership, OutpostPartner,
     HouseholdTag, Household, Site, FindingCategory, Patrol, Visit, VisitPhoto, SpotCheck, SpotCheckPhoto,
     CaseCategory, HolidayYear, Holiday, Case, CasePhoto, ReferenceCounter, Notification,
-    PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event,
+    PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, ServiceRecord,
     WeightScheme, Bulletin, Objection, Restatement,
 ]
 

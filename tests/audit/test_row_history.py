@@ -20,7 +20,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from audit.models import EVENT_MODELS, NEVER_STORED, TRACKED
-from grids.models import Place
+from grids.models import Place, User
 from tests.audit.conftest import postgres_only
 
 pytestmark = [*postgres_only, pytest.mark.django_db]
@@ -60,7 +60,9 @@ BUILD = {"bulletins.Bulletin": {"period_start": datetime.date(2026, 9, 1), "peri
          "bulletins.Objection": {"place": lambda: Place.objects.order_by("pk").first()},
          "outreach.Event": {"starts_at": lambda: timezone.now(),
                             "ends_at": lambda: timezone.now() + datetime.timedelta(hours=2),
-                            "organizer_place": lambda: Place.objects.order_by("pk").first()}}
+                            "organizer_place": lambda: Place.objects.order_by("pk").first()},
+         "outreach.ServiceRecord": {"kind": "honour", "reason": "表彰补记",
+                                    "approved_by": lambda: User.objects.order_by("pk").first()}}
 
 
 def _build(model):

@@ -12,7 +12,7 @@ from grids.models import Level, Place
 from wudu import scope
 from wudu.writes import create_once, update_versioned
 
-from .models import PartyMember, PartyOrganization
+from ..models import PartyMember, PartyOrganization
 
 
 def party_org_create(

@@ -1,6 +1,6 @@
 """REST API (/api/v1/) of the grids' party organisations and the party members registered with them.
 
-Same mechanics as grids/api.py: gated reads, writes through outreach/services.py.
+Same mechanics as grids/api.py: gated reads, writes through outreach.services.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from rest_framework import mixins, serializers
 from grids.api import PlaceCodeField
 from wudu.api import PERSONAL_HELP, ApiViewSet, GatedIdField, PersonalFields, ServiceWrites, VersionedInput
 
-from . import services
-from .filters import PartyMemberFilter, PartyOrganizationFilter
-from .models import OrganizationKind, PartyMember, PartyOrganization
+from .. import services
+from ..filters import PartyMemberFilter, PartyOrganizationFilter
+from ..models import OrganizationKind, PartyMember, PartyOrganization
 
 # ---------------------------------------------------------------------------------------------- organisations
 
@@ -113,6 +113,5 @@ class PartyMemberViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
 
 
 def register_routes(router) -> None:
-    """outreach's endpoints under /api/v1/ (basenames are fixed: the scope matrix reverses them)."""
     router.register("party-organizations", PartyOrganizationViewSet, basename="party-organization")
     router.register("party-members", PartyMemberViewSet, basename="party-member")

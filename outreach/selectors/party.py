@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from grids.models import Level, Place
 from grids.selectors import counts_by_prefix
 
-from .models import PartyMember, PartyOrganization
+from ..models import PartyMember, PartyOrganization
 
 
 @dataclass

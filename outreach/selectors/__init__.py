@@ -1,0 +1,3 @@
+"""outreach's reads, one module per area; callers use `outreach.selectors.<function>`."""
+
+from .party import *  # noqa: F401,F403

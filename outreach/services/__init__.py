@@ -1,0 +1,3 @@
+"""outreach's writes, one module per area; callers use `outreach.services.<function>`."""
+
+from .party import *  # noqa: F401,F403
