@@ -199,7 +199,7 @@ def case_step(request, reference: str, action: str):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("已%(action)s。") % {"action": step.label})
+            messages.success(request, _("已%(action)s。") % {"action": step.offered_as})
             return redirect("cases:detail", reference=case.reference)
     case = selectors.access_case_with_timeline(request.user, reference)
     context = _detail_context(request, case, failed=form)
