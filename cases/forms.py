@@ -152,7 +152,7 @@ class CaseCreateForm(Form):
 
 
 class CaseListFilterForm(Form):
-    reference = forms.CharField(label=_("受理编号"), required=False, max_length=20)
+    q = forms.CharField(label=_("受理编号、手机号或关键词"), required=False, max_length=100)
     place = forms.CharField(label=_("地点编号"), required=False, max_length=30)
     status = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ModelChoiceField(label=_("事件类别"), required=False, queryset=CaseCategory.objects.none(),

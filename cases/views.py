@@ -48,7 +48,7 @@ def _workbench(request, template: str, queues: dict, labels: dict, default: str)
     if search is not None:
         if search.by == "mobile":  # a resident's cases found by their number: a read of personal data
             record_personal_read(request, "cases.Case:mobile-search")
-        found = selectors.case_search(request.user, search)
+        found = selectors.case_list(request.user, selectors.CaseFilter(search=search))
     else:
         found = selectors.queue(request.user, queues, name)
     rows, next_cursor = selectors.case_page(found, request.GET.get("after", ""), sort)
@@ -97,8 +97,10 @@ def case_list(request):
     f = selectors.CaseFilter(
         place_code=(data.get("place") or "").strip(), status="" if status == "open" else status,
         open_only=status == "open", category_id=data["category"].pk if data.get("category") else None,
-        source=data.get("source") or "", reference=(data.get("reference") or "").strip(),
+        source=data.get("source") or "", search=selectors.Search.parse(data.get("q") or ""),
     )
+    if f.search is not None and f.search.by == "mobile":  # a resident's cases found by their number
+        record_personal_read(request, "cases.Case:mobile-search")
     rows, next_cursor = selectors.case_page(selectors.case_list(request.user, f), request.GET.get("after", ""))
     return render(request, "cases/list.html", {"form": form, "rows": rows, "next": next_cursor,
                                                "query": page_query(request), "can_enter": can_enter,

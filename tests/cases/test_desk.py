@@ -174,7 +174,7 @@ def test_search_by_reference_mobile_and_words_and_a_department_finds_only_its_ow
 
     def found(user, text):
         search = selectors.Search.parse(text)
-        return {c.reference for c in selectors.case_search(user, search)} if search else None
+        return {c.reference for c in selectors.case_list(user, selectors.CaseFilter(search=search))} if search else None
 
     assert found(center, mine.reference) == {mine.reference}
     assert found(center, "13812345678") == {mine.reference}
@@ -189,6 +189,14 @@ def test_search_by_reference_mobile_and_words_and_a_department_finds_only_its_ow
     client.force_login(dept)
     page = client.get(reverse("cases:department"), {"q": "13912345678"}).content.decode()
     assert theirs.reference not in page and "没有事件" in page
+    # The case list page searches with the same selector, combined with its filters.
+    listed = client.get(reverse("cases:list"), {"q": "13912345678"}).content.decode()
+    assert theirs.reference not in listed
+    client.force_login(center)
+    listed = client.get(reverse("cases:list"), {"q": "13912345678"}).content.decode()
+    assert theirs.reference in listed and mine.reference not in listed
+    listed = client.get(reverse("cases:list"), {"q": "路灯", "status": "open"}).content.decode()
+    assert mine.reference in listed and theirs.reference not in listed
 
 
 def test_the_queue_reads_by_nearest_deadline_across_pages(client, cast, categories, monkeypatch):
