@@ -14,7 +14,7 @@ from grids import services as grid_services
 from grids.models import Place, Role
 from ledger import services as ledger
 from ledger.models import DailyReport, FindingCategory
-from ledger.reports import daily_report_build, day_window
+from ledger.reports import daily_report_build
 from ledger.selectors import route_metres
 
 
