@@ -71,7 +71,7 @@ class ExportJobViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def filter_queryset_extra(self, queryset):
         # The gate gives a superuser everyone's; an export holds what its owner saw: its owner's only, as the pages.
-        return queryset.filter(owner=self.request.user)
+        return queryset.filter(owner_id=self.request.user.pk)
 
     @extend_schema(responses={201: ExportJobSerializer, 200: ExportJobSerializer, 400: ERRORS[400],
                               404: OpenApiResponse(description="The thing to export is hidden or missing.")})
