@@ -3,6 +3,7 @@ page with its timeline and the steps the user may take, the map, and the notific
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -133,7 +134,8 @@ def case_new(request):
         else:
             messages.success(request, _("事件已登记，受理编号 %(ref)s。") % {"ref": case.reference})
             return redirect("cases:detail", reference=case.reference)
-    return render(request, "cases/new.html", {"form": form}, status=400 if form.errors and status == 200 else status)
+    context = {"form": form, "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+    return render(request, "cases/new.html", context, status=400 if form.errors and status == 200 else status)
 
 
 @login_required
