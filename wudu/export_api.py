@@ -42,7 +42,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 class ExportAskInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[], help_text="A registered kind: ledger.xlsx, ledger.pdf, bulletins.pdf …")
-    params = serializers.DictField(required=False, default=dict,
+    params = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=100), required=False,
+                                   default=dict,
                                    help_text="What the kind's page would be asked: ledger.* take place, date_from, "
                                              "date_to, worker, category, settled; bulletins.* take bulletin "
                                              "(and measure, unit, part, today for bulletins.rows).")
@@ -85,7 +86,8 @@ class ExportJobViewSet(mixins.ListModelMixin, ApiViewSet):
         job.refresh_from_db()  # without a broker the task has run on commit
         return self.answer(job, status.HTTP_200_OK if job.pk in known else status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file.")})
+    @extend_schema(responses={(200, content_type.split(";")[0]): OpenApiResponse(description="The file.")
+                              for content_type in exports.CONTENT_TYPES.values()})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         """The file of a finished job (404 before it is done, after it expired, and for another person's)."""
