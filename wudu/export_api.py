@@ -10,6 +10,7 @@ included: another person's answers the 404 of a missing one.
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
@@ -86,7 +87,7 @@ class ExportJobViewSet(mixins.ListModelMixin, ApiViewSet):
         job.refresh_from_db()  # without a broker the task has run on commit
         return self.answer(job, status.HTTP_200_OK if job.pk in known else status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, content_type.split(";")[0]): OpenApiResponse(description="The file.")
+    @extend_schema(responses={(200, content_type.split(";")[0]): OpenApiTypes.BINARY
                               for content_type in exports.CONTENT_TYPES.values()})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
