@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,9 +14,11 @@ class BulletinsConfig(AppConfig):
 
         from . import exports
         from .dashboard_views import terminal_links
+        from .export_views import prepare_file, prepare_rows
 
         # Officials and administrators land on their terminal: the latest ranking and the dashboard one click away.
         terminal_panels.register(terminal_links)
-        export_jobs.register("bulletins.pdf", render=exports.pdf_job, fmt="pdf")
-        export_jobs.register("bulletins.xlsx", render=exports.xlsx_job, fmt="xlsx")
-        export_jobs.register("bulletins.rows", render=exports.rows_job, fmt="xlsx")
+        export_jobs.register("bulletins.pdf", render=exports.pdf_job, fmt="pdf", prepare=partial(prepare_file, fmt="pdf"))
+        export_jobs.register("bulletins.xlsx", render=exports.xlsx_job, fmt="xlsx",
+                             prepare=partial(prepare_file, fmt="xlsx"))
+        export_jobs.register("bulletins.rows", render=exports.rows_job, fmt="xlsx", prepare=prepare_rows)

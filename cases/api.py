@@ -10,6 +10,7 @@ first one did.
 from __future__ import annotations
 
 import django_filters
+from django import forms as django_forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -21,11 +22,12 @@ from rest_framework.response import Response
 
 from grids.models import Department, Place
 from wudu import rules, scope
+from wudu.access_log import record_personal_read
 from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
 from wudu.filters import MAX_ID, IdFilter
 from wudu.pagination import KeysetPagination
 
-from . import services, workflow
+from . import selectors, services, workflow
 from .models import (
     Alert,
     Case,
@@ -75,7 +77,19 @@ class CategoryViewSet(mixins.ListModelMixin, ApiViewSet):
 # ---------------------------------------------------------------------------------------------- cases
 
 
+def _search_text(value: str) -> None:
+    if value.strip() and selectors.Search.parse(value) is None:
+        raise django_forms.ValidationError(
+            _("查找内容至少 %(n)d 个字（受理编号、完整的手机号或问题描述、地址中的词）。") % {"n": selectors.KEYWORD_MIN},
+            code="too_short")
+
+
 class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", max_length=100, validators=[_search_text],
+        help_text="A reference (13 digits), a resident's whole mobile (11 digits; the cases whose mobile the user "
+                  "reads anyway) or words of the description or the address (each word, at least 2 characters in "
+                  "all): the same search as the pages'.")
     place = django_filters.CharFilter(method="in_place", help_text="Unified code: the place and everything below.")
     status = django_filters.ChoiceFilter(choices=Status.choices)
     category = django_filters.CharFilter(field_name="category__code")
@@ -87,7 +101,15 @@ class CaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["place", "status", "category", "source", "kind", "alert", "supervised", "department"]
+        fields = ["q", "place", "status", "category", "source", "kind", "alert", "supervised", "department"]
+
+    def search(self, queryset, name, value):
+        search = selectors.Search.parse(value)
+        if search is None:
+            return queryset
+        if search.by == "mobile":  # a resident's cases found by their number: a read of personal data, as on the page
+            record_personal_read(self.request, "cases.Case:mobile-search")
+        return selectors.matching(queryset, search)
 
     def in_place(self, queryset, name, value):
         return scope.narrow_to_place(queryset, "case", value)

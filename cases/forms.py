@@ -88,6 +88,18 @@ class GridChoiceField(forms.ModelChoiceField):
     iterator = GroupedGrids
 
 
+class GridSelect(forms.Select):
+    """Each grid's option carries its unified code (data-code): the map (static/js/grid-picker.js) finds a point's
+    grid by its code among the public polygons and chooses the option that has it."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        grid = getattr(value, "instance", None)
+        if grid is not None:
+            option["attrs"]["data-code"] = grid.code
+        return option
+
+
 class CaseCreateForm(Form):
     """A case entered by staff: the grid worker's report, the hotline, an assignment from above."""
 
@@ -95,8 +107,8 @@ class CaseCreateForm(Form):
     source = forms.ChoiceField(label=_("来源"), choices=[], required=False)
     grid = GridChoiceField(label=_("网格"), queryset=Place.objects.none(),
                            error_messages={"invalid_choice": _("只能在您负责的网格内登记事件。")},
-                           widget=forms.Select(attrs={"data-searchable": "",
-                                                      "data-search-label": _("按街道、社区或网格名查找")}))
+                           widget=GridSelect(attrs={"data-searchable": "",
+                                                    "data-search-label": _("按街道、社区或网格名查找")}))
     category = forms.ModelChoiceField(label=_("事件类别"), queryset=CaseCategory.objects.none())
     description = forms.CharField(label=_("问题描述"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     address = forms.CharField(label=_("地址或位置说明"), max_length=200, required=False)
@@ -152,7 +164,7 @@ class CaseCreateForm(Form):
 
 
 class CaseListFilterForm(Form):
-    reference = forms.CharField(label=_("受理编号"), required=False, max_length=20)
+    q = forms.CharField(label=_("受理编号、手机号或关键词"), required=False, max_length=100)
     place = forms.CharField(label=_("地点编号"), required=False, max_length=30)
     status = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ModelChoiceField(label=_("事件类别"), required=False, queryset=CaseCategory.objects.none(),

@@ -123,21 +123,6 @@ class Search:
         return None
 
 
-def case_search(user, search: Search) -> QuerySet[Case]:
-    """The cases the user may read that match, any state. A mobile matches only cases whose page shows this user
-    that mobile anyway (the gate decides both), through the (resident_mobile, created_at) index; the reference is
-    unique; words are matched in the description or the address of the user's cases, newest first, the scan
-    stopping at a page of matches."""
-    queryset = Case.objects.visible_to(user)
-    if search.by == "reference":
-        return queryset.filter(reference=search.text)
-    if search.by == "mobile":
-        return queryset.filter(resident_mobile=search.text)
-    for word in search.text.split(" "):
-        queryset = queryset.filter(Q(description__icontains=word) | Q(address__icontains=word))
-    return queryset
-
-
 # How a case's state reads to this user, strongest first: its clock has run out, runs out soon, it waits for them,
 # it is finished, or it is in someone else's hands. Badges take their colour from it (templatetags.case_badges).
 BADGE_STATES = ("overdue", "due_soon", "mine", "done", "cancelled", "elsewhere")
@@ -186,14 +171,33 @@ class CaseFilter:
     status: str = ""
     category_id: int | None = None
     source: str = ""
-    reference: str = ""
     open_only: bool = False
+    search: Search | None = None
+
+
+def matching(queryset: QuerySet[Case], search: Search) -> QuerySet[Case]:
+    """The search's narrowing of cases already read through the gate (case_list's; the API's list, whose queryset
+    the API base gates, narrows with it too)."""
+    if search.by == "reference":
+        return queryset.filter(reference=search.text)
+    if search.by == "mobile":
+        return queryset.filter(resident_mobile=search.text)
+    for word in search.text.split(" "):
+        queryset = queryset.filter(Q(description__icontains=word) | Q(address__icontains=word))
+    return queryset
 
 
 def case_list(user, f: CaseFilter) -> QuerySet[Case]:
+    """The cases the user may read, narrowed by the filter: the one selector of the case list page, the desk's search
+    box and the API's list (its `q`).
+
+    The search reads as Search.parse says. A mobile matches only cases whose page shows this user that mobile anyway
+    (the gate decides both: a department finds no other department's case by its caller), through the
+    (resident_mobile, created_at) index; the reference is unique; words are matched in the description or the
+    address, every word, newest first, the scan stopping at a page of matches."""
     queryset = Case.objects.visible_to(user)
-    if f.reference:
-        return queryset.filter(reference=f.reference)
+    if f.search is not None:
+        queryset = matching(queryset, f.search)
     if f.place_code:
         queryset = scope.narrow_to_place(queryset, "case", f.place_code)
     if f.status:

@@ -3,6 +3,7 @@ page with its timeline and the steps the user may take, the map, and the notific
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,7 +49,7 @@ def _workbench(request, template: str, queues: dict, labels: dict, default: str)
     if search is not None:
         if search.by == "mobile":  # a resident's cases found by their number: a read of personal data
             record_personal_read(request, "cases.Case:mobile-search")
-        found = selectors.case_search(request.user, search)
+        found = selectors.case_list(request.user, selectors.CaseFilter(search=search))
     else:
         found = selectors.queue(request.user, queues, name)
     rows, next_cursor = selectors.case_page(found, request.GET.get("after", ""), sort)
@@ -97,8 +98,10 @@ def case_list(request):
     f = selectors.CaseFilter(
         place_code=(data.get("place") or "").strip(), status="" if status == "open" else status,
         open_only=status == "open", category_id=data["category"].pk if data.get("category") else None,
-        source=data.get("source") or "", reference=(data.get("reference") or "").strip(),
+        source=data.get("source") or "", search=selectors.Search.parse(data.get("q") or ""),
     )
+    if f.search is not None and f.search.by == "mobile":  # a resident's cases found by their number
+        record_personal_read(request, "cases.Case:mobile-search")
     rows, next_cursor = selectors.case_page(selectors.case_list(request.user, f), request.GET.get("after", ""))
     return render(request, "cases/list.html", {"form": form, "rows": rows, "next": next_cursor,
                                                "query": page_query(request), "can_enter": can_enter,
@@ -131,7 +134,8 @@ def case_new(request):
         else:
             messages.success(request, _("事件已登记，受理编号 %(ref)s。") % {"ref": case.reference})
             return redirect("cases:detail", reference=case.reference)
-    return render(request, "cases/new.html", {"form": form}, status=400 if form.errors and status == 200 else status)
+    context = {"form": form, "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+    return render(request, "cases/new.html", context, status=400 if form.errors and status == 200 else status)
 
 
 @login_required
@@ -199,7 +203,7 @@ def case_step(request, reference: str, action: str):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("已%(action)s。") % {"action": step.label})
+            messages.success(request, _("已%(action)s。") % {"action": step.offered_as})
             return redirect("cases:detail", reference=case.reference)
     case = selectors.access_case_with_timeline(request.user, reference)
     context = _detail_context(request, case, failed=form)

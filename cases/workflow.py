@@ -87,6 +87,13 @@ class Step:
     resident_only: Callable[[Case], bool] | None = None
     # Never taken by the staff of the department that handled the case (a unit does not rate its own work).
     not_by_handler: bool = False
+    # How the staff page offers the step (button, heading, message), where that differs from how its event reads
+    # on a timeline: staff do not give a verdict, they record the resident's words from a call back.
+    staff_label: str = ""
+
+    @property
+    def offered_as(self) -> str:
+        return self.staff_label or self.label
 
 
 def _dispatch(case: Case, now: datetime.datetime, inputs: dict) -> Prepared:
@@ -184,7 +191,8 @@ STEPS: dict[str, Step] = {step.name: step for step in (
          tell=DEPARTMENT, message=_("事件 %(ref)s 核查未通过，请返工")),
     # Staff (the command center, never the unit that handled the case) record a verdict from a call back, marked as
     # such; a petition's verdict is the petitioner's own, given through the tracking link.
-    Step("evaluate", pgettext_lazy("step", "评价"), CENTER, ("evaluate", "reopen"), note_label=_("评价意见"),
+    Step("evaluate", pgettext_lazy("step", "评价"), CENTER, ("evaluate", "reopen"), note_label=_("群众的原话"),
+         staff_label=_("记录回访评价"),
          note_max=EVALUATION_COMMENT_MAX, inputs=("evaluation",), resident=True, resident_sees_note=True,
          prepare=_evaluate, choose=_evaluate_method, resident_only=_petition, not_by_handler=True),
     Step("urge", _("催办"), CENTER, ("urge",), note_label=_("催办意见"), style="warning",
@@ -234,6 +242,10 @@ class Chain:
 
     photos = False
     resident = False
+
+    @property
+    def offered_as(self) -> str:
+        return self.label
 
 
 CHAINS: dict[str, Chain] = {chain.name: chain for chain in (

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,7 @@ class LedgerConfig(AppConfig):
         from . import exports
         from .models import SpotCheck, SpotCheckPhoto, Visit, VisitPhoto
         from .selectors import terminal_day
+        from .views.ledger import export_prepare
 
         media.register(VisitPhoto, visible=lambda user, photos: photos.filter(
             visit__in=Visit.objects.visible_to(user)))
@@ -23,8 +26,10 @@ class LedgerConfig(AppConfig):
         media.register(SpotCheckPhoto, visible=lambda user, photos: photos.filter(
             spot_check__in=SpotCheck.objects.visible_to(user)))
         terminal_panels.register(terminal_day)
-        export_jobs.register("ledger.xlsx", render=exports.ledger_xlsx_job, fmt="xlsx", replica=True)
-        export_jobs.register("ledger.pdf", render=exports.ledger_pdf_job, fmt="pdf", replica=True)
+        for kind, render, fmt in (("ledger.xlsx", exports.ledger_xlsx_job, "xlsx"),
+                                  ("ledger.pdf", exports.ledger_pdf_job, "pdf")):
+            export_jobs.register(kind, render=render, fmt=fmt, replica=True,
+                                 prepare=partial(export_prepare, kind=kind))
         # Offline from the first visit (wudu/offline.py): today's patrol and the recent ledger, for the grid staff.
         offline.register(lambda user: [reverse("patrol:home"), reverse("ledger:list")]
                          if scope.has_role(user, *scope.GRID_STAFF) else [])

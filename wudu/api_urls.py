@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.routers import SimpleRouter
 
 from wudu.api import TokenListView, TokenRotateView, TokenView
+from wudu.export_api import ExportJobViewSet
 from wudu.plugins import app_modules
 
 app_name = "api"
@@ -18,6 +19,7 @@ app_name = "api"
 router = SimpleRouter()
 for module in app_modules("api"):
     module.register_routes(router)
+router.register("exports", ExportJobViewSet, basename="export")  # the kernel's own: one's export jobs
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -62,9 +62,15 @@ def export_status(request, pk: int):
 @login_required
 @require_GET
 def export_download(request, pk: int):
-    job = exports.access_export(request.user, pk)
+    return send_file(request, exports.access_export(request.user, pk))
+
+
+def send_file(request, job: ExportJob) -> FileResponse:
+    """The file of one's own finished job (404 when not there), the download recorded as an access event; the page's
+    download and the API's."""
     stream = exports.open_file(job)
-    record_export(request, fmt=job.filename.rsplit(".", 1)[-1], rows=job.rows, target=job.params.get("_target") or f"wudu.ExportJob:{job.pk}", params=job.params)
+    record_export(request, fmt=job.filename.rsplit(".", 1)[-1], rows=job.rows,
+                  target=job.params.get("_target") or f"wudu.ExportJob:{job.pk}", params=job.params)
     return FileResponse(stream, as_attachment=True, filename=job.filename, content_type=job.content_type)
 
 

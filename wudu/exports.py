@@ -57,6 +57,9 @@ STALE_AFTER = datetime.timedelta(minutes=20)
 
 Progress = Callable[[int, int], None]
 Render = Callable[[object, dict, Progress], tuple]
+# (user, what was asked) -> (the job's parameters, its label): reads and checks a request for one kind as its page
+# does (a form, the gate's access to the thing exported); raises ValidationError (400) or Http404 (hidden or missing).
+Prepare = Callable[[object, dict], tuple[dict, str]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Kind:
     render: Render
     fmt: str  # "pdf", "xlsx": the recorded format and the content type
     replica: bool  # its reads may go to the replica (wudu.db)
+    prepare: Prepare | None = None  # how a request by name (the API) becomes the job; None: asked from its page only
 
 
 CONTENT_TYPES = {
@@ -76,11 +80,16 @@ CONTENT_TYPES = {
 _KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, *, render: Render, fmt: str, replica: bool = False) -> None:
+def register(name: str, *, render: Render, fmt: str, replica: bool = False, prepare: Prepare | None = None) -> None:
     """Declare a kind of export (from an app's AppConfig.ready)."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
-    _KINDS[name] = Kind(name, render, fmt, replica)
+    _KINDS[name] = Kind(name, render, fmt, replica, prepare)
+
+
+def askable_kinds() -> list[str]:
+    """The kinds a request may name (those that say how to read one), in name order."""
+    return sorted(name for name, kind in _KINDS.items() if kind.prepare is not None)
 
 
 def kind_of(name: str) -> Kind:
@@ -128,6 +137,16 @@ def export_request(*, actor, kind: str, params: dict, label: str) -> ExportJob:
             return ExportJob.objects.get(owner=actor, params_key=key, status__in=ExportJob.ACTIVE)
         outbox.enqueue("wudu.tasks.export_job_run_task", job.pk, key=f"export-job:{job.pk}")
     return job
+
+
+def export_ask(*, actor, kind: str, data: dict) -> ExportJob:
+    """Ask for an export by its kind and what the person asked (the API): the kind's `prepare` reads and checks it
+    as the kind's page does, then export_request, the one way a job is made."""
+    registered = _KINDS.get(kind)
+    if registered is None or registered.prepare is None:
+        raise ValidationError({"kind": _("没有这种导出。")}, code="unknown_kind")
+    params, label = registered.prepare(actor, data)
+    return export_request(actor=actor, kind=kind, params=params, label=label)
 
 
 def export_run(job_id: int) -> ExportJob | None:

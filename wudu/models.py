@@ -8,6 +8,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
+from .scope import ScopedQuerySet
+
 
 class Heartbeat(models.Model):
     """Last time Celery beat's heartbeat task ran on a worker (read by /healthz)."""
@@ -154,6 +156,10 @@ class RecoveryCode(models.Model):
         """The code's digest under the SECRET_KEY and each of SECRET_KEY_FALLBACKS (codes outlive a key rotation)."""
         keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
         return [cls.digest_of(code, secret=key) for key in keys]
+class ExportJobQuerySet(ScopedQuerySet):
+    scope_resource = "export_job"
+
+
 class ExportJob(models.Model):
     """One export asked for by one person (wudu.exports): rendered by a task, kept for EXPORT_RETENTION_HOURS in the
     private export storage (never under MEDIA_URL), downloaded by its owner only."""
@@ -186,6 +192,8 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("保留至"))
+
+    objects = ExportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("导出任务")

@@ -277,6 +277,8 @@ POLICIES: dict[str, Policy] = {
         write={Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "notification": Policy(path="", read={}, owner_path="user"),
+    # One's exports (wudu.exports): the owner's only (the API narrows a superuser's to their own as well).
+    "export_job": Policy(path="", read={}, owner_path="owner"),
     # Bulletins and rankings: read by the units at, below and named in them; built and published by the command
     # center. Objections are read with their bulletin (the audit trail of its figures); who may file one is the
     # unit of the line (bulletins.services), who settles it the command center.

@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from grids.models import CODE_LENGTH, Level, Place, Role, User
 from wudu import export_views, scope
-from wudu.db import replica_reads
+from wudu.db import reading_replica, replica_reads
 from wudu.forms import Form
 from wudu.pages import page_query
 
@@ -104,7 +105,7 @@ def _place_names(user, chosen: str) -> dict[str, tuple[str, str]]:
     return {code: (name, level) for code, name, level in rows}
 
 
-def _form(request):
+def _asked(request):
     data = request.GET.copy()
     if not data.get("place"):
         grant = scope.home_grant(request.user)
@@ -118,7 +119,11 @@ def _form(request):
         except ValueError:
             end = timezone.localdate()  # the form reports the bad date
         data["date_from"] = (end - datetime.timedelta(days=6)).isoformat()
-    return LedgerFilterForm(data, user=request.user)
+    return data
+
+
+def _form(request):
+    return LedgerFilterForm(_asked(request), user=request.user)
 
 
 @login_required
@@ -144,16 +149,23 @@ def ledger_pdf(request):
     return _export(request, "ledger.pdf")
 
 
-@replica_reads
-def _validated(request):
-    form = _form(request)
-    return form, form.is_valid() and (form.ledger_filter(), form.title())
-
-
 def _export(request, kind: str):
-    form, valid = _validated(request)
-    if not valid:
+    try:
+        with reading_replica():
+            params, label = export_prepare(request.user, _asked(request), kind=kind)
+    except ValidationError:
+        form = _form(request)
+        form.is_valid()
         return render(request, "ledger/list.html", {"form": form, "rows": [], "next": ""}, status=400)
-    f, title = valid
+    return export_views.start(request, kind=kind, params=params, label=label)
+
+
+def export_prepare(user, data, *, kind: str) -> tuple[dict, str]:
+    """A ledger export asked with the ledger's filter (the page's link, the API's `params`; registered with the
+    kind): its job's parameters and label, or the form's errors (no dates: the last seven days)."""
+    form = LedgerFilterForm(data, user=user)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    title = form.title()
     label = title + (" · Excel" if kind.endswith("xlsx") else " · PDF")
-    return export_views.start(request, kind=kind, params=ledger_exports.job_params(f, title), label=label)
+    return ledger_exports.job_params(form.ledger_filter(), title), label

@@ -1,20 +1,6 @@
-// Case entry: fill the hidden lng/lat from the phone's position when asked (no inline scripts: CSP).
-document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-locate]");
-  if (!button) return;
-  const form = button.closest("form");
-  const status = form.querySelector("[data-locate-status]");
-  if (!navigator.geolocation) { status.textContent = button.dataset.unsupported || "×"; return; }
-  status.textContent = "…";
-  navigator.geolocation.getCurrentPosition((pos) => {
-    form.querySelector("[name=lng]").value = pos.coords.longitude.toFixed(6);
-    form.querySelector("[name=lat]").value = pos.coords.latitude.toFixed(6);
-    status.textContent = `${pos.coords.longitude.toFixed(5)}, ${pos.coords.latitude.toFixed(5)}`;
-  }, (err) => { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 10000 });
-});
-
 // A long select (the grids under their street · community) gets a box that narrows it as one types: an option
-// stays when its name or its group's name holds the text; the only one left is chosen.
+// stays when its name or its group's name holds the text; the only one left is chosen (and said: grid-picker.js
+// listens for the change). Without scripts the list is whole and still works.
 document.querySelectorAll("select[data-searchable]").forEach((select) => {
   const box = document.createElement("input");
   box.type = "search";
@@ -36,6 +22,9 @@ document.querySelectorAll("select[data-searchable]").forEach((select) => {
     select.querySelectorAll("optgroup").forEach((group) => {
       group.hidden = ![...group.children].some((option) => !option.hidden);
     });
-    if (left.length === 1) select.value = left[0].value;
+    if (left.length === 1 && select.value !== left[0].value) {
+      select.value = left[0].value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
   });
 });

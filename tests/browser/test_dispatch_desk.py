@@ -78,12 +78,40 @@ def test_the_dispatcher_accepts_and_dispatches_in_two_clicks_and_a_batch_in_two(
     assert desktop.locator(".case-row").count() == 1
     screenshot(desktop, "desk-search-mobile-desktop", full_page=False)
 
-    # 4. A new call: the grid is found by its street or community, not picked from a flat list of 第N网格.
+    # 4. A new call: the grid is found by its street or community, not picked from a flat list of 第N网格, or by a
+    #    point on the map; either way the grid chosen is said in words.
     desktop.goto(f"{base}/cases/new/")
+    desktop.wait_for_selector("#case-map[data-ready='true']")
     assert desktop.locator("#id_grid optgroup").count() == 2  # 新兴街道, 丁庄街道
-    desktop.get_by_placeholder("按街道、社区或网格名查找").fill("健康")
+    picked = desktop.locator("[data-picked]")
+    search = desktop.get_by_placeholder("按街道、社区或网格名查找")
+    search.fill("健康")  # the only one left is chosen
     assert desktop.locator("#id_grid").input_value() == str(cast.place("G2").pk)
+    assert picked.inner_text() == "已选网格：新兴街道 · 健康社区 · 第1网格"
+    search.fill("董庄")  # part of a community's name: its grids are left, the dispatcher picks one
+    left = desktop.locator("#id_grid option:not([hidden]):not([value=''])")
+    assert left.all_inner_texts() == ["董庄社区 · 第1网格", "董庄社区 · 第2网格"]
+    desktop.select_option("#id_grid", str(cast.place("G1").pk))
+    assert picked.inner_text() == "已选网格：新兴街道 · 董庄社区 · 第1网格"
     screenshot(desktop, "desk-hotline-grid-search-desktop", full_page=False)
+    # The caller says where instead: a click on the map in 董庄's second grid chooses it and names it.
+    desktop.locator("#case-map").scroll_into_view_if_needed()
+    grid, frame = desktop.locator("#case-map path.grid-shape >> nth=1").bounding_box(), \
+        desktop.locator("#case-map").bounding_box()
+    top, bottom = max(grid["y"], frame["y"]), min(grid["y"] + grid["height"], frame["y"] + frame["height"])
+    left, right = max(grid["x"], frame["x"]), min(grid["x"] + grid["width"], frame["x"] + frame["width"])
+    desktop.mouse.click((left + right) / 2, (top + bottom) / 2)  # the middle of the part of it in view
+    assert picked.inner_text() == "已选网格：新兴街道 · 董庄社区 · 第2网格"
+    assert desktop.locator("#id_grid").input_value() == str(cast.place("G1b").pk)
+    screenshot(desktop, "desk-hotline-map-desktop", full_page=False)
+    desktop.select_option("#id_category", label="市容环境")
+    desktop.fill("#id_description", "来电反映：小区东门路灯不亮")
+    desktop.get_by_role("button", name="提交", exact=True).click()
+    desktop.wait_for_url(re.compile(r"/cases/\d{13}/$"))
+    called = Case.objects.get(description="来电反映：小区东门路灯不亮")
+    assert (called.source, called.grid_id) == (Source.HOTLINE, cast.place("G1b").pk)
+    assert called.lng is not None and called.lat is not None  # the point clicked, inside that grid
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 1280
 
     # 5. The queue by nearest deadline: the order changes as soon as it is chosen.
     desktop.goto(f"{base}/cases/center/")

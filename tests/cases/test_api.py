@@ -8,7 +8,8 @@ from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from cases import services
+from audit.models import AccessEvent
+from cases import selectors, services
 from cases.models import Case, Notification, Source, Status
 
 from .conftest import key
@@ -128,3 +129,60 @@ def test_categories_and_own_notifications(cast, categories, api_as, django_captu
     assert api_as("department_staff").get("/api/v1/notifications/").json()["results"] == []
     assert center.post("/api/v1/notifications/read/", {}, format="json").json() == {"marked": 1}
     assert not Notification.objects.filter(user=cast.user("command_center"), read_at__isnull=True).exists()
+
+
+# ---------------------------------------------------------------------------------------------- search (q)
+
+
+def test_q_finds_by_reference_mobile_and_words_as_the_pages_do_and_a_department_finds_only_its_own(
+        cast, categories, api_as, other_department_staff):
+    center_user = cast.user("command_center")
+    mine = services.case_create(actor=cast.user("grid_worker"), source=Source.PATROL, grid=cast.place("G1"),
+                                category=categories["city"], description="东门路灯不亮", key=key(),
+                                resident_mobile="13812345678")
+    services.case_accept_dispatch(actor=center_user, case=mine, version=mine.version, key=key())
+    theirs = services.case_create(actor=cast.user("grid_worker"), source=Source.PATROL, grid=cast.place("G1"),
+                                  category=categories["pollution"], description="西门河道污染", key=key(),
+                                  resident_mobile="13912345678", address="魏都路 12 号")
+    services.case_accept_dispatch(actor=center_user, case=theirs, version=theirs.version, key=key())
+
+    def found(who, q):
+        response = who.get("/api/v1/cases/", {"q": q})
+        assert response.status_code == 200, response.content
+        return {row["reference"] for row in response.json()["results"]}
+
+    center, dept, other = api_as("command_center"), api_as("department_staff"), api_as(other_department_staff)
+    assert found(center, mine.reference) == {mine.reference}
+    assert found(center, "13812345678") == {mine.reference}
+    assert found(center, "138123") == set()  # a part of a number is a word, never a prefix of mobiles
+    assert found(center, "路灯 东门") == {mine.reference} and found(center, "魏都路") == {theirs.reference}
+    # The same answers as the pages' selector, for every role and text.
+    for user in (center_user, cast.user("department_staff"), other_department_staff):
+        for text in (mine.reference, theirs.reference, "13912345678", "河道", "路灯"):
+            via_pages = {c.reference for c in selectors.case_list(user, selectors.CaseFilter(
+                search=selectors.Search.parse(text)))}
+            assert found(api_as(user), text) == via_pages
+    # Scope: 城市管理 does not find 生态环境's case by its reference, its caller's mobile or its words.
+    assert found(dept, theirs.reference) == set() and found(dept, "13912345678") == set()
+    assert found(dept, "河道") == set() and found(dept, "路灯") == {mine.reference}
+    assert found(other, "13912345678") == {theirs.reference} and found(other, "13812345678") == set()
+    # Combined with the other filters; a mobile search is an access event, as on the page.
+    assert found(center, "13912345678") == {theirs.reference}
+    assert center.get("/api/v1/cases/", {"q": "13912345678", "status": "filed"}).json()["results"] == []
+    assert AccessEvent.objects.filter(user=center_user, kind="personal_read",
+                                      target="cases.Case:mobile-search").exists()
+
+
+def test_q_too_short_answers_400_in_words(cast, api_as):
+    response = api_as("command_center").get("/api/v1/cases/", {"q": "门"})
+    assert response.status_code == 400 and "至少 2 个字" in str(response.json())
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_q_costs_the_same_queries_whatever_the_volume(cast, categories, api_as, size, django_assert_num_queries):
+    for _i in range(size):
+        report(cast, categories)
+    center = api_as("command_center")
+    center.get("/api/v1/cases/", {"q": "路灯"})
+    with django_assert_num_queries(3):  # token and user, grants, the page (keyset: no count)
+        assert len(center.get("/api/v1/cases/", {"q": "路灯"}).json()["results"]) == size

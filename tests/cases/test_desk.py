@@ -174,7 +174,7 @@ def test_search_by_reference_mobile_and_words_and_a_department_finds_only_its_ow
 
     def found(user, text):
         search = selectors.Search.parse(text)
-        return {c.reference for c in selectors.case_search(user, search)} if search else None
+        return {c.reference for c in selectors.case_list(user, selectors.CaseFilter(search=search))} if search else None
 
     assert found(center, mine.reference) == {mine.reference}
     assert found(center, "13812345678") == {mine.reference}
@@ -189,6 +189,14 @@ def test_search_by_reference_mobile_and_words_and_a_department_finds_only_its_ow
     client.force_login(dept)
     page = client.get(reverse("cases:department"), {"q": "13912345678"}).content.decode()
     assert theirs.reference not in page and "没有事件" in page
+    # The case list page searches with the same selector, combined with its filters.
+    listed = client.get(reverse("cases:list"), {"q": "13912345678"}).content.decode()
+    assert theirs.reference not in listed
+    client.force_login(center)
+    listed = client.get(reverse("cases:list"), {"q": "13912345678"}).content.decode()
+    assert theirs.reference in listed and mine.reference not in listed
+    listed = client.get(reverse("cases:list"), {"q": "路灯", "status": "open"}).content.decode()
+    assert mine.reference in listed and theirs.reference not in listed
 
 
 def test_the_queue_reads_by_nearest_deadline_across_pages(client, cast, categories, monkeypatch):
@@ -286,3 +294,26 @@ def test_no_one_is_told_of_their_own_step_and_acting_on_a_case_reads_its_notices
         services.case_accept_dispatch(actor=center, case=case, version=case.version, key=key())
     assert not Notification.objects.filter(user=center, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=cast.user("department_staff"), case=case, kind="dispatch").count() == 1
+
+
+# ---------------------------------------------------------------------------------------------- the hotline form
+
+
+@pytest.mark.parametrize("more", [0, 6])
+def test_the_hotline_form_offers_the_grids_to_the_map_by_code_in_the_same_queries_however_many(
+        client, cast, categories, more, django_assert_num_queries):
+    from grids import services as grid_services
+
+    for n in range(more):
+        grid_services.place_create(actor=cast.admin, parent=cast.place("C2"), name=f"新网格{n}")
+    client.force_login(cast.user("command_center"))
+    client.get(reverse("cases:new"))  # the calendar banner's cached figure
+    # session, user, grants, whether one grid only (to choose it), the grids with their community and street, categories
+    with django_assert_num_queries(6):
+        page = client.get(reverse("cases:new")).content.decode()
+    g2 = cast.place("G2")
+    assert f'value="{g2.pk}" data-code="{g2.code}"' in page
+    assert page.count("data-code=") == 4 + more  # the district's grids, each with its code for the map
+    # The map picks from the public grid polygons (one cached endpoint, not this page's queries) and says the choice.
+    assert 'id="case-map"' in page and f'data-geojson-url="{reverse("public:map")}"' in page
+    assert "data-say-choice" in page and "data-locate-me" in page and "js/grid-picker.js" in page

@@ -95,3 +95,18 @@ def test_satisfaction_is_told_apart_by_who_gave_the_verdict(cast, categories):
     assert rate(verdicts) == [1, 2]
     assert rate(by_resident) == [0, 1]
     assert rate(by_callback) == [1, 1]
+
+
+def test_the_staff_form_says_it_records_the_residents_words_from_a_call_back(cast, categories, client):
+    center = cast.user("command_center")
+    case = _finished(cast, categories)
+    client.force_login(center)
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert "记录回访评价" in page and "确认记录回访评价" in page and "群众的原话" in page
+    assert ">评价</button>" not in page and "确认评价" not in page
+    answer = client.post(reverse("cases:act", args=[case.reference, "evaluate"]), {
+        "version": case.version, "key": key(), "evaluation": "basic", "note": "居民说：基本满意，希望以后快一点"},
+        follow=True)
+    assert "已记录回访评价。" in answer.content.decode()
+    case.refresh_from_db()
+    assert (case.evaluation, case.evaluation_channel, case.evaluated_by) == ("basic", EvaluationChannel.PHONE, center)

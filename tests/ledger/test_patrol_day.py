@@ -14,7 +14,7 @@ from grids import services as grid_services
 from grids.models import Place, Role
 from ledger import services as ledger
 from ledger.models import DailyReport, FindingCategory
-from ledger.reports import daily_report_build, day_window
+from ledger.reports import daily_report_build
 from ledger.selectors import route_metres
 
 
@@ -34,13 +34,16 @@ def worker(cast):
 
 
 @pytest.fixture
-def minutes_ago():
-    """A time today, `n` minutes ago (a test run just after midnight cannot have 25 minutes of today behind it)."""
+def minutes_ago(monkeypatch):
+    """A time today, `n` minutes ago. The clock reads 10:00 of today (local) and runs on from there, so that a run just
+    after midnight still has the morning's patrol behind it (the day, and so the grants valid today, stay today)."""
+    real_now = timezone.now
+    started = real_now()
+    ten = timezone.make_aware(datetime.datetime.combine(timezone.localdate(started), datetime.time(10)))
+    monkeypatch.setattr(timezone, "now", lambda: ten + (real_now() - started))
+
     def at(n):
-        moment = timezone.now() - datetime.timedelta(minutes=n)
-        if moment < day_window(timezone.localdate())[0]:
-            pytest.skip("too close to midnight for a patrol of today")
-        return moment
+        return timezone.now() - datetime.timedelta(minutes=n)
     return at
 
 
