@@ -33,6 +33,7 @@ STAGES = {
 WRITE_EVERY = 1.0  # seconds between two writes of the record (the last one of a stage is always written)
 
 _last_write = 0.0
+_last_stage = ""
 _active = False  # this process began a background fill
 _cache: tuple[float, dict | None] = (-1.0, None)
 
@@ -60,14 +61,15 @@ def begin() -> None:
 
 
 def report(stage: str, done: int, total: int) -> None:
-    """`done` of `total` steps of `stage` are done. Cheap to call often: written at most once a second."""
-    global _last_write
+    """`done` of `total` steps of `stage` are done. Cheap to call often: written at most once a second, and at once
+    when a stage begins or ends."""
+    global _last_write, _last_stage
     if not _active:
         return  # not a background fill (`make demo`, a test): nothing to show
     now = time.monotonic()
-    if done < total and now - _last_write < WRITE_EVERY:
+    if done < total and stage == _last_stage and now - _last_write < WRITE_EVERY:
         return
-    _last_write = now
+    _last_write, _last_stage = now, stage
     low, high = STAGES[stage]
     percent = low + (high - low) * (done / total if total else 1)
     _write({"state": "running", "pid": os.getpid(), "percent": int(percent), "stage": stage, "at": time.time()})

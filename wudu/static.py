@@ -2,7 +2,6 @@
 
 import hashlib
 import threading
-from concurrent.futures import Future
 
 from django.conf import settings
 from whitenoise.compress import Compressor
@@ -34,7 +33,8 @@ class OnceCompressor(Compressor):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._lock = threading.Lock()
-        self._results: dict[tuple[str, bytes], Future] = {}
+        self._locks: dict[tuple[str, bytes], threading.Lock] = {}
+        self._results: dict[tuple[str, bytes], bytes] = {}
 
     def compress_brotli(self, data: bytes) -> bytes:
         return self._once("br", Compressor.compress_brotli, data)
@@ -45,13 +45,8 @@ class OnceCompressor(Compressor):
     def _once(self, encoding: str, compress, data: bytes) -> bytes:
         key = (encoding, hashlib.sha256(data).digest())
         with self._lock:
-            result = self._results.get(key)
-            first = result is None
-            if first:
-                result = self._results[key] = Future()
-        if first:
-            try:
-                result.set_result(compress(data))
-            except BaseException as exc:
-                result.set_exception(exc)
-        return result.result()
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._results:
+                self._results[key] = compress(data)
+            return self._results[key]
