@@ -7,11 +7,15 @@ PIP := $(VENV)/bin/pip
 APT_PACKAGES := chromium fonts-noto-cjk gettext nodejs npm
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PO_FILES := $(shell find . \( -path ./.venv -o -path ./node_modules \) -prune -o -name '*.po' -print)
 
 .PHONY: run test setup venv system vendor migrate messages createdb demo lint clean
 
 ## setup: everything a fresh machine needs (idempotent; fast when already done)
 setup: system venv vendor messages
+# The system packages come first, also when make runs several jobs at once (`make run` migrates and collects the
+# static files side by side): the virtualenv, npm and msgfmt need them.
+$(VENV)/.installed static/vendor/.installed $(PO_FILES:.po=.mo): | system
 
 # System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring), nginx
 # (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started), postgresql-client
@@ -61,13 +65,11 @@ static/vendor/.installed: package.json package-lock.json Makefile
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	touch $@
 
-# Compile the translation catalogues, if there are any yet (compilemessages fails when it finds none).
-messages: venv
-	@if find . \( -path ./.venv -o -path ./node_modules \) -prune -o -name '*.po' -print | grep -q .; then \
-	  $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0; \
-	else \
-	  echo "No translation catalogues (.po) yet: nothing to compile."; \
-	fi
+# Compile the translation catalogues that changed (as compilemessages does: msgfmt --check-format), so that a
+# later `make run` spends no start of Django on them.
+messages: $(PO_FILES:.po=.mo)
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
 
 # On PostgreSQL, create the configured database if it does not exist (SQLite creates its file itself).
 define CREATEDB_PY
