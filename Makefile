@@ -7,11 +7,15 @@ PIP := $(VENV)/bin/pip
 APT_PACKAGES := chromium fonts-noto-cjk gettext nodejs npm
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PO_FILES := $(shell find . \( -path ./.venv -o -path ./node_modules \) -prune -o -name '*.po' -print)
 
 .PHONY: run test setup venv system vendor migrate messages createdb demo lint clean
 
 ## setup: everything a fresh machine needs (idempotent; fast when already done)
 setup: system venv vendor messages
+# The system packages come first, also when make runs several jobs at once (`make run` migrates and collects the
+# static files side by side): the virtualenv, npm and msgfmt need them.
+$(VENV)/.installed static/vendor/.installed $(PO_FILES:.po=.mo): | system
 
 # System packages: chromium (browser tests), CJK fonts, gettext (compilemessages), node/npm (vendoring), nginx
 # (tests/test_media.py checks deploy/nginx.conf with `nginx -t`; the service is not started), postgresql-client
@@ -61,13 +65,11 @@ static/vendor/.installed: package.json package-lock.json Makefile
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	touch $@
 
-# Compile the translation catalogues, if there are any yet (compilemessages fails when it finds none).
-messages: venv
-	@if find . \( -path ./.venv -o -path ./node_modules \) -prune -o -name '*.po' -print | grep -q .; then \
-	  $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0; \
-	else \
-	  echo "No translation catalogues (.po) yet: nothing to compile."; \
-	fi
+# Compile the translation catalogues that changed (as compilemessages does: msgfmt --check-format), so that a
+# later `make run` spends no start of Django on them.
+messages: $(PO_FILES:.po=.mo)
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
 
 # On PostgreSQL, create the configured database if it does not exist (SQLite creates its file itself).
 define CREATEDB_PY
@@ -101,30 +103,31 @@ demo: migrate
 	$(PY) manage.py load_demo_history
 	$(PY) manage.py load_demo_bulletins
 
-## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT) at once; the demo's history
-## (90 days of patrols and cases, the bulletins) fills in behind the serving site, its progress on the signed-in pages
-## (log: var/demo-fill.log). A Celery worker, beat (the case timers every 15 minutes, the daily report …) and the
-## outbox relay run beside it (logs in var/celery-*.log) and stop with it (Ctrl-C): on CELERY_BROKER_URL when it is
-## set (environment or .env), else on the embedded broker, a folder in var/broker (EMBEDDED_BROKER, wudu/broker.py).
-## Debug pages only with DEBUG=on.
-run: migrate staticfiles/.collected
-	$(PY) manage.py load_demo
+## run: set up, migrate and serve on http://$(HOST):$(PORT) at once (migrate and collectstatic side by side); the demo
+## district (its accounts within seconds, then its communities) and its history (90 days of patrols and cases, the
+## bulletins) fill in behind the serving site, their progress on the pages (the district's lines and the demo
+## accounts on the terminal, the history's log in var/demo-fill.log). A Celery worker, beat (the case timers every 15
+## minutes, the daily report …) and the outbox relay run beside it (logs in var/celery-*.log) and stop with it
+## (Ctrl-C): on CELERY_BROKER_URL when it is set (environment or .env), else on the embedded broker, a folder in
+## var/broker (EMBEDDED_BROKER, wudu/broker.py). Debug pages only with DEBUG=on.
+run:
+	@$(MAKE) --no-print-directory -j2 migrate staticfiles/.collected
 	@export EMBEDDED_BROKER=$${EMBEDDED_BROKER:-on}; mkdir -p var; \
 	broker=$$(DJANGO_SETTINGS_MODULE=wudu.settings $(PY) -c 'from django.conf import settings; print(settings.CELERY_BROKER_URL)'); \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait; echo "Stopped the demo loader, the Celery worker, beat and the outbox relay."' EXIT; \
 	trap 'exit 130' INT TERM; \
+	echo "Loading the demo district and its history behind the server (progress on the pages, log in var/demo-fill.log)"; \
+	$(PY) manage.py load_demo_in_background > var/demo-fill.log & \
 	if [ -n "$$broker" ]; then \
 	  echo "Starting a Celery worker, beat and the outbox relay beside the web server (logs in var/celery-*.log)"; \
 	  VENV=$(VENV) bash scripts/run_tasks.sh var & \
 	fi; \
-	echo "Adding the demo history behind the server (progress on the signed-in pages, log in var/demo-fill.log)"; \
-	$(PY) manage.py load_demo_in_background > var/demo-fill.log 2>&1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The static files as production serves them (hashed names, gzip and brotli copies, a year's cache; wudu/static.py),
 # collected again only when a source file changed.
 STATIC_SOURCES = $(shell find static \( -path static/vendor -prune -o -type f -print \)) static/vendor/.installed $(BOOTSTRAP_CSS)
-staticfiles/.collected: $(STATIC_SOURCES)
+staticfiles/.collected: $(STATIC_SOURCES) $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput -v0
 	touch $@
 

@@ -1,7 +1,11 @@
 """The demo district: 魏都区 with 8 streets, 45 communities, their grids, people and departments.
 
 Everything is created through the services, as a person would, and the loader is idempotent: each
-item is looked up by its natural key first, so a second run changes nothing. Other apps add their part
+item is looked up by its natural key first, so a second run changes nothing. It writes in steps, each in its own
+transaction, so that a serving site (`make run` loads it behind the server, `manage.py load_demo_in_background`)
+sees whole communities appear and its sign-ins get SQLite's lock between two steps: first the district, its
+departments and the communities where the demo accounts serve, then each other community, then the hooks below.
+A load stopped half-way leaves whole steps; the next one goes on from there. Other apps add their part
 without grids knowing them: each app's `demo` module (found by autodiscover_modules) registers a hook run
 for each grid as it is built (`on_grid`: outreach's party organisation) or once the district stands
 (`on_district`: the case categories).
@@ -14,8 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.functional import cached_property
 from django.utils.module_loading import autodiscover_modules
+
+from wudu import demo_progress
 
 from . import geo, services
 from .models import Department, Level, Membership, OutpostPartner, PartnerKind, Place, Role, User
@@ -150,6 +158,7 @@ class Loader:
         fixed = ACCOUNTS_BY_NAME.get(FIXED_POSTS.get((path, role), ""))
         if fixed is not None:
             username, real_name, password = fixed.username, fixed.real_name, DEMO_PASSWORD
+        password_hash = self.password_hash if password == DEMO_PASSWORD else None
         user = User.objects.filter(username=username).first()
         if user is not None:
             membership = Membership.objects.filter(user=user, role=role, place=place).first()
@@ -166,14 +175,27 @@ class Loader:
         self.created += 1
         return services.person_appoint(
             actor=self.admin, place=place, role=role, username=username, real_name=real_name or self.name(),
-            mobile=self.mobile(), password=password, department=department,
+            mobile=self.mobile(), password=None if password_hash else password, password_hash=password_hash,
+            department=department,
             work_phone=f"0374-{self.rng.randint(2_000_000, 8_999_999)}", duties=duties,
         )
+
+    @cached_property
+    def password_hash(self) -> str:
+        """The demo password, hashed once for every demo account (a hash costs half a second on purpose)."""
+        return make_password(DEMO_PASSWORD)
 
     # -- the district ----------------------------------------------------------------------------
 
     def load(self) -> dict:
         autodiscover_modules("demo")  # the apps' demo parts register their hooks
+        steps = sorted(((i, j) for i, (_, names) in enumerate(STREETS) for j in range(len(names))),
+                       key=lambda step: not _has_demo_post(*step))
+        first = sum(1 for step in steps if _has_demo_post(*step))
+        # The sign-in page says "demo accounts being prepared" while the first steps run (only when they are new).
+        accounts = User.objects.filter(username__in=list(ACCOUNTS_BY_NAME)).count() < len(ACCOUNTS_BY_NAME)
+        if accounts:
+            demo_progress.report("accounts", 0, first + 1)
         with transaction.atomic():
             self.admin = self._admin()
             city = self.place(parent=None, name=CITY[0], level=Level.CITY, code=CITY[1])
@@ -181,8 +203,15 @@ class Loader:
                 parent=city, name=DISTRICT[0], county_seq=DISTRICT[1], boundary=geo.rectangle(*DISTRICT_BOX)
             )
             departments = self._departments(district)
-            self._streets(district)
             self._accounts(district, departments)
+        for done, (i, j) in enumerate(steps, start=1):
+            with transaction.atomic():
+                self._community(district, i, j)
+            if done <= first and accounts:
+                demo_progress.report("accounts", done + 1, first + 1)
+            else:
+                demo_progress.report("district", done - first, len(steps) - first)
+        with transaction.atomic():
             for hook in _DISTRICT_HOOKS:
                 hook(self, district)
         return {"district": district, "created": self.created}
@@ -209,26 +238,25 @@ class Loader:
             out[short_code] = department
         return out
 
-    def _streets(self, district: Place) -> list[Place]:
+    def _community(self, district: Place, i: int, j: int) -> None:
+        """The j-th community of the i-th street (and the street, with its official, on its first community)."""
+        street_name, communities = STREETS[i]
         min_lng, min_lat, max_lng, max_lat = DISTRICT_BOX
         width = (max_lng - min_lng) / len(STREETS)
-        streets = []
-        for i, (street_name, communities) in enumerate(STREETS):
-            box = (min_lng + i * width, min_lat, min_lng + (i + 1) * width, max_lat)
-            street = self.place(parent=district, name=street_name, boundary=geo.rectangle(*box))
-            streets.append(street)
-            self.appoint(place=street, role=Role.STREET_OFFICIAL, username=f"street{street.code[-3:]}",
-                         path=(street_name,))
-            height = (max_lat - min_lat) / len(communities)
-            for j, community_name in enumerate(communities):
-                # North → south within the street.
-                cbox = (box[0], max_lat - (j + 1) * height, box[2], max_lat - j * height)
-                community = self.place(parent=street, name=community_name, boundary=geo.rectangle(*cbox))
-                self.appoint(place=community, role=Role.COMMUNITY_OFFICIAL, username=f"sq{community.code[-6:]}",
-                             path=(street_name, community_name))
-                self._grids(community, cbox, (street_name, community_name))
+        box = (min_lng + i * width, min_lat, min_lng + (i + 1) * width, max_lat)
+        street = self.place(parent=district, name=street_name, boundary=geo.rectangle(*box))
+        self.appoint(place=street, role=Role.STREET_OFFICIAL, username=f"street{street.code[-3:]}",
+                     path=(street_name,))
+        height = (max_lat - min_lat) / len(communities)
+        community_name = communities[j]
+        # North → south within the street.
+        cbox = (box[0], max_lat - (j + 1) * height, box[2], max_lat - j * height)
+        community = self.place(parent=street, name=community_name, boundary=geo.rectangle(*cbox))
+        self.appoint(place=community, role=Role.COMMUNITY_OFFICIAL, username=f"sq{community.code[-6:]}",
+                     path=(street_name, community_name))
+        self._grids(community, cbox, (street_name, community_name))
+        if j == len(communities) - 1:
             self.log(f"  {street_name}: {len(communities)} 个社区")
-        return streets
 
     def _grids(self, community: Place, box: tuple[float, float, float, float], path: tuple[str, ...]) -> None:
         count = 3 + (int(community.code[-3:]) * 7 + int(community.code[-6:-3]) * 3) % 6  # 3–8, stable
@@ -283,6 +311,12 @@ class Loader:
                 department=departments["chengguan"] if account.role == Role.DEPARTMENT_STAFF else None,
                 duties=DUTIES.get(account.role, ""),
             )
+
+
+def _has_demo_post(i: int, j: int) -> bool:
+    """A fixed demo account serves in the j-th community of the i-th street (or, j = 0, at the street)."""
+    street, community = STREETS[i][0], STREETS[i][1][j]
+    return any(path[:2] in ((street, community), (street,) if j == 0 else ()) for path, _role in FIXED_POSTS)
 
 
 def load_demo(*, stdout=None) -> dict:

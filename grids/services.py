@@ -310,6 +310,7 @@ def person_appoint(
     real_name: str,
     mobile: str,
     password: str | None = None,
+    password_hash: str | None = None,
     department: Department | None = None,
     work_phone: str = "",
     duties: str = "",
@@ -320,7 +321,9 @@ def person_appoint(
 
     The person has no password yet: a system administrator sets an initial one, which the person must change at
     the first sign-in, or sends them a link to choose their own (`person_set_password`, `person_send_reset_link`).
-    `password` is for the demo's and the test cast's published passwords only; the pages never pass one."""
+    `password` is for the demo's and the test cast's published passwords only; the pages never pass one.
+    `password_hash` is such a password already hashed (`make_password`): the demo hashes its one password once
+    for all its accounts."""
     scope.require_create(actor, "membership", place)
     _check_membership(role, place, department)
     _check_grantor(actor, None, role)
@@ -331,7 +334,9 @@ def person_appoint(
         user = User(username=username, real_name=real_name, mobile=mobile)
         if photo:
             user.photo = clean_photo(photo, max_side=600)
-        if password:
+        if password_hash:
+            user.password = password_hash
+        elif password:
             user.set_password(password)
         else:
             user.set_unusable_password()

@@ -1,9 +1,11 @@
-"""How far the demo history has come, while `make run` fills it in behind a serving site.
+"""How far the demo has come, while `make run` fills it in behind a serving site.
 
-`make run` loads the demo district (places, people, accounts) before it serves, then a background process adds
-the history (the ledger's 90 days, the daily reports, the cases, the bulletins). The loaders report their stages
-here; a small JSON file (DEMO_PROGRESS_FILE, under var/) keeps the record, so that reading it costs the pages no
-query; signed-in pages show "演示数据正在生成：45%" until it is done (templates/_demo_progress.html).
+`make run` serves as soon as the database is migrated; a background process loads the demo district (the demo
+accounts first, then the other communities with their people) and adds its history (the ledger's 90 days, the
+daily reports, the cases, the bulletins). The loaders report their stages here; a small JSON file
+(DEMO_PROGRESS_FILE, under var/) keeps the record, so that reading it costs the pages no query; signed-in pages
+show "演示数据正在生成：45%" until it is done (templates/_demo_progress.html), and the sign-in page says the demo
+accounts are being prepared while they are (templates/_demo_accounts_pending.html).
 
 A record whose process is gone before the end (the server stopped with Ctrl-C during the first start) is shown
 no more: the pages show what the database holds, which is all the demo has.
@@ -18,17 +20,20 @@ from pathlib import Path
 
 from django.conf import settings
 
-# Each stage's share of the whole (percent from, percent to), measured on a first start: the ledger's walks take
-# about half of the time, the cases a third.
+# Each stage's share of the whole (percent from, percent to), measured on a first start: the district a tenth of
+# the time (its demo accounts' communities the first seconds), the ledger's walks about half, the cases a third.
 STAGES = {
-    "ledger": (0, 50),
-    "reports": (50, 58),
-    "cases": (58, 92),
-    "bulletins": (92, 100),
+    "accounts": (0, 2),
+    "district": (2, 12),
+    "ledger": (12, 56),
+    "reports": (56, 63),
+    "cases": (63, 93),
+    "bulletins": (93, 100),
 }
 WRITE_EVERY = 1.0  # seconds between two writes of the record (the last one of a stage is always written)
 
 _last_write = 0.0
+_last_stage = ""
 _active = False  # this process began a background fill
 _cache: tuple[float, dict | None] = (-1.0, None)
 
@@ -52,18 +57,19 @@ def begin() -> None:
     """The background fill starts in this process: 0 %."""
     global _active, _last_write
     _active, _last_write = True, 0.0
-    _write({"state": "running", "pid": os.getpid(), "percent": 0, "stage": "ledger", "at": time.time()})
+    _write({"state": "running", "pid": os.getpid(), "percent": 0, "stage": "district", "at": time.time()})
 
 
 def report(stage: str, done: int, total: int) -> None:
-    """`done` of `total` steps of `stage` are done. Cheap to call often: written at most once a second."""
-    global _last_write
+    """`done` of `total` steps of `stage` are done. Cheap to call often: written at most once a second, and at once
+    when a stage begins or ends."""
+    global _last_write, _last_stage
     if not _active:
         return  # not a background fill (`make demo`, a test): nothing to show
     now = time.monotonic()
-    if done < total and now - _last_write < WRITE_EVERY:
+    if done < total and stage == _last_stage and now - _last_write < WRITE_EVERY:
         return
-    _last_write = now
+    _last_write, _last_stage = now, stage
     low, high = STAGES[stage]
     percent = low + (high - low) * (done / total if total else 1)
     _write({"state": "running", "pid": os.getpid(), "percent": int(percent), "stage": stage, "at": time.time()})

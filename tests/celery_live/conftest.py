@@ -2,18 +2,16 @@
 
 Each starts once per module, after the test database exists (the worker first, beat only when a test asks
 for it, so that a test of the worker alone is not helped by beat). The worker gets a unique node name; both
-run in their own process group, so that teardown ends them and any pool child with them.
+run in their own process group (tests/processes.py), so that teardown ends them and any pool child with them.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,74 +19,31 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.processes import REPO, Processes, stop_group
+
+__all__ = ["CELERY", "REPO", "LiveCelery", "database_url_for", "stop_group"]  # test_outbox_live's imports
+
 CELERY = Path(sys.executable).with_name("celery")
 START_TIMEOUT = 60  # seconds for the worker to answer a ping
 HEARTBEAT_SECONDS = 1
 
 
-@dataclass
-class LiveCelery:
-    worker_name: str
-    env: dict[str, str]
-    logdir: Path
-    heartbeat_seconds: int = HEARTBEAT_SECONDS
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+class LiveCelery(Processes):
+    """The worker and beat of a module (tests/processes.py starts and stops them), with the worker's node name."""
 
-    def start(self, role: str, *args: str) -> None:
-        with open(self.logdir / f"{role}.log", "wb") as log:
-            self.processes[role] = subprocess.Popen(
-                [str(CELERY), "-A", "wudu", role, "-l", "info", *args],
-                cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+    def __init__(self, *, worker_name: str, env: dict[str, str], logdir: Path,
+                 heartbeat_seconds: int = HEARTBEAT_SECONDS):
+        super().__init__(env=env, logdir=logdir)
+        self.worker_name, self.heartbeat_seconds = worker_name, heartbeat_seconds
 
-    def log_tail(self, lines: int = 40) -> str:
-        out = []
-        for role in self.processes:
-            path = self.logdir / f"{role}.log"
-            text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
-            out.append(f"--- celery {role} ({path}) ---\n" + "\n".join(text))
-        return "\n".join(out)
-
-    def assert_running(self) -> None:
-        for role, process in self.processes.items():
-            assert process.poll() is None, f"celery {role} exited with {process.returncode}\n{self.log_tail()}"
-
-    def stop(self, role: str) -> None:
-        process = self.processes.get(role)
-        if process is not None:
-            stop_group(process)
+    def start(self, role: str, *args: str) -> subprocess.Popen:
+        return super().start(role, [str(CELERY), "-A", "wudu", role, "-l", "info", *args])
 
 
 def database_url_for(name: str) -> str:
     """DATABASE_URL with its database name swapped for the test database's."""
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def stop_group(process: subprocess.Popen) -> None:
-    """Warm shutdown of the whole process group, then a kill: no pool child stays behind."""
-    pgid = process.pid  # start_new_session made the child the leader of its own group
-    for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            process.poll()  # reap the leader, so that it does not linger as a zombie in the group
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
-            continue
-        break
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 @pytest.fixture(scope="module")

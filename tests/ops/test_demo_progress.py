@@ -20,15 +20,15 @@ def record(settings, tmp_path):
 def test_signed_in_pages_show_how_far_the_demo_history_has_come(client, cast, record):
     client.force_login(cast.user(Role.GRID_WORKER))
     demo_progress.begin()
-    demo_progress.report("cases", 50, 100)  # half of the cases: 58 % + half of their 34 %
+    demo_progress.report("cases", 50, 100)  # half of the cases: 63 % + half of their 30 %
 
     response = client.get(reverse("home"), follow=True)
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "演示数据正在生成：75%。" in page and "正在补录事件" in page
+    assert "演示数据正在生成：78%。" in page and "正在补录事件" in page
     demo_progress.report("cases", 100, 100)  # the last step of a stage is written at once
-    assert json.loads(record.read_text())["percent"] == 92
+    assert json.loads(record.read_text())["percent"] == 93
 
     demo_progress.finish()
     assert "演示数据正在生成" not in client.get(reverse("home"), follow=True).content.decode()
@@ -49,3 +49,13 @@ def test_a_foreground_load_keeps_no_record(record):
     demo_progress.report("ledger", 1, 10)  # `make demo`, a test: no background fill began
 
     assert not record.exists()
+
+
+def test_the_sign_in_page_says_the_demo_accounts_are_being_created_while_they_are(client, record):
+    demo_progress.begin()
+    demo_progress.report("accounts", 1, 3)  # the district and the demo accounts' communities are being built
+
+    assert "演示账号正在创建，请稍候片刻再登录。" in client.get(reverse("login")).content.decode()
+    demo_progress.report("accounts", 3, 3)
+    demo_progress.report("district", 1, 40)  # the accounts stand; the other communities follow
+    assert "演示账号正在创建" not in client.get(reverse("login")).content.decode()

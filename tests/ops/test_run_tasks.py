@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import datetime
 import os
-import signal
 import sqlite3
-import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from cases import services
 from cases.models import Alert
+from tests.processes import REPO, Processes, copy_sqlite_database
 
-REPO = Path(__file__).resolve().parents[2]
 TIMERS_EVERY = 2  # seconds: beat's case-timers entry, shortened for the test (CASE_TIMERS_SECONDS)
 WITHIN = 120  # seconds at most for the worker and beat to start and the mark to appear (a loaded CI machine)
 # Settings the stack must not inherit from the test run (tests/run.sh's phase sets some of them).
@@ -45,56 +42,25 @@ def _overdue_case(cast):
     return services.case_act(actor=center, case=case, action="dispatch", version=case.version, now=past)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the script, as `make run`'s Ctrl-C sends it (it ends the worker warmly, beat and the relay), then
-    a kill of its whole group: nothing stays behind."""
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        pass
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)  # the worker finishing its warm shutdown
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _tail(logs: Path) -> str:
-    return "\n".join(f"--- {path.name} ---\n" + "\n".join(path.read_text(errors="replace").splitlines()[-30:])
-                     for path in sorted(logs.glob("*.log")))
-
-
 def test_make_runs_tasks_mark_an_overdue_case_without_anyone_asking(cast, tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite phase runs it: `make run`'s stack shares a SQLite file")
     case = _overdue_case(cast)
     assert case.alert == Alert.NONE and case.deadline < datetime.datetime.now(datetime.UTC)
-    database = tmp_path / "run.sqlite3"
-    connection.ensure_connection()
-    copy = sqlite3.connect(database)
-    # The test's own view, its transaction's rows included (the backup API waits forever on the shared in-memory
-    # database that the test holds open).
-    copy.executescript("\n".join(connection.connection.iterdump()))
-    copy.close()
+    database = copy_sqlite_database(connection, tmp_path / "run.sqlite3")
     logs = tmp_path / "logs"
     env = {key: value for key, value in os.environ.items() if key not in INHERITED}
     env.update(WUDU_ENV="development", DJANGO_SETTINGS_MODULE="wudu.settings", DATABASE_URL=f"sqlite:///{database}",
                EMBEDDED_BROKER="on", EMBEDDED_BROKER_DIR=str(tmp_path / "broker"),
                CASE_TIMERS_SECONDS=str(TIMERS_EVERY), OUTBOX_RELAY_INTERVAL_SECONDS="0.5")
+    stack = Processes(env=env, logdir=logs)
     started = time.monotonic()
-    process = subprocess.Popen(["bash", str(REPO / "scripts" / "run_tasks.sh"), str(logs)], cwd=REPO, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    # The script writes the worker's, beat's and the relay's logs beside its own.
+    process = stack.start("run_tasks", ["bash", str(REPO / "scripts" / "run_tasks.sh"), str(logs)])
     try:
         alert = None
         while time.monotonic() - started < WITHIN:
-            assert process.poll() is None, f"scripts/run_tasks.sh ended with {process.returncode}\n{_tail(logs)}"
+            stack.assert_running()
             with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
                 alert = db.execute("SELECT alert FROM cases_case WHERE id = ?", [case.pk]).fetchone()[0]
                 told = db.execute("SELECT count(*) FROM cases_notification WHERE case_id = ? AND kind = 'overdue'",
@@ -103,10 +69,10 @@ def test_make_runs_tasks_mark_an_overdue_case_without_anyone_asking(cast, tmp_pa
                 break
             time.sleep(0.5)
         took = time.monotonic() - started
-        assert alert == Alert.OVERDUE, f"no overdue mark within {WITHIN} s\n{_tail(logs)}"
+        assert alert == Alert.OVERDUE, f"no overdue mark within {WITHIN} s\n{stack.log_tail()}"
         print(f"overdue mark {took:.1f} s after the stack's start")
         worker_log = (logs / "celery-worker.log").read_text(errors="replace")
         assert "cases.tasks.case_timers_task" in worker_log  # beat's entry, run on the worker through the folder
     finally:
-        _stop(process)
+        stack.stop_all(grace=30)  # SIGTERM, as `make run`'s Ctrl-C: the worker ends warmly, beat and the relay
     assert process.returncode is not None

@@ -1,10 +1,12 @@
-"""`manage.py load_demo_in_background`: the demo history and bulletins, behind a serving `make run`.
+"""`manage.py load_demo_in_background`: the demo district, its history and bulletins, behind a serving `make run`.
 
-It runs `load_demo_history` then `load_demo_bulletins` (found by name, as the shell finds the apps) and keeps the
-progress record the signed-in pages show (wudu/demo_progress.py). Both are idempotent: on a later start it ends
-at once. Tasks run in this process, as under `make demo`, whatever the broker: the history's thousands of notices
-are its own (kept quiet, the old ones marked read at the end), not the worker's queue."""
+It runs `load_demo`, `load_demo_history` then `load_demo_bulletins` (found by name, as the shell finds the apps)
+and keeps the progress record the pages show (wudu/demo_progress.py). All are idempotent: on a later start it
+ends after a walk over what is there. Tasks run in this process, as under `make demo`, whatever the broker: the
+history's thousands of notices are its own (kept quiet, the old ones marked read at the end), not the worker's
+queue."""
 
+import sys
 import time
 
 from django.conf import settings
@@ -24,6 +26,9 @@ class Command(BaseCommand):
             raise CommandError("Demo history can only be loaded with DEMO_MODE on, never in production.")
         demo_progress.begin()
         with override_settings(CELERY_TASK_ALWAYS_EAGER=True), connection.execute_wrapper(_GiveWay()):
+            # The district's lines and the demo accounts go where `make run` shows them (the terminal: its stderr;
+            # the history's log is its stdout, var/demo-fill.log).
+            call_command("load_demo", stdout=sys.stderr, stderr=self.stderr)
             call_command("load_demo_history", stdout=self.stdout, stderr=self.stderr)
             call_command("load_demo_bulletins", stdout=self.stdout, stderr=self.stderr)
         demo_progress.finish()
