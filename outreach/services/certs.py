@@ -39,6 +39,9 @@ __all__ = ["certificate_issue", "certificate_revoke", "certificate_verification_
            "certificate_content"]
 
 
+_CHRONOLOGICAL = ("checked_in_at", "created_at", "id")
+
+
 def _local_bounds(period_from: datetime.date, period_to: datetime.date):
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(period_from, datetime.time.min, tzinfo=tz)
@@ -132,12 +135,12 @@ def certificate_issue(
     def chosen() -> list[ServiceRecord]:
         if records is not None:
             found = list(ServiceRecord.objects.select_related("organization", "event")
-                         .filter(pk__in=[r.pk for r in records]))
+                         .filter(pk__in=[r.pk for r in records]).order_by(*_CHRONOLOGICAL))
             _refuse_records(found, organization, volunteer)
             return found
         found = list(period_records(organization=organization, volunteer=volunteer, period_from=period_from,
                                     period_to=period_to).select_related("organization", "event")
-                     .exclude(status=HoursStatus.DECLINED))
+                     .exclude(status=HoursStatus.DECLINED).order_by(*_CHRONOLOGICAL))
         _refuse_records(found, organization, volunteer)  # pending ones: refused, never left out silently
         return found
 
