@@ -71,6 +71,10 @@ class Coverage:
         return sum(r.minutes for r in self.verified if r.kind == HoursKind.HONOUR)
 
     @property
+    def service_count(self) -> int:
+        return sum(1 for r in self.verified if r.kind == HoursKind.SERVICE)
+
+    @property
     def service_hours(self) -> float:
         return round(self.service_minutes / 60, 1)
 
