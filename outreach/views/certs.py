@@ -19,9 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import ALL, get_usage
 
-from wudu.forms import Form, KeyedForm, VersionedForm
+from wudu.forms import KeyedForm, VersionedForm
 from wudu.net import client_ip, ratelimit_key
-from wudu.pages import keyset_page, page_query
+from wudu.pages import page_query
 
 from .. import selectors, services
 from ..certs_pdf import certificate_pdf, verification_url
@@ -55,8 +55,9 @@ class RevokeForm(VersionedForm):
 @login_required
 def certificate_list(request):
     rows, next_cursor = selectors.certificate_page(request.user, after=request.GET.get("after", ""))
-    return render(request, "outreach/certs/list.html", {"rows": rows, "next": next_cursor,
-                                                        "query": page_query(request)})
+    return render(request, "outreach/certs/list.html", {
+        "rows": rows, "next": next_cursor, "query": page_query(request),
+        "can_issue": selectors.issuing_organizations(request.user).exists()})
 
 
 def _coverage(form):
