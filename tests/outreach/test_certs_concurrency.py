@@ -76,3 +76,23 @@ def test_the_same_request_sent_at_once_gives_one_certificate():
     assert len({value for _, value in results}) == 1
     assert Certificate.objects.count() == 1
     assert CertificateCounter.objects.get().last == 1  # the losers' numbers went back
+
+
+@pytest.mark.django_db
+def test_the_log_of_verifications_is_append_only(cast):
+    from django.db import transaction
+
+    from outreach.models import CertificateVerification
+
+    org = w.org(cast.places["C1"])
+    who = w.volunteer(cast.places["G1"])
+    w.record(who, org, datetime.date(2026, 3, 1), 60)
+    certificate = services.certificate_issue(actor=cast.user("community_official"), organization=org, volunteer=who,
+                                             period_from=PERIOD[0], period_to=PERIOD[1])
+    look = services.certificate_verification_log(certificate=certificate, client_ip="10.1.2.3", user_agent="Mobile")
+    assert look.ip_hash and "10.1.2.3" not in look.ip_hash and look.agent == "phone"
+    for change in (lambda: CertificateVerification.objects.filter(pk=look.pk).update(agent="bot"),
+                   lambda: CertificateVerification.objects.filter(pk=look.pk).delete()):
+        with pytest.raises(Exception, match="append_only"), transaction.atomic():
+            change()
+    assert CertificateVerification.objects.get(pk=look.pk).agent == "phone"
