@@ -137,6 +137,10 @@ def certificate_issue(
             found = list(ServiceRecord.objects.select_related("organization", "event")
                          .filter(pk__in=[r.pk for r in records]).order_by(*_CHRONOLOGICAL))
             _refuse_records(found, organization, volunteer)
+            within = set(period_records(organization=organization, volunteer=volunteer, period_from=period_from,
+                                        period_to=period_to).values_list("pk", flat=True))
+            if any(r.pk not in within for r in found):
+                raise ValidationError({"period_from": _("所选时长记录不在服务期间内。")}, code="outside_period")
             return found
         found = list(period_records(organization=organization, volunteer=volunteer, period_from=period_from,
                                     period_to=period_to).select_related("organization", "event")

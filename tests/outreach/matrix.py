@@ -1,5 +1,5 @@
-"""The outreach app's part of the scope matrix (tests/scope): party organisations and party members (see
-tests/grids/matrix.py for what a part holds)."""
+"""The outreach app's part of the scope matrix (tests/scope): party organisations and party members, certificates
+(see tests/grids/matrix.py for what a part holds)."""
 
 from __future__ import annotations
 

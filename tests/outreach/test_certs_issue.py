@@ -159,3 +159,8 @@ def test_coverage_shows_what_an_issue_would_cover(hours):
 @pytest.mark.parametrize("name, masked", [("张晓明", "张*明"), ("李红", "李*"), ("欧阳小明", "欧阳**"), ("王", "王")])
 def test_the_given_name_is_masked(name, masked):
     assert selectors.mask_name(name) == masked
+
+
+def test_records_outside_the_period_are_refused(hours):
+    with pytest.raises(ValidationError, match="不在服务期间内"):
+        issue(hours, records=hours["records"][:2], period_to=datetime.date(2026, 3, 31))

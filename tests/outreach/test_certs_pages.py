@@ -134,12 +134,19 @@ def test_verifications_are_rate_limited_per_address(client, team):
     assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200  # another address is not held back
 
 
-def test_the_api_lists_certificates_in_scope(client, team, cast):
+def test_the_api_lists_certificates_in_scope(client, team, cast, django_assert_max_num_queries):
     certificate = _issue(team)
     client.force_login(cast.user("street_official"), backend=BACKEND)
-    rows = client.get(reverse("api:certificate-list")).json()["results"]
+    with django_assert_max_num_queries(12) as small:
+        rows = client.get(reverse("api:certificate-list")).json()["results"]
     assert [(r["number"], r["service_minutes"], r["honour_minutes"], r["valid"]) for r in rows] == [
         (certificate.number, 210, 300, True)]
+    for index in range(6):
+        who = w.volunteer(cast.places["G1"], f"志愿者{index}")
+        w.record(who, team["org"], datetime.date(2026, 5, 1 + index), 60)
+        _issue(team, who)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(client.get(reverse("api:certificate-list")).json()["results"]) == 7
     client.force_login(cast.user("department_staff"), backend=BACKEND)
     assert client.get(reverse("api:certificate-detail", args=[certificate.pk])).status_code == 404
 
