@@ -35,6 +35,9 @@ from ledger.models import (
     VisitPhoto,
 )
 from outreach.models import (
+    Certificate,
+    CertificateCounter,
+    CertifiedRecord,
     Event,
     PartyMember,
     PartyOrganization,
@@ -77,12 +80,14 @@ NEVER_STORED = {"password", "last_login", "tracking_token"}
 # Tracked: every domain table that people or services write. Left out, because they are rebuilt wholesale from
 # the tracked ones (their history would be noise, their truth is in their sources): ledger.DailyReport (rebuilt at
 # 21:00 and on late data), bulletins.BulletinRow (a bulletin's snapshot rows, written once when it is built);
-# cases.CaseEvent (itself an append-only event log, guarded since cases 0002; TRUNCATE guarded by audit 0001).
+# cases.CaseEvent (itself an append-only event log, guarded since cases 0002; TRUNCATE guarded by audit 0001);
+# outreach.CertificateVerification (an append-only log of public looks, guarded by its own trigger).
 TRACKED: list[type[models.Model]] = [
     Place, User, Department, Membership, OutpostPartner,
     HouseholdTag, Household, Site, FindingCategory, Patrol, Visit, VisitPhoto, SpotCheck, SpotCheckPhoto,
     CaseCategory, HolidayYear, Holiday, Case, CasePhoto, ReferenceCounter, Notification,
     PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, ServiceRecord,
+    Certificate, CertifiedRecord, CertificateCounter,
     WeightScheme, Bulletin, Objection, Restatement,
 ]
 

@@ -5,7 +5,7 @@ gunicorn's access log through `wudu.gunicorn`), so whatever a module logs — a 
 exception's message — is masked before it is written:
 
 - password reset links (`/accounts/reset/<uid>/<token>/`) entirely;
-- residents' tracking links (`/suqiu/t/<token>/`) and any `token=` / `key=` parameter keep their first 4 characters;
+- residents' tracking links (`/suqiu/t/<token>/`), certificate verifications (`/zhengshu/<token>/`) and any `token=` / `key=` parameter keep their first 4 characters;
 - `Authorization: Token …` / `Bearer …` values;
 - 11-digit mobile numbers keep 3 + 4 digits (`139****0001`), as the pages show them;
 - ID-card numbers (18 digits, or 17 and X) keep the first 6 (the region) only; a 15-digit number is a place's
@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 
-_TRACK = re.compile(r"(/t/)([A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]{8,}")
+_TRACK = re.compile(r"(/t/|/zhengshu/)([A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]{8,}")
 # Password reset links (/accounts/reset/<uid>/<token>/): nothing of them is kept.
 _RESET = re.compile(r"(/reset/)[A-Za-z0-9_\-]+/[A-Za-z0-9_\-]+/?")
 _PARAM = re.compile(r"(?i)\b((?:token|key|tracking|password|secret)=)([^&\s\"']{0,4})[^&\s\"']*")

@@ -286,6 +286,10 @@ POLICIES: dict[str, Policy] = {
                        write=_CENTER_WRITES),
     "objection": Policy(path="bulletin__place__code", read=_subtree_read(),
                         q_for_prefix=_line_of("bulletin__place__code"), write=_CENTER_WRITES),
+    # Certificates of volunteer service (谁记录谁证明): read below the issuing organisation's place (departments
+    # do not), issued and revoked by the officials of that place and above, for the organisations registered there.
+    "certificate": Policy(path="organization__place__code", read=_read_except_departments(),
+                          write={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}),
     # Covert checks are seen by the levels above the grid only, never by the grid's own staff (not even by one
     # of them who also holds an office above the grid).
     "spot_check": Policy(

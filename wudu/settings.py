@@ -613,6 +613,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Source maps are for the developer tools only: not worth compressing (brotli at its best is slow on big files).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
+# Volunteer certificates: public verifications (/zhengshu/<token>/) per client address, django-ratelimit's rate
+# syntax; past it the page answers 429 (the token space is far too large to guess; this keeps scrapers off).
+CERTIFICATE_VERIFY_PER_IP = env.str("CERTIFICATE_VERIFY_PER_IP", default="60/h")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -55,6 +55,11 @@ class Menu:
         return self.data and scope.reads(self.user, "bulletin")
 
     @cached_property
+    def certificates(self) -> bool:
+        # Volunteer certificates (outreach): whoever reads them; issuing is offered on the list to the issuers.
+        return self.data and scope.reads(self.user, "certificate")
+
+    @cached_property
     def notifications(self) -> bool:
         return self.data
 

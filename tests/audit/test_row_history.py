@@ -62,7 +62,9 @@ BUILD = {"bulletins.Bulletin": {"period_start": datetime.date(2026, 9, 1), "peri
                             "ends_at": lambda: timezone.now() + datetime.timedelta(hours=2),
                             "organizer_place": lambda: Place.objects.order_by("pk").first()},
          "outreach.ServiceRecord": {"kind": "honour", "reason": "表彰补记",
-                                    "approved_by": lambda: User.objects.order_by("pk").first()}}
+                                    "approved_by": lambda: User.objects.order_by("pk").first()},
+         "outreach.Certificate": {"period_from": datetime.date(2026, 1, 1), "period_to": datetime.date(2026, 6, 30),
+                                  "service_minutes": 120}}
 
 
 def _build(model):

@@ -1,10 +1,13 @@
-"""The outreach app's part of the scope matrix (tests/scope): party organisations and party members (see
-tests/grids/matrix.py for what a part holds)."""
+"""The outreach app's part of the scope matrix (tests/scope): party organisations and party members, certificates
+(see tests/grids/matrix.py for what a part holds)."""
 
 from __future__ import annotations
 
+import datetime
+
 from grids.models import Place
 from outreach.models import PartyMember, PartyOrganization
+from tests.scope import spec
 from tests.scope.matrix import AdminRelation, Driver, grid_anchor, new_key
 
 
@@ -49,6 +52,7 @@ def populate(world) -> None:
     """Each party member of the cast has a mobile of their own, to find on a page."""
     for index, member in enumerate(PartyMember.objects.order_by("pk")):
         PartyMember.objects.filter(pk=member.pk).update(mobile=f"1370000{index:04d}")
+    _populate_certificates(world)
 
 
 PERSONAL_FIELDS = {
@@ -65,3 +69,87 @@ ADMIN_RELATIONS = [
     AdminRelation("outreach_partymember", "organization", "add", "party_member", "party_org", ("grid",),
                   DRIVERS["party_member"].admin_create),
 ]
+
+
+# ---------------------------------------------------------------------------------------------- certificates
+# An organisation, a volunteer with verified hours and a certificate at every place of the world (the certs area).
+
+
+def _certificate_place(target: str, mine: str, relation: str) -> str | None:
+    return target if spec.LEVEL[target] != "city" else None
+
+
+def _free_certificates(world, place: Place) -> None:
+    from outreach.models import Certificate, CertifiedRecord
+
+    CertifiedRecord.objects.filter(certificate__organization__place=place).delete()
+    Certificate.objects.filter(organization__place=place).delete()
+
+
+def _issue(world, actor, place: Place):
+    from outreach import services
+    from outreach.models import VolunteerOrganization
+
+    organization = VolunteerOrganization.objects.get(place=place, name="矩阵志愿队")
+    return services.certificate_issue(actor=actor, organization=organization,
+                                      volunteer=organization.service_records.first().volunteer,
+                                      period_from=_PERIOD[0], period_to=_PERIOD[1])
+
+
+def _issue_form(world, place: Place) -> dict:
+    from outreach.models import VolunteerOrganization
+
+    organization = VolunteerOrganization.objects.get(place=place, name="矩阵志愿队")
+    return {"organization": organization.pk, "volunteer": organization.service_records.first().volunteer_id,
+            "period_from": str(_PERIOD[0]), "period_to": str(_PERIOD[1]), "idempotency_key": new_key()}
+
+
+_PERIOD = (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
+
+
+def _populate_certificates(world) -> None:
+    from outreach import services
+    from tests.outreach import certs_world
+
+    for key, level in spec.LEVEL.items():
+        if level in ("city", "building"):
+            continue
+        place = world.cast.places[key]
+        organization = certs_world.org(place, "矩阵志愿队")
+        who = certs_world.volunteer(place, f"{key}志愿者")
+        certs_world.record(who, organization, datetime.date(2026, 3, 1))
+        services.certificate_issue(actor=world.cast.admin, organization=organization, volunteer=who,
+                                   period_from=_PERIOD[0], period_to=_PERIOD[1])
+
+
+def _find_certificate(world, key: str):
+    from outreach.models import Certificate
+
+    return Certificate.objects.get(organization__place=world.cast.places[key], organization__name="矩阵志愿队")
+
+
+def _revoke(actor, certificate):
+    from outreach import services
+
+    return services.certificate_revoke(actor=actor, certificate=certificate, reason="矩阵作废")
+
+
+def _certificate_driver() -> Driver:
+    from django.urls import reverse
+
+    from outreach.models import Certificate
+
+    return Driver(
+        key="certificate", model=Certificate, admin_name="", api_basename="certificate",
+        anchor=_certificate_place, find=_find_certificate, mutable_field="revoked_reason",
+        surfaces=("service", "page", "api"),
+        before_create=_free_certificates, service_create=_issue, service_update=_revoke,
+        page_create=_issue_form, page_create_url=reverse("outreach_certs:issue"),
+        page_update=lambda o: {"reason": "矩阵作废", "version": o.version},
+        page_update_url=lambda o: reverse("outreach_certs:revoke", args=[o.pk]),
+        page_list_url=reverse("outreach_certs:list"),
+        page_detail_url=lambda o: reverse("outreach_certs:detail", args=[o.pk]),
+    )
+
+
+DRIVERS["certificate"] = _certificate_driver()

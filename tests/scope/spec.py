@@ -85,6 +85,8 @@ READ = {
     # A bulletin is read at its place and below, and by the units it names above them ("line": either way).
     "bulletin": dict.fromkeys(DATA_ROLES, "line"),
     "objection": dict.fromkeys(DATA_ROLES, "line"),  # read with its bulletin
+    # Volunteer certificates: read below the issuing organisation's place; departments do not read them.
+    "certificate": LEDGER_READERS,
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -111,6 +113,8 @@ WRITE = {
     # Building a bulletin (create) and publishing it (update): the command center and the system administrator.
     "bulletin": {"command_center": "subtree", "system_admin": "subtree"},
     "objection": {"command_center": "subtree", "system_admin": "subtree"},  # settling one
+    # 谁记录谁证明: the officials of the organisation's place (and above) issue and revoke for it.
+    "certificate": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a

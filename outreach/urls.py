@@ -1,0 +1,10 @@
+"""Where outreach's pages live: one module of routes per area (outreach/urls_<area>.py)."""
+
+from django.urls import include, path
+
+from . import urls_certs
+
+urlpatterns = [
+    path("outreach/certificates/", include("outreach.urls_certs")),
+    path("zhengshu/", include(urls_certs.public_urlpatterns)),
+]
