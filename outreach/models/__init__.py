@@ -2,11 +2,11 @@
 volunteer organisations and volunteers (volunteers.py)."""
 
 from .events import AudienceCount, Event, EventKind, EventStatus
-from .hours import HoursKind, HoursStatus, ServiceRecord
+from .hours import REVIEW_FLAGS, HoursFlag, HoursKind, HoursStatus, ServiceRecord
 from .party import OrganizationKind, PartyMember, PartyOrganization
 from .volunteers import Volunteer, VolunteerMembership, VolunteerOrganization
 
 __all__ = [
-    "AudienceCount", "Event", "EventKind", "EventStatus", "HoursKind", "HoursStatus", "ServiceRecord", "OrganizationKind", "PartyMember", "PartyOrganization",
+    "AudienceCount", "Event", "EventKind", "EventStatus", "HoursFlag", "HoursKind", "REVIEW_FLAGS", "HoursStatus", "ServiceRecord", "OrganizationKind", "PartyMember", "PartyOrganization",
     "Volunteer", "VolunteerMembership", "VolunteerOrganization",
 ]
