@@ -16,7 +16,7 @@ NO_POSITION = HoursFlag.NO_POSITION.value
 
 __all__ = [
     "access_service_record", "access_volunteer", "event_attendance", "flagged_records", "volunteer_record",
-    "volunteers_with_hours",
+    "volunteers_with_hours", "with_minutes",
 ]
 
 
@@ -29,12 +29,15 @@ _VERIFIED_HONOUR = Q(service_records__kind=HoursKind.HONOUR, service_records__st
 _PENDING = Q(service_records__status=HoursStatus.PENDING)
 
 
+def with_minutes(queryset: QuerySet) -> QuerySet:
+    """Each volunteer with verified service minutes, verified honour minutes (apart) and pending minutes."""
+    return queryset.annotate(service_minutes=_sum(_VERIFIED_SERVICE), honour_minutes=_sum(_VERIFIED_HONOUR),
+                             pending_minutes=_sum(_PENDING))
+
+
 def volunteers_with_hours(user) -> QuerySet:
-    """The volunteers the user sees, each with verified service minutes, honour minutes and pending minutes
-    (one query with the mobile's visibility annotated)."""
-    queryset = (Volunteer.objects.visible_to(user).select_related("home")
-                .annotate(service_minutes=_sum(_VERIFIED_SERVICE), honour_minutes=_sum(_VERIFIED_HONOUR),
-                          pending_minutes=_sum(_PENDING)))
+    """The volunteers the user sees with their minutes (one query, the mobile's visibility annotated)."""
+    queryset = with_minutes(Volunteer.objects.visible_to(user).select_related("home").defer("home__boundary"))
     return scope.with_field_access(queryset, user, "volunteer")
 
 
