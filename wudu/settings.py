@@ -628,6 +628,8 @@ HONOUR_HOURS_MAX_PER_YEAR = env.int("HONOUR_HOURS_MAX_PER_YEAR", default=40)
 # Anomaly thresholds: one device checking in more than N people a day; more than N hours of service in one day;
 # N honour records entered by one person within M minutes (no check-in behind them); N back-entries (honour hours
 # for a past event) by one organisation within a day.
+# Check-in and check-out posts of the public page per network address (a wrong code costs one too).
+VOLUNTEER_CHECKIN_PER_IP = env.str("VOLUNTEER_CHECKIN_PER_IP", default="60/h")
 HOURS_DEVICE_MAX_PEOPLE = env.int("HOURS_DEVICE_MAX_PEOPLE", default=3)
 HOURS_DAILY_MAX = env.int("HOURS_DAILY_MAX", default=12)
 HOURS_BURST_COUNT = env.int("HOURS_BURST_COUNT", default=5)
