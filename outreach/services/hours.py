@@ -295,7 +295,7 @@ def volunteer_check_out(
     event = _event_of_code(code, now)
     volunteer = _volunteer_by_mobile(mobile)
     with transaction.atomic():
-        record = (ServiceRecord.objects.select_for_update()
+        record = (ServiceRecord.objects.select_for_update(of=("self",))
                   .filter(volunteer=volunteer, event=event, kind=HoursKind.SERVICE).select_related("event").first())
         if record is None:
             raise ValidationError(_("您还没有在本活动签到，不能签退。"), code="not_checked_in")
@@ -323,7 +323,7 @@ def hours_close_forgotten(*, now: datetime.datetime | None = None) -> int:
     closed = 0
     for pk in ids:
         with transaction.atomic():
-            record = (ServiceRecord.objects.select_for_update().select_related("event")
+            record = (ServiceRecord.objects.select_for_update(of=("self",)).select_related("event")
                       .filter(pk=pk, checked_out_at__isnull=True).first())
             if record is None:
                 continue
@@ -480,7 +480,7 @@ def hours_countersign(*, actor, record: ServiceRecord, now: datetime.datetime | 
     """The recording organisation's office countersigns a record (again: nothing changes)."""
     _require_countersigner(actor, record)
     with transaction.atomic():
-        record = ServiceRecord.objects.select_for_update().select_related("volunteer").get(pk=record.pk)
+        record = ServiceRecord.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=record.pk)
         if record.status == HoursStatus.VERIFIED:
             return record
         if record.status == HoursStatus.DECLINED:
@@ -517,7 +517,7 @@ def hours_decline(*, actor, record: ServiceRecord, reason: str, now: datetime.da
     if not reason:
         raise ValidationError({"reason": _("请填写未通过的原因。")}, code="no_reason")
     with transaction.atomic():
-        record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
+        record = ServiceRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
         if record.status != HoursStatus.PENDING:
             raise ValidationError(_("只有待确认的记录可以标为未通过。"), code="not_pending")
         record.status = HoursStatus.DECLINED
