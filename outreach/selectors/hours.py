@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from wudu import scope
@@ -99,8 +99,3 @@ def flagged_records(user) -> QuerySet:
     written first, so a record with it and another flag is listed); JSON containment is not portable to SQLite."""
     return (ServiceRecord.objects.visible_to(user).exclude(flags=[]).exclude(flags=[NO_POSITION])
             .select_related("volunteer", "organization", "event").order_by("-created_at", "-id"))
-
-
-def counts_by_status(user, event: Event) -> dict:
-    return dict(ServiceRecord.objects.visible_to(user).filter(event=event).order_by().values_list("status")
-                .annotate(n=Count("id")))
