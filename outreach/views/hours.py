@@ -129,7 +129,8 @@ def attendance(request, pk: int):
     may_sign = scope.can_write_code(request.user, "service_hours", event.volunteer_organization.place.code)
     return render(request, "outreach/hours/attendance.html", {
         "event": event, "records": records, "code": services.checkin_code(event), "may_sign": may_sign,
-        "refresh": max(settings.VOLUNTEER_CODE_ROTATE_SECONDS // 5, 30), "url": _checkin_url(request, event),
+        "refresh": max(settings.VOLUNTEER_CODE_ROTATE_SECONDS // 5, 30),
+        "url": _checkin_url(request, event).split("?")[0],  # where to type the code: the page, without it
         "gives_hours": services.gives_service_hours(event),
         "pending": sum(1 for r in records if r.status == HoursStatus.PENDING and r.checked_out_at),
     })

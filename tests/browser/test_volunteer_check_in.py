@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from outreach import services
 from outreach.models import HoursStatus, ServiceRecord
-from tests.cast import build_cast
+from tests.cast import PASSWORD, build_cast
 from tests.outreach.hours_fixtures import VENUE, event, organization, volunteer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_volunteer_checks_in_and_out_on_a_phone(live_server, phone):
+def test_volunteer_checks_in_and_out_on_a_phone_and_the_organiser_countersigns(live_server, phone, desktop):
     cast = build_cast()
     lecture = event(cast, organization(cast), starts=timezone.now() - datetime.timedelta(hours=2), hours=3,
                     title="垃圾分类进社区")
@@ -47,3 +47,20 @@ def test_volunteer_checks_in_and_out_on_a_phone(live_server, phone):
     record = ServiceRecord.objects.get()
     assert record.minutes == 90 and record.status == HoursStatus.PENDING
     assert phone.problems == []
+
+    # The organiser's attendance page: the QR and the code, who is in, 全部确认.
+    official = cast.user("community_official")
+    desktop.goto(f"{live_server.url}/accounts/login/")
+    desktop.fill("#id_username", official.username)
+    desktop.fill("#id_password", PASSWORD)
+    desktop.get_by_role("button", name="登录").click()
+    desktop.wait_for_load_state()
+    desktop.goto(f"{live_server.url}/outreach/events/{lecture.pk}/attendance/")
+    assert desktop.locator("img[alt='签到二维码']").evaluate("img => img.naturalWidth") > 0
+    assert desktop.locator("[data-code]").inner_text() == services.checkin_code(lecture)
+    assert "王志愿" in desktop.locator(f"[data-record='{record.pk}']").inner_text()
+    desktop.get_by_role("button", name="全部确认").click()
+    desktop.wait_for_selector(".alert-success")
+    desktop.screenshot(path="/tmp/hours-attendance.png", full_page=True)
+    assert ServiceRecord.objects.get().status == HoursStatus.VERIFIED
+    assert desktop.problems == []
