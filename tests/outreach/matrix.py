@@ -112,7 +112,8 @@ def _honour(world, actor, place):
 
 DRIVERS["volunteer"] = Driver(
     key="volunteer", model=Volunteer, admin_name="outreach_volunteer", api_basename="volunteer", anchor=grid_anchor,
-    find=_volunteer_at, surfaces=("service", "api"),
+    find=_volunteer_at, surfaces=("service", "page", "api"),
+    page_list_url="/outreach/volunteers/", page_detail_url=lambda o: reverse("outreach_hours:volunteer", args=[o.pk]),
     service_create=lambda world, actor, place: outreach_services.volunteer_register(
         actor=actor, home=place, name="矩阵志愿者", mobile=_mobile()),
     service_update=lambda actor, obj: outreach_services.volunteer_update(actor=actor, volunteer=obj,
@@ -122,7 +123,10 @@ DRIVERS["volunteer"] = Driver(
 )
 DRIVERS["service_hours"] = Driver(
     key="service_hours", model=ServiceRecord, admin_name="outreach_servicerecord", api_basename="hours",
-    anchor=grid_anchor, mutable_field="status", surfaces=("service", "api"),
+    anchor=grid_anchor, mutable_field="status", surfaces=("service", "page", "api"),
+    # the review list (the populated records carry a flag) and the event's attendance page
+    page_list_url="/outreach/hours/review/",
+    page_detail_url=lambda o: reverse("outreach_hours:attendance", args=[o.event_id]),
     find=lambda world, key: ServiceRecord.objects.get(organization=_org_at(world.cast.places[key]),
                                                       kind=HoursKind.SERVICE),
     service_create=_honour,
@@ -150,7 +154,7 @@ def populate_hours(world) -> None:
                                      volunteer_organization=org)
         ServiceRecord.objects.create(volunteer=volunteer, organization=org, event=event, kind=HoursKind.SERVICE,
                                      checked_in_at=start, checked_out_at=start + datetime.timedelta(hours=2),
-                                     minutes=120)
+                                     minutes=120, checkout_capped=True, flags=["checkout_capped"])
 
 
 _populate_party = populate

@@ -76,7 +76,7 @@ def test_attendance_page_shows_the_code_and_countersigns_all(client, cast, live)
     assert ServiceRecord.objects.filter(status=HoursStatus.VERIFIED).count() == 2
 
 
-def test_attendance_page_is_missing_for_another_street(client, cast, live):
+def test_attendance_page_is_missing_for_a_grid_worker_below_the_organisation(client, cast, live):
     _sign_in(client, cast.user("grid_worker"))  # reads (G1 is not the organisation's place C1): 404
     assert client.get(reverse("outreach_hours:attendance", args=[live.pk])).status_code == 404
 
