@@ -9,6 +9,7 @@ import random
 from django.db.models import Q
 from django.utils import timezone
 
+from grids import demo as grids_demo
 from grids.demo import GIVEN, SURNAMES, Loader, on_grid
 from grids.models import Place, User
 
@@ -61,7 +62,7 @@ def load_volunteer_history(*, stdout=None, seed: int = 16, now=None) -> dict:
     org = (VolunteerOrganization.objects.filter(name=ENVIRONMENT_ORG).select_related("place")
            .order_by("place__code").first())
     if org is None:
-        return {"volunteers": 0, "records": 0}
+        return {"volunteers": 0, "volunteer_check_ins": 0}
     admin = User.objects.get(username="admin")
     rng = random.Random(seed)
     communities = list(Place.objects.filter(code__startswith=org.place.code, level="community").order_by("code"))
@@ -108,4 +109,11 @@ def load_volunteer_history(*, stdout=None, seed: int = 16, now=None) -> dict:
                                    + datetime.timedelta(hours=rng.randint(2, 30)))
     if stdout is not None:
         stdout.write(f"{ENVIRONMENT_ORG}: {len(volunteers)} volunteers, {created} check-ins added")
-    return {"volunteers": len(volunteers), "records": created}
+    return {"volunteers": len(volunteers), "volunteer_check_ins": created}
+
+
+# Run by `manage.py load_demo_history` after the events' history (the events area's hook, grids.demo.on_history,
+# registered above this line once merged: hooks run in the order they are registered).
+_on_history = getattr(grids_demo, "on_history", None)
+if _on_history is not None:
+    _on_history(load_volunteer_history)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_without_the_organisation_nothing_is_added(cast):
-    assert load_volunteer_history(now=at(28, 12)) == {"volunteers": 0, "records": 0}
+    assert load_volunteer_history(now=at(28, 12)) == {"volunteers": 0, "volunteer_check_ins": 0}
     assert not Volunteer.objects.exists()
 
 
@@ -26,10 +26,10 @@ def test_the_organisations_volunteers_and_their_verified_hours(cast):
     upcoming = event(cast, org, starts=at(30, 9))
     first = load_volunteer_history(now=at(28, 12))
     assert first["volunteers"] == 42 and VolunteerMembership.objects.filter(organization=org).count() == 42
-    assert 12 <= first["records"] <= 30
+    assert 12 <= first["volunteer_check_ins"] <= 30
     verified = ServiceRecord.objects.filter(status=HoursStatus.VERIFIED)
-    assert verified.count() == first["records"]
+    assert verified.count() == first["volunteer_check_ins"]
     assert all(0 < r.minutes <= 120 for r in verified)
     assert not ServiceRecord.objects.filter(event=upcoming).exists()
-    assert load_volunteer_history(now=at(28, 12) + datetime.timedelta(minutes=1))["records"] == 0
+    assert load_volunteer_history(now=at(28, 12) + datetime.timedelta(minutes=1))["volunteer_check_ins"] == 0
     assert Volunteer.objects.count() == 42
