@@ -2,9 +2,10 @@
 
 from django.urls import include, path
 
-from . import urls_certs
+from . import urls_certs, urls_hours
 
 urlpatterns = [
+    path("outreach/", include(urls_hours.patterns)),
     path("outreach/certificates/", include("outreach.urls_certs")),
     path("zhengshu/", include(urls_certs.public_urlpatterns)),
 ]

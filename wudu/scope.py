@@ -215,6 +215,19 @@ _PARTY_MEMBER_FIELDS = {
                Role.SYSTEM_ADMIN: Reach.SUBTREE},
 }
 
+# A volunteer's mobile: the community office and the officials above the volunteer's home, the grid's instructor
+# (who organises the grid's volunteers) and the system administrator call volunteers; other readers see names.
+_VOLUNTEER_FIELDS = {
+    "mobile": {Role.INSTRUCTOR: Reach.SUBTREE, **{role: Reach.SUBTREE for role in OFFICIALS},
+               Role.SYSTEM_ADMIN: Reach.SUBTREE},
+}
+# Volunteers and their hours are registered, recorded and countersigned by the office of the place (the community
+# or street office that registers a volunteer organisation and answers for what it certifies), the grid's
+# instructor for volunteers living in the grid, and the system administrator.
+_VOLUNTEER_WRITE = {**{role: Reach.SUBTREE for role in OFFICIALS}, Role.INSTRUCTOR: Reach.SUBTREE,
+                    Role.SYSTEM_ADMIN: Reach.SUBTREE}
+_HOURS_WRITE = {**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}
+
 
 def _line_of(path: str) -> Callable[[str, bool], Q]:
     """Records of a place at or below the prefix, or above it (a bulletin of a community, a street or the
@@ -253,6 +266,12 @@ POLICIES: dict[str, Policy] = {
         path="organization__grid__code", read=_read_except_departments(), write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE}),
         personal_fields=_PARTY_MEMBER_FIELDS, self_path="user_id",
     ),
+    # Volunteers are read where they live (home__code); hours where the recording organisation is registered
+    # (谁组织谁记录: organization__place__code, not the venue, so that an organisation's hours stay with the office
+    # that certifies them wherever it served).
+    "volunteer": Policy(path="home__code", read=_read_except_departments(), write=_VOLUNTEER_WRITE,
+                        personal_fields=_VOLUNTEER_FIELDS, self_path="user_id"),
+    "service_hours": Policy(path="organization__place__code", read=_read_except_departments(), write=_HOURS_WRITE),
     # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
     "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),
     "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),

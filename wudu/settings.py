@@ -617,6 +617,38 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 # syntax; past it the page answers 429 (the token space is far too large to guess; this keeps scrapers off).
 CERTIFICATE_VERIFY_PER_IP = env.str("CERTIFICATE_VERIFY_PER_IP", default="60/h")
 
+# --- volunteer hours (outreach/services/hours.py) ---
+# Check-in and check-out posts of the public page per network address (a wrong code costs one too).
+VOLUNTEER_CHECKIN_PER_IP = env.str("VOLUNTEER_CHECKIN_PER_IP", default="60/h")
+# A volunteer checks in from this many minutes before an event starts until it ends (and checks out until this
+# many minutes after it ends); outside that window the check-in is refused.
+VOLUNTEER_CHECKIN_EARLY_MINUTES = env.int("VOLUNTEER_CHECKIN_EARLY_MINUTES", default=30)
+VOLUNTEER_CHECKOUT_LATE_MINUTES = env.int("VOLUNTEER_CHECKOUT_LATE_MINUTES", default=30)
+# A phone that gives its position must be within this many metres of the venue's map point.
+VOLUNTEER_CHECKIN_RADIUS_METRES = env.int("VOLUNTEER_CHECKIN_RADIUS_METRES", default=500)
+# The organiser's check-in code changes every this many seconds (the current and the previous code are accepted).
+VOLUNTEER_CODE_ROTATE_SECONDS = env.int("VOLUNTEER_CODE_ROTATE_SECONDS", default=300)
+# Honour hours (荣誉时长): at most this many hours in one record and for one volunteer in a calendar year.
+HONOUR_HOURS_MAX_PER_RECORD = env.int("HONOUR_HOURS_MAX_PER_RECORD", default=20)
+HONOUR_HOURS_MAX_PER_YEAR = env.int("HONOUR_HOURS_MAX_PER_YEAR", default=40)
+# Anomaly thresholds: one device checking in more than N people a day; more than N hours of service in one day;
+# N honour records entered by one person within M minutes (no check-in behind them); N back-entries (honour hours
+# for a past event) by one organisation within a day.
+HOURS_DEVICE_MAX_PEOPLE = env.int("HOURS_DEVICE_MAX_PEOPLE", default=3)
+HOURS_DAILY_MAX = env.int("HOURS_DAILY_MAX", default=12)
+HOURS_BURST_COUNT = env.int("HOURS_BURST_COUNT", default=5)
+HOURS_BURST_MINUTES = env.int("HOURS_BURST_MINUTES", default=10)
+HOURS_BACK_ENTRY_BURST = env.int("HOURS_BACK_ENTRY_BURST", default=10)
+# Star levels (星级志愿者) from verified service hours: the hours of 1 to 5 stars.
+VOLUNTEER_STAR_HOURS = env.list("VOLUNTEER_STAR_HOURS", cast=int, default=[100, 300, 600, 1000, 1500])
+if sorted(VOLUNTEER_STAR_HOURS) != VOLUNTEER_STAR_HOURS or not VOLUNTEER_STAR_HOURS:
+    raise ImproperlyConfigured("VOLUNTEER_STAR_HOURS must be increasing hours, e.g. 100,300,600,1000,1500.")
+CELERY_BEAT_SCHEDULE["hours-close-forgotten"] = {
+    "task": "outreach.tasks.hours_close_forgotten_task",
+    "schedule": 15 * 60.0,
+    "options": {"expires": 15 * 60},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

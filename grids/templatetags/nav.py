@@ -47,6 +47,10 @@ class Menu:
         return self.data and scope.reads(self.user, "visit")
 
     @cached_property
+    def volunteers(self) -> bool:
+        return self.data and scope.reads(self.user, "volunteer")
+
+    @cached_property
     def cases(self) -> bool:
         return self.data and scope.reads(self.user, "case")
 

@@ -1,8 +1,8 @@
 """outreach's REST API under /api/v1/, one module per area; each area registers its own routes."""
 
-from . import certs, party
+from . import certs, hours, party
 
-AREAS = (party, certs)
+AREAS = (party, hours, certs)
 
 
 def register_routes(router) -> None:

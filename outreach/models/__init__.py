@@ -1,14 +1,9 @@
 """outreach's data: party organisations and members (party.py), events and their organisers (events.py),
 volunteer organisations and volunteers (volunteers.py)."""
 
-from .certs import AgentClass, Certificate, CertificateCounter, CertificateVerification, CertifiedRecord
-from .events import AudienceCount, Event, EventKind, EventStatus
-from .hours import HoursKind, HoursStatus, ServiceRecord
-from .party import OrganizationKind, PartyMember, PartyOrganization
-from .volunteers import Volunteer, VolunteerMembership, VolunteerOrganization
+from .certs import AgentClass, Certificate, CertificateCounter, CertificateVerification, CertifiedRecord  # noqa: F401
+from .events import AudienceCount, Event, EventKind, EventStatus  # noqa: F401
+from .hours import REVIEW_FLAGS, HoursFlag, HoursKind, HoursStatus, ServiceRecord  # noqa: F401
+from .party import OrganizationKind, PartyMember, PartyOrganization  # noqa: F401
+from .volunteers import Volunteer, VolunteerMembership, VolunteerOrganization  # noqa: F401
 
-__all__ = [
-    "AgentClass", "Certificate", "CertificateCounter", "CertificateVerification", "CertifiedRecord",
-    "AudienceCount", "Event", "EventKind", "EventStatus", "HoursKind", "HoursStatus", "ServiceRecord", "OrganizationKind", "PartyMember", "PartyOrganization",
-    "Volunteer", "VolunteerMembership", "VolunteerOrganization",
-]

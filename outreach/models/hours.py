@@ -28,6 +28,22 @@ class HoursStatus(models.TextChoices):
     DECLINED = "declined", _("未通过")
 
 
+class HoursFlag(models.TextChoices):
+    """Anomaly flags (stored as codes in ServiceRecord.flags; computed by outreach.services.hours)."""
+
+    NO_CHECKIN_BURST = "no_checkin_burst", _("无签到时长集中录入")
+    SHARED_DEVICE = "shared_device", _("同一设备多人签到")
+    OVERLAP = "overlap", _("同一时段多场活动")
+    OVER_DAILY = "over_daily", _("单日时长超出合理范围")
+    BACK_ENTRY_BURST = "back_entry_burst", _("集中补录")
+    CHECKOUT_CAPPED = "checkout_capped", _("未签退，按活动结束计")
+    NO_POSITION = "no_position", _("签到未提供位置")
+
+
+# Flags that put a record on the review list (a missing position is noted, not an anomaly).
+REVIEW_FLAGS = [flag.value for flag in HoursFlag if flag != HoursFlag.NO_POSITION]
+
+
 class ServiceRecordQuerySet(ScopedQuerySet):
     scope_resource = "service_hours"
 
@@ -72,6 +88,7 @@ class ServiceRecord(models.Model):
     countersigned_by = models.ForeignKey(User, verbose_name=_("确认人"), null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
     countersigned_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    declined_reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
 
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                     editable=False)
@@ -105,6 +122,11 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.get_kind_display()} · {self.minutes}"
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = dict(HoursFlag.choices)
+        return [str(labels.get(code, code)) for code in self.flags]
 
     @property
     def hours(self) -> float:

@@ -1,4 +1,5 @@
 """outreach's writes, one module per area; callers use `outreach.services.<function>`."""
 
 from .certs import *  # noqa: F401,F403
+from .hours import *  # noqa: F401,F403
 from .party import *  # noqa: F401,F403

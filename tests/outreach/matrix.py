@@ -8,7 +8,7 @@ import datetime
 from grids.models import Place
 from outreach.models import PartyMember, PartyOrganization
 from tests.scope import spec
-from tests.scope.matrix import AdminRelation, Driver, grid_anchor, new_key
+from tests.scope.matrix import AdminRelation, Driver, grid_anchor, key_of, new_key
 
 
 def _drop_party_org(world, grid: Place) -> None:
@@ -116,7 +116,7 @@ def _populate_certificates(world) -> None:
             continue
         place = world.cast.places[key]
         organization = certs_world.org(place, "矩阵志愿队")
-        who = certs_world.volunteer(place, f"{key}志愿者")
+        who = certs_world.volunteer(place, f"{key}证书志愿者")
         certs_world.record(who, organization, datetime.date(2026, 3, 1))
         services.certificate_issue(actor=world.cast.admin, organization=organization, volunteer=who,
                                    period_from=_PERIOD[0], period_to=_PERIOD[1])
@@ -153,3 +153,100 @@ def _certificate_driver() -> Driver:
 
 
 DRIVERS["certificate"] = _certificate_driver()
+
+
+# --------------------------------------------------------------------------------------------- volunteers and hours
+# (the `hours` area: a volunteer living in each grid, a volunteer organisation registered at each grid with one
+# lecture, and the volunteer's checked-out service record there)
+
+import uuid  # noqa: E402
+
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from outreach import services as outreach_services  # noqa: E402
+from outreach.models import (  # noqa: E402
+    Event,
+    EventKind,
+    EventStatus,
+    HoursKind,
+    ServiceRecord,
+    Volunteer,
+    VolunteerOrganization,
+)
+
+MATRIX_ORG = "矩阵志愿服务队"
+
+
+def _mobile() -> str:
+    return f"13{uuid.uuid4().int % 10**9:09d}"
+
+
+def _volunteer_at(world, key) -> Volunteer:
+    return Volunteer.objects.get(home=world.cast.places[key], name=f"{key}志愿者")
+
+
+def _org_at(place) -> VolunteerOrganization:
+    return VolunteerOrganization.objects.get(place=place, name=MATRIX_ORG)
+
+
+def _honour(world, actor, place):
+    key = key_of(world, place)
+    return outreach_services.honour_hours_enter(
+        actor=actor, volunteer=_volunteer_at(world, key), organization=_org_at(place), minutes=60, reason="矩阵表彰",
+        approver=world.cast.admin)
+
+
+DRIVERS["volunteer"] = Driver(
+    key="volunteer", model=Volunteer, admin_name="outreach_volunteer", api_basename="volunteer", anchor=grid_anchor,
+    find=_volunteer_at, surfaces=("service", "page", "api"),
+    page_list_url="/outreach/volunteers/", page_detail_url=lambda o: reverse("outreach_hours:volunteer", args=[o.pk]),
+    service_create=lambda world, actor, place: outreach_services.volunteer_register(
+        actor=actor, home=place, name="矩阵志愿者", mobile=_mobile()),
+    service_update=lambda actor, obj: outreach_services.volunteer_update(actor=actor, volunteer=obj,
+                                                                         name=obj.name + "改"),
+    api_create=lambda world, p: {"home": p.code, "name": "矩阵志愿者", "mobile": _mobile()},
+    api_update=lambda o: {"name": o.name + "改", "version": o.version},
+)
+DRIVERS["service_hours"] = Driver(
+    key="service_hours", model=ServiceRecord, admin_name="outreach_servicerecord", api_basename="hours",
+    anchor=grid_anchor, mutable_field="status", surfaces=("service", "page", "api"),
+    # the review list (the populated records carry a flag) and the event's attendance page
+    page_list_url="/outreach/hours/review/",
+    page_detail_url=lambda o: reverse("outreach_hours:attendance", args=[o.event_id]),
+    find=lambda world, key: ServiceRecord.objects.get(organization=_org_at(world.cast.places[key]),
+                                                      kind=HoursKind.SERVICE),
+    service_create=_honour,
+    service_update=lambda actor, obj: outreach_services.hours_countersign(actor=actor, record=obj),
+    api_create=lambda world, p: {"volunteer": _volunteer_at(world, key_of(world, p)).pk, "organization": _org_at(p).pk,
+                                 "minutes": 60, "reason": "矩阵表彰", "approver": world.cast.admin.pk},
+    api_update=lambda o: {},
+    api_update_url=lambda o: reverse("api:hours-countersign", args=[o.pk]),
+)
+
+PERSONAL_FIELDS[("volunteer", "mobile")] = ("service", "api")
+
+
+def populate_hours(world) -> None:
+    """Per grid: its volunteer (a mobile of their own), an organisation, a lecture of yesterday and the
+    volunteer's checked-out, pending record of it."""
+    start = timezone.now() - datetime.timedelta(days=1)
+    for index, key in enumerate(("G1", "G1b", "G2", "G3", "G4")):
+        place = world.cast.places[key]
+        volunteer = outreach_services.volunteer_register(actor=world.cast.admin, home=place, name=f"{key}志愿者",
+                                                         mobile=f"1350000{index:04d}")
+        org = VolunteerOrganization.objects.create(place=place, name=MATRIX_ORG)
+        event = Event.objects.create(kind=EventKind.LECTURE, title=f"{key}宣讲", status=EventStatus.HELD, venue=place,
+                                     starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+                                     volunteer_organization=org)
+        ServiceRecord.objects.create(volunteer=volunteer, organization=org, event=event, kind=HoursKind.SERVICE,
+                                     checked_in_at=start, checked_out_at=start + datetime.timedelta(hours=2),
+                                     minutes=120, checkout_capped=True, flags=["checkout_capped"])
+
+
+_populate_party = populate
+
+
+def populate(world) -> None:  # noqa: F811
+    _populate_party(world)
+    populate_hours(world)

@@ -72,6 +72,9 @@ READ = {
     "party_org": EVERY_SUBTREE,
     # The party-member register is the party organisation's business: departments do not read it.
     "party_member": {role: "subtree" for role in DATA_ROLES if role != "department_staff"},
+    # Volunteers where they live, hours where the recording organisation is registered: not departments.
+    "volunteer": LEDGER_READERS,
+    "service_hours": LEDGER_READERS,
     "household": LEDGER_READERS,
     "site": LEDGER_READERS,
     "patrol": LEDGER_READERS,
@@ -99,6 +102,10 @@ WRITE = {
     "partner": {**{r: "below" for r in OFFICIALS}, "grid_head": "subtree", "system_admin": "subtree"},
     "party_org": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "party_member": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    # Volunteers are registered by the offices where they live and the grid's instructor; hours are countersigned
+    # (update) and honour hours entered (create) by the office of the recording organisation's place.
+    "volunteer": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    "service_hours": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
     "household": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     "site": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     # Only the grid's own workers (and its head) walk it; nobody edits a ledger entry from above.
@@ -163,6 +170,8 @@ PERSONAL = {
     # party members' mobiles: the grid's instructor, the officials above it, the system admin
     ("party_member", "mobile"): {"instructor": "subtree", **{r: "subtree" for r in OFFICIALS},
                                  "system_admin": "subtree"},
+    # volunteers' mobiles: the same (the grid's instructor organises its volunteers)
+    ("volunteer", "mobile"): {"instructor": "subtree", **{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 
