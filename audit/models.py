@@ -36,6 +36,10 @@ from ledger.models import (
 )
 from outreach.models import (
     Event,
+    Lecturer,
+    LecturerTopic,
+    LessonRating,
+    LessonRequest,
     PartyMember,
     PartyOrganization,
     ServiceRecord,
@@ -83,6 +87,7 @@ TRACKED: list[type[models.Model]] = [
     HouseholdTag, Household, Site, FindingCategory, Patrol, Visit, VisitPhoto, SpotCheck, SpotCheckPhoto,
     CaseCategory, HolidayYear, Holiday, Case, CasePhoto, ReferenceCounter, Notification,
     PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, ServiceRecord,
+    Lecturer, LecturerTopic, LessonRequest, LessonRating,
     WeightScheme, Bulletin, Objection, Restatement,
 ]
 

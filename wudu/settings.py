@@ -613,6 +613,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Source maps are for the developer tools only: not worth compressing (brotli at its best is slow on big files).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
+# Outreach, the lecturers' pool: residents' lesson requests (点单) without an account are limited per mobile number and
+# per network address, and the audience's ratings (评单) per network address.
+LESSON_REQUESTS_PER_MOBILE_DAY = env.int("LESSON_REQUESTS_PER_MOBILE_DAY", default=3)
+LESSON_REQUESTS_PER_IP_HOUR = env.int("LESSON_REQUESTS_PER_IP_HOUR", default=10)
+LESSON_RATINGS_PER_IP_HOUR = env.int("LESSON_RATINGS_PER_IP_HOUR", default=60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

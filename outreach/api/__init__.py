@@ -1,8 +1,8 @@
 """outreach's REST API under /api/v1/, one module per area; each area registers its own routes."""
 
-from . import party
+from . import lecturers, party
 
-AREAS = (party,)
+AREAS = (party, lecturers)
 
 
 def register_routes(router) -> None:

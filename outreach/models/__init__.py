@@ -3,10 +3,20 @@ volunteer organisations and volunteers (volunteers.py)."""
 
 from .events import AudienceCount, Event, EventKind, EventStatus
 from .hours import HoursKind, HoursStatus, ServiceRecord
+from .lecturers import (
+    Lecturer,
+    LecturerKind,
+    LecturerTopic,
+    LessonRating,
+    LessonRequest,
+    RequestSource,
+    RequestStatus,
+)
 from .party import OrganizationKind, PartyMember, PartyOrganization
 from .volunteers import Volunteer, VolunteerMembership, VolunteerOrganization
 
 __all__ = [
     "AudienceCount", "Event", "EventKind", "EventStatus", "HoursKind", "HoursStatus", "ServiceRecord", "OrganizationKind", "PartyMember", "PartyOrganization",
     "Volunteer", "VolunteerMembership", "VolunteerOrganization",
+    "Lecturer", "LecturerKind", "LecturerTopic", "LessonRating", "LessonRequest", "RequestSource", "RequestStatus",
 ]
