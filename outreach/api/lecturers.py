@@ -244,7 +244,7 @@ class LessonRequestViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @extend_schema(request=LessonRequestCreateSerializer, responses={201: LessonRequestSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = LessonRequestCreateSerializer(data=request.data)
+        serializer = LessonRequestCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         lesson = services.lesson_request_create(actor=request.user, **serializer.validated_data,
                                                 idempotency_key=request.headers.get("Idempotency-Key") or None)

@@ -85,6 +85,9 @@ READ = {
     # A bulletin is read at its place and below, and by the units it names above them ("line": either way).
     "bulletin": dict.fromkeys(DATA_ROLES, "line"),
     "objection": dict.fromkeys(DATA_ROLES, "line"),  # read with its bulletin
+    # The lecturers' pool: everyone in the subtree of the lecturer's home; lesson requests: not departments.
+    "lecturer": EVERY_SUBTREE,
+    "lesson_request": LEDGER_READERS,
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -111,6 +114,10 @@ WRITE = {
     # Building a bulletin (create) and publishing it (update): the command center and the system administrator.
     "bulletin": {"command_center": "subtree", "system_admin": "subtree"},
     "objection": {"command_center": "subtree", "system_admin": "subtree"},  # settling one
+    # The pool and its lesson requests are kept by the officials of the place (a community its own) and the system
+    # administrator; the matrix's change of a request is its cancellation.
+    "lecturer": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    "lesson_request": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
@@ -159,6 +166,9 @@ PERSONAL = {
     # party members' mobiles: the grid's instructor, the officials above it, the system admin
     ("party_member", "mobile"): {"instructor": "subtree", **{r: "subtree" for r in OFFICIALS},
                                  "system_admin": "subtree"},
+    # a lecturer's mobile and a lesson requester's: those who assign and call (the officials, the system admin)
+    ("lecturer", "mobile"): {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    ("lesson_request", "requester_mobile"): {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 
