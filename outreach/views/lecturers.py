@@ -181,6 +181,8 @@ def _request_page(request, lesson, *, status: int = 200, **forms_):
         "decline_form": forms_.get("decline") or ReasonForm(initial=v),
         "deliver_form": forms_.get("deliver") or DeliverForm(initial={**v, "counted_by": AudienceCount.HEADCOUNT}),
         "cancel_form": forms_.get("cancel") or ReasonForm(initial=v),
+        # A step refused on a form the page no longer offers (the request moved on): its errors go on top.
+        "step_errors": [str(e) for form in forms_.values() for errs in form.errors.values() for e in errs],
         "rating_url": request.build_absolute_uri(reverse("outreach_public_lessons:track", args=[lesson.rating_token])),
     }
     return render(request, "outreach/lecturers/request.html", context, status=status)
