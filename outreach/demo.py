@@ -108,9 +108,10 @@ def load_lecturers_history(*, stdout=None, seed: int = 16) -> dict[str, int]:
 
     # A year of delivered lessons, every ~10 days, each answered within days and given 5–20 days after the order.
     for index in range(LESSONS_A_YEAR):
-        asked = year_ago + datetime.timedelta(days=index * 9.5 + rng.random() * 3, hours=rng.randint(0, 8))
-        given = (asked + datetime.timedelta(days=rng.randint(5, 20))).replace(hour=rng.choice([9, 10, 15, 19]),
-                                                                               minute=0, second=0, microsecond=0)
+        asked = timezone.localtime(year_ago + datetime.timedelta(days=index * 9.5 + rng.random() * 3)).replace(
+            hour=rng.randint(8, 17), minute=rng.randint(0, 59))
+        given = timezone.localtime(asked + datetime.timedelta(days=rng.randint(5, 20))).replace(
+            hour=rng.choice([9, 10, 15, 19]), minute=0, second=0, microsecond=0)
         if given >= now - datetime.timedelta(days=1):
             break
         lesson = assign(order(asked, rng.choice(communities)), asked + datetime.timedelta(hours=20))
@@ -142,7 +143,8 @@ def load_lecturers_history(*, stdout=None, seed: int = 16) -> dict[str, int]:
     for days in (4, 9):
         lesson = assign(order(recent, rng.choice(communities)), recent + datetime.timedelta(hours=3))
         services.lesson_request_accept(actor=answer_as(lesson), request=lesson,
-                                       starts_at=(now + datetime.timedelta(days=days)).replace(hour=15, minute=0),
+                                       starts_at=timezone.localtime(now + datetime.timedelta(days=days)).replace(
+                                           hour=15, minute=0, second=0, microsecond=0),
                                        now=recent + datetime.timedelta(hours=5))
     for _ in range(2):
         services.lesson_request_cancel(actor=organiser, request=order(recent, rng.choice(communities)),

@@ -55,6 +55,11 @@ class Menu:
         return self.data and scope.reads(self.user, "bulletin")
 
     @cached_property
+    def lecturers(self) -> bool:
+        # The lecturers' pool (outreach): who reads it, and lecturers with an account (their own lessons).
+        return self.data and scope.reads(self.user, "lecturer")
+
+    @cached_property
     def notifications(self) -> bool:
         return self.data
 

@@ -52,6 +52,9 @@ class PublicRequestForm(RequestFields):
                                                            "autocomplete": "tel"}))
     key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
+    field_order = ["community", "topic_wish", "preferred_from", "preferred_until", "expected_audience", "name",
+                   "mobile"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = selectors.public_communities()
