@@ -339,6 +339,9 @@ SPECTACULAR_SETTINGS = {
         "CaseLevelEnum": "cases.models.Level",
         "CaseStatusEnum": "cases.models.Status",
         "PlaceLevelEnum": "grids.models.Level",
+        "LecturerKindEnum": "outreach.models.LecturerKind",
+        "LessonRequestStatusEnum": "outreach.models.RequestStatus",
+        "LessonRequestSourceEnum": "outreach.models.RequestSource",
     },
 }
 

@@ -204,19 +204,19 @@ class VisibleTopicField(serializers.PrimaryKeyRelatedField):
         return LecturerTopic.objects.filter(lecturer__in=Lecturer.objects.visible_to(self.context["request"].user))
 
 
-class AssignInput(VersionedInput):
+class LessonAssignInput(VersionedInput):
     topic = VisibleTopicField(help_text="A reviewed topic of an active lecturer; the lecturer is the topic's.")
 
 
-class AcceptInput(VersionedInput):
+class LessonAcceptInput(VersionedInput):
     starts_at = serializers.DateTimeField()
 
 
-class ReasonInput(VersionedInput):
+class LessonReasonInput(VersionedInput):
     reason = serializers.CharField()
 
 
-class DeliverInput(VersionedInput):
+class LessonDeliverInput(VersionedInput):
     audience = serializers.IntegerField(min_value=0, max_value=5000)
     counted_by = serializers.ChoiceField(choices=AudienceCount.choices, default=AudienceCount.HEADCOUNT)
     report = serializers.CharField(required=False, allow_blank=True, default="")
@@ -259,35 +259,35 @@ class LessonRequestViewSet(mixins.ListModelMixin, ApiViewSet):
         call(lesson, data, version)
         return self.answer(self.get_queryset().get(pk=lesson.pk))
 
-    @extend_schema(request=AssignInput, responses={200: LessonRequestSerializer}, summary="派单")
+    @extend_schema(request=LessonAssignInput, responses={200: LessonRequestSerializer}, summary="派单")
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        return self._step(request, AssignInput, lambda lesson, d, v: services.lesson_request_assign(
+        return self._step(request, LessonAssignInput, lambda lesson, d, v: services.lesson_request_assign(
             actor=request.user, request=lesson, lecturer=d["topic"].lecturer, topic=d["topic"], expected_version=v))
 
-    @extend_schema(request=AcceptInput, responses={200: LessonRequestSerializer}, summary="接单")
+    @extend_schema(request=LessonAcceptInput, responses={200: LessonRequestSerializer}, summary="接单")
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._step(request, AcceptInput, lambda lesson, d, v: services.lesson_request_accept(
+        return self._step(request, LessonAcceptInput, lambda lesson, d, v: services.lesson_request_accept(
             actor=request.user, request=lesson, starts_at=d["starts_at"], expected_version=v))
 
-    @extend_schema(request=ReasonInput, responses={200: LessonRequestSerializer}, summary="谢绝")
+    @extend_schema(request=LessonReasonInput, responses={200: LessonRequestSerializer}, summary="谢绝")
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        return self._step(request, ReasonInput, lambda lesson, d, v: services.lesson_request_decline(
+        return self._step(request, LessonReasonInput, lambda lesson, d, v: services.lesson_request_decline(
             actor=request.user, request=lesson, reason=d["reason"], expected_version=v))
 
-    @extend_schema(request=DeliverInput, responses={200: LessonRequestSerializer}, summary="登记宣讲")
+    @extend_schema(request=LessonDeliverInput, responses={200: LessonRequestSerializer}, summary="登记宣讲")
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
-        return self._step(request, DeliverInput, lambda lesson, d, v: services.lesson_request_deliver(
+        return self._step(request, LessonDeliverInput, lambda lesson, d, v: services.lesson_request_deliver(
             actor=request.user, request=lesson, audience=d["audience"], counted_by=d["counted_by"],
             report=d["report"], expected_version=v))
 
-    @extend_schema(request=ReasonInput, responses={200: LessonRequestSerializer}, summary="取消")
+    @extend_schema(request=LessonReasonInput, responses={200: LessonRequestSerializer}, summary="取消")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._step(request, ReasonInput, lambda lesson, d, v: services.lesson_request_cancel(
+        return self._step(request, LessonReasonInput, lambda lesson, d, v: services.lesson_request_cancel(
             actor=request.user, request=lesson, reason=d["reason"], expected_version=v))
 
 
