@@ -62,7 +62,9 @@ BUILD = {"bulletins.Bulletin": {"period_start": datetime.date(2026, 9, 1), "peri
                             "ends_at": lambda: timezone.now() + datetime.timedelta(hours=2),
                             "organizer_place": lambda: Place.objects.order_by("pk").first()},
          "outreach.ServiceRecord": {"kind": "honour", "reason": "表彰补记",
-                                    "approved_by": lambda: User.objects.order_by("pk").first()}}
+                                    "approved_by": lambda: User.objects.order_by("pk").first()},
+         "outreach.LecturerTopic": {"duration_minutes": 8},
+         "outreach.LessonRating": {"score": 4}}
 
 
 def _build(model):
