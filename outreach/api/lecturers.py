@@ -38,7 +38,7 @@ from ..models import (
 
 def _figure(queryset, aggregate):
     """One figure of a lecturer as a correlated subquery (the list stays one query however long the page)."""
-    return Coalesce(Subquery(queryset.values("group").annotate(v=aggregate).values("v")[:1],
+    return Coalesce(Subquery(queryset.order_by().values("group").annotate(v=aggregate).values("v")[:1],
                              output_field=IntegerField()), Value(0))
 
 
