@@ -8,6 +8,7 @@ from .views import lecturers as views
 staff = [
     path("", views.pool, name="pool"),
     path("<int:pk>/", views.lecturer_detail, name="lecturer"),
+    path("<int:pk>/topics/add", views.topic_add, name="topic_add"),
     path("<int:pk>/topics/<int:topic_id>/review", views.topic_review, name="topic_review"),
     path("mine/", views.mine, name="mine"),
     path("requests/", views.queue, name="queue"),

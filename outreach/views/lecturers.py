@@ -97,6 +97,13 @@ class DeliverForm(VersionedForm):
     report = forms.CharField(label=_l("宣讲简报"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class TopicForm(KeyedForm):
+    title = forms.CharField(label=_l("课题"), max_length=100)
+    summary = forms.CharField(label=_l("内容简介"), max_length=1000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    duration_minutes = forms.IntegerField(label=_l("时长（分钟）"), min_value=1, max_value=120, initial=8)
+
+
 class RatingForm(Form):
     mobile = forms.CharField(label=_l("手机号码"), max_length=11, validators=[resident_mobile_validator],
                              help_text=_l("每个手机号码只能评价一次，号码不会被保存。"),
@@ -121,14 +128,33 @@ def pool(request):
 
 
 @login_required
-def lecturer_detail(request, pk: int):
+def lecturer_detail(request, pk: int, *, topic_form=None, status: int = 200):
     lecturer = selectors.access_lecturer(request.user, pk)
     return render(request, "outreach/lecturers/lecturer.html", {
+        "can_change": scope.can_change(request.user, lecturer, "lecturer"), "topic_form": topic_form or TopicForm(),
         "lecturer": lecturer, "figures": selectors.lecturer_figures([lecturer.pk])[lecturer.pk],
         "topics": list(lecturer.topics.select_related("reviewed_by").order_by("title")),
         "lessons": list(lecturer.lesson_requests.filter(status=RequestStatus.DELIVERED)
                         .select_related("community", "topic", "event").order_by("-delivered_at")[:50]),
-        "sees_mobile": scope.may_see_field(request.user, lecturer, "lecturer", "mobile")})
+        "sees_mobile": scope.may_see_field(request.user, lecturer, "lecturer", "mobile")}, status=status)
+
+
+@login_required
+@require_POST
+def topic_add(request, pk: int):
+    lecturer = selectors.access_lecturer(request.user, pk)
+    form = TopicForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.lecturer_topic_add(actor=request.user, lecturer=lecturer, title=data["title"],
+                                        summary=data["summary"], duration_minutes=data["duration_minutes"],
+                                        idempotency_key=data["idempotency_key"])
+            messages.success(request, _("课题已登记，审核通过后可派单。"))
+            return redirect("outreach_lecturers:lecturer", pk=lecturer.pk)
+        except ValidationError as error:
+            form.add_service_error(error)
+    return lecturer_detail(request, pk, topic_form=form, status=400)
 
 
 @login_required

@@ -79,6 +79,11 @@ LECTURER_DRIVERS = {
         find=lambda world, key: Lecturer.objects.get(home=world.cast.places[key]),
         page_list_url="/outreach/lecturers/",
         page_detail_url=lambda o: f"/outreach/lecturers/{o.pk}/",
+        # created and kept on the management pages (outreach/managed.py)
+        page_create=lambda world, p: {"name": "矩阵宣讲员", "mobile": "13622223333", "kind": "teacher", "unit": "",
+                                      "idempotency_key": new_key()},
+        page_update=lambda o: {"name": o.name + "改", "mobile": o.mobile, "kind": o.kind, "unit": o.unit,
+                               "active": "on", "version": o.version},
         service_create=lambda world, actor, p: outreach_services.lecturer_create(
             actor=actor, home=p, name="矩阵宣讲员", mobile="13622223333", kind="teacher", idempotency_key=new_key()),
         service_update=lambda actor, o: outreach_services.lecturer_update(actor=actor, lecturer=o, name=o.name + "改"),
@@ -127,7 +132,7 @@ def populate(world) -> None:
 
 PERSONAL_FIELDS = {
     ("party_member", "mobile"): ("service", "page", "api", "admin"),
-    ("lecturer", "mobile"): ("service", "api"),
+    ("lecturer", "mobile"): ("service", "page", "api"),
     ("lesson_request", "requester_mobile"): ("service", "api"),
 }
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from outreach import services
-from outreach.models import LessonRequest, RequestStatus
+from outreach.models import Lecturer, LessonRequest, RequestStatus
 from tests.outreach.test_lecturers_loop import delivered, lecturer_with_topic, ordered
 from tests.scope.matrix import BACKEND
 
@@ -144,3 +144,26 @@ def test_public_pages_fit_a_phone_and_hide_the_requester(cast, client):
     assert "13712345678" not in html and "李主任" not in html.replace("某", "")
     assert 'name="viewport"' in html and "data-rating-form" in html
     assert client.get(reverse("outreach_public_lessons:track", args=["nope"])).status_code == 404
+
+
+def test_an_official_registers_a_lecturer_and_a_topic_on_the_pages(cast, client):
+    client.force_login(cast.user("community_official"), backend=BACKEND)
+    created = client.post(reverse("manage:create", args=["lecturer"]) + f"?place={cast.places['C1'].code}", {
+        "name": "钱老师", "mobile": "13611113333", "kind": "teacher", "unit": "实验小学",
+        "idempotency_key": "5b0e4a40-4c55-4d8f-9a53-000000000001"})
+    assert created.status_code == 302
+    lecturer = Lecturer.objects.get(mobile="13611113333")
+    page = reverse("outreach_lecturers:lecturer", args=[lecturer.pk])
+    added = client.post(reverse("outreach_lecturers:topic_add", args=[lecturer.pk]), {
+        "title": "红色家风", "summary": "八分钟", "duration_minutes": 8,
+        "idempotency_key": "5b0e4a40-4c55-4d8f-9a53-000000000002"})
+    assert added.status_code == 302 and added["Location"] == page
+    refused = client.post(reverse("outreach_lecturers:topic_add", args=[lecturer.pk]), {
+        "title": "红色家风", "duration_minutes": 8})
+    assert refused.status_code == 400 and "同名课题" in refused.content.decode()
+    html = client.get(page).content.decode()
+    assert "红色家风" in html and "审核通过" in html  # waiting for review, with the button
+    # A grid worker reads nothing of it (outside their grid); a department reads it without the buttons.
+    client.force_login(cast.user("department_staff"), backend=BACKEND)
+    html = client.get(page).content.decode()
+    assert "待审" in html and "data-topic-form" not in html
