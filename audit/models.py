@@ -39,6 +39,10 @@ from outreach.models import (
     CertificateCounter,
     CertifiedRecord,
     Event,
+    Lecturer,
+    LecturerTopic,
+    LessonRating,
+    LessonRequest,
     PartyMember,
     PartyOrganization,
     ServiceRecord,
@@ -88,6 +92,7 @@ TRACKED: list[type[models.Model]] = [
     CaseCategory, HolidayYear, Holiday, Case, CasePhoto, ReferenceCounter, Notification,
     PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, ServiceRecord,
     Certificate, CertifiedRecord, CertificateCounter,
+    Lecturer, LecturerTopic, LessonRequest, LessonRating,
     WeightScheme, Bulletin, Objection, Restatement,
 ]
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wudu.forms import KeyedForm, VersionedForm
 from wudu.rules import mobile_validator
 
-from .models import OrganizationKind
+from .models import LecturerKind, OrganizationKind
 
 
 class PartyOrgForm(forms.Form):
@@ -36,3 +36,21 @@ class PartyMemberCreateForm(KeyedForm, PartyMemberForm):
 
 class PartyMemberEditForm(VersionedForm, PartyMemberForm):
     pass
+
+
+# ---------------------------------------------------------------------------------------------- the lecturers' pool
+
+
+class LecturerForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
+    kind = forms.ChoiceField(label=_("身份"), choices=LecturerKind.choices)
+    unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+
+
+class LecturerCreateForm(KeyedForm, LecturerForm):
+    pass
+
+
+class LecturerEditForm(VersionedForm, LecturerForm):
+    active = forms.BooleanField(label=_("在库"), required=False, help_text=_("不再宣讲的，取消勾选即停用，记录保留。"))

@@ -1,6 +1,7 @@
 """outreach's management pages: party organisations and their members, registered with grids.manage."""
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from grids.manage import Column, ManagedResource, register
@@ -8,7 +9,7 @@ from grids.manage import fields as _fields
 from grids.models import Level, Place
 
 from . import forms, services
-from .models import PartyMember, PartyOrganization
+from .models import Lecturer, PartyMember, PartyOrganization
 
 register(ManagedResource(
     key="party_org",
@@ -67,4 +68,37 @@ register(ManagedResource(
     anchor_levels=frozenset({Level.GRID}),
     create_action=_("党员报到"),
     edit_initial=lambda m: {"name": m.name, "mobile": m.mobile, "registered_on": m.registered_on, "version": m.version},
+))
+
+
+# The lecturers' pool (宣讲团): registered and kept here; their topics, lessons and figures on the pool's own pages
+# (outreach/views/lecturers.py).
+register(ManagedResource(
+    key="lecturer",
+    model=Lecturer,
+    label=_("宣讲员"),
+    columns=(
+        Column(_("姓名"), lambda o: o.name),
+        Column(_("身份"), lambda o: o.get_kind_display()),
+        Column(_("所属地点"), lambda o: o.home.name),
+        Column(_("工作单位"), lambda o: o.unit or "—"),
+        Column(_("在库"), lambda o: _("是") if o.active else _("否")),
+        Column(_("手机号码"), lambda o: o.mobile, personal="mobile"),
+    ),
+    place_of=lambda o: o.home,
+    personal=True,
+    select_related=("home",),
+    create_form=forms.LecturerCreateForm,
+    edit_form=forms.LecturerEditForm,
+    create=lambda actor, place, data, key: services.lecturer_create(
+        actor=actor, home=place, idempotency_key=key, **_fields(data, "name", "mobile", "kind", "unit")
+    ),
+    update=lambda actor, obj, data, version: services.lecturer_update(
+        actor=actor, lecturer=obj, expected_version=version, **_fields(data, "name", "mobile", "kind", "unit", "active")
+    ),
+    anchor_levels=frozenset({Level.DISTRICT, Level.STREET, Level.COMMUNITY}),
+    create_action=_("登记宣讲员"),
+    edit_initial=lambda o: {"name": o.name, "mobile": o.mobile, "kind": o.kind, "unit": o.unit, "active": o.active,
+                            "version": o.version},
+    detail_actions=lambda user, o: [(_("课题与宣讲记录"), reverse("outreach_lecturers:lecturer", args=[o.pk]))],
 ))

@@ -1,4 +1,5 @@
-"""Where outreach's pages live: one module of routes per area (outreach/urls_<area>.py)."""
+"""Where outreach's pages live: one module of routes per area (outreach/urls_<area>.py); the shell finds this
+module through wudu.plugins."""
 
 from django.urls import include, path
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("outreach/", include(urls_hours.patterns)),
     path("outreach/certificates/", include("outreach.urls_certs")),
     path("zhengshu/", include(urls_certs.public_urlpatterns)),
+    path("", include("outreach.urls_lecturers")),
 ]

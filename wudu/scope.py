@@ -229,6 +229,12 @@ _VOLUNTEER_WRITE = {**{role: Reach.SUBTREE for role in OFFICIALS}, Role.INSTRUCT
 _HOURS_WRITE = {**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}
 
 
+# The lecturers' pool is kept by the officials of a place (a community keeps its own lecturers and lesson requests)
+# and the system administrator.
+_LECTURER_WRITE = {**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}
+_LECTURER_FIELDS = {"mobile": _LECTURER_WRITE}
+
+
 def _line_of(path: str) -> Callable[[str, bool], Q]:
     """Records of a place at or below the prefix, or above it (a bulletin of a community, a street or the
     district names the units below it: each of them reads it, and objects to its own line)."""
@@ -272,6 +278,14 @@ POLICIES: dict[str, Policy] = {
     "volunteer": Policy(path="home__code", read=_read_except_departments(), write=_VOLUNTEER_WRITE,
                         personal_fields=_VOLUNTEER_FIELDS, self_path="user_id"),
     "service_hours": Policy(path="organization__place__code", read=_read_except_departments(), write=_HOURS_WRITE),
+    # The lecturers' pool (宣讲团): read by everyone in the subtree of the lecturer's home, kept by the officials there;
+    # the mobile only for those who assign and call (the officials, the system administrator) and the lecturer.
+    "lecturer": Policy(path="home__code", read=_subtree_read(), write=_LECTURER_WRITE, personal_fields=_LECTURER_FIELDS,
+                       self_path="user_id"),
+    # A lesson request (点单) of a community: read there and above (not by departments), taken through its loop by
+    # the officials of the community and above; the requester's mobile for them only.
+    "lesson_request": Policy(path="community__code", read=_read_except_departments(), write=_LECTURER_WRITE,
+                             personal_fields={"requester_mobile": _LECTURER_WRITE}),
     # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
     "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),
     "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),

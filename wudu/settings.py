@@ -339,6 +339,9 @@ SPECTACULAR_SETTINGS = {
         "CaseLevelEnum": "cases.models.Level",
         "CaseStatusEnum": "cases.models.Status",
         "PlaceLevelEnum": "grids.models.Level",
+        "LecturerKindEnum": "outreach.models.LecturerKind",
+        "LessonRequestStatusEnum": "outreach.models.RequestStatus",
+        "LessonRequestSourceEnum": "outreach.models.RequestSource",
     },
 }
 
@@ -648,6 +651,11 @@ CELERY_BEAT_SCHEDULE["hours-close-forgotten"] = {
     "schedule": 15 * 60.0,
     "options": {"expires": 15 * 60},
 }
+# Outreach, the lecturers' pool: residents' lesson requests (点单) without an account are limited per mobile number and
+# per network address, and the audience's ratings (评单) per network address.
+LESSON_REQUESTS_PER_MOBILE_DAY = env.int("LESSON_REQUESTS_PER_MOBILE_DAY", default=3)
+LESSON_REQUESTS_PER_IP_HOUR = env.int("LESSON_REQUESTS_PER_IP_HOUR", default=10)
+LESSON_RATINGS_PER_IP_HOUR = env.int("LESSON_RATINGS_PER_IP_HOUR", default=60)
 
 LOGGING = {
     "version": 1,

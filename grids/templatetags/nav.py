@@ -62,6 +62,9 @@ class Menu:
     def certificates(self) -> bool:
         # Volunteer certificates (outreach): whoever reads them; issuing is offered on the list to the issuers.
         return self.data and scope.reads(self.user, "certificate")
+    def lecturers(self) -> bool:
+        # The lecturers' pool (outreach): who reads it, and lecturers with an account (their own lessons).
+        return self.data and scope.reads(self.user, "lecturer")
 
     @cached_property
     def notifications(self) -> bool:

@@ -1,9 +1,18 @@
-"""outreach's data: party organisations and members (party.py), events and their organisers (events.py),
-volunteer organisations and volunteers (volunteers.py)."""
+"""outreach's data, one module per area: party organisations and members (party.py), events and their organisers
+(events.py), volunteer organisations and volunteers (volunteers.py), hours (hours.py), certificates (certs.py),
+the lecturers' pool (lecturers.py)."""
 
 from .certs import AgentClass, Certificate, CertificateCounter, CertificateVerification, CertifiedRecord  # noqa: F401
 from .events import AudienceCount, Event, EventKind, EventStatus  # noqa: F401
 from .hours import REVIEW_FLAGS, HoursFlag, HoursKind, HoursStatus, ServiceRecord  # noqa: F401
+from .lecturers import (  # noqa: F401
+    Lecturer,
+    LecturerKind,
+    LecturerTopic,
+    LessonRating,
+    LessonRequest,
+    RequestSource,
+    RequestStatus,
+)
 from .party import OrganizationKind, PartyMember, PartyOrganization  # noqa: F401
 from .volunteers import Volunteer, VolunteerMembership, VolunteerOrganization  # noqa: F401
-

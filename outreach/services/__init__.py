@@ -2,4 +2,5 @@
 
 from .certs import *  # noqa: F401,F403
 from .hours import *  # noqa: F401,F403
+from .lecturers import *  # noqa: F401,F403
 from .party import *  # noqa: F401,F403

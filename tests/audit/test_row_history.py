@@ -64,7 +64,9 @@ BUILD = {"bulletins.Bulletin": {"period_start": datetime.date(2026, 9, 1), "peri
          "outreach.ServiceRecord": {"kind": "honour", "reason": "表彰补记",
                                     "approved_by": lambda: User.objects.order_by("pk").first()},
          "outreach.Certificate": {"period_from": datetime.date(2026, 1, 1), "period_to": datetime.date(2026, 6, 30),
-                                  "service_minutes": 120}}
+                                  "service_minutes": 120},
+         "outreach.LecturerTopic": {"duration_minutes": 8},
+         "outreach.LessonRating": {"score": 4}}
 
 
 def _build(model):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from grids.models import Place
-from outreach.models import PartyMember, PartyOrganization
+from grids.models import Level, Place
+from outreach import services as outreach_services
+from outreach.models import Lecturer, LessonRequest, PartyMember, PartyOrganization
 from tests.scope import spec
 from tests.scope.matrix import AdminRelation, Driver, grid_anchor, key_of, new_key
 
@@ -48,15 +49,94 @@ DRIVERS = {
 }
 
 
+# ---------------------------------------------------------------------------------------------- the lecturers' pool
+
+COMMUNITIES_IN_ORDER = [key for key, level in spec.LEVEL.items() if level == "community"]
+LECTURER_LEVELS = {"district", "street", "community"}
+
+
+def lecturer_anchor(target: str, mine: str, relation: str) -> str | None:
+    """Lecturers belong to a district, a street or a community: a grid's relation points at its community."""
+    if spec.LEVEL[target] == "grid":
+        target = spec.PARENT[target]
+        if relation != "own" and spec.within(mine, target):
+            return None  # the grid's own community is its "parent" relation, not a sibling's
+    return target if spec.LEVEL[target] in LECTURER_LEVELS else None
+
+
+def community_anchor(target: str, mine: str, relation: str) -> str | None:
+    """Lesson requests are a community's: a street's or district's relation points at a community within it."""
+    if spec.LEVEL[target] in ("grid", "community"):
+        return lecturer_anchor(target, mine, relation)
+    for key in COMMUNITIES_IN_ORDER:
+        if spec.within(key, target) and (relation == "own" or not spec.within(key, mine)):
+            return key
+    return None
+
+
+LECTURER_DRIVERS = {
+    "lecturer": Driver(
+        key="lecturer", model=Lecturer, admin_name="", api_basename="lecturer", anchor=lecturer_anchor,
+        surfaces=("service", "page", "api"),
+        find=lambda world, key: Lecturer.objects.get(home=world.cast.places[key]),
+        page_list_url="/outreach/lecturers/",
+        page_detail_url=lambda o: f"/outreach/lecturers/{o.pk}/",
+        # created and kept on the management pages (outreach/managed.py)
+        page_create=lambda world, p: {"name": "矩阵宣讲员", "mobile": "13622223333", "kind": "teacher", "unit": "",
+                                      "idempotency_key": new_key()},
+        page_update=lambda o: {"name": o.name + "改", "mobile": o.mobile, "kind": o.kind, "unit": o.unit,
+                               "active": "on", "version": o.version},
+        service_create=lambda world, actor, p: outreach_services.lecturer_create(
+            actor=actor, home=p, name="矩阵宣讲员", mobile="13622223333", kind="teacher", idempotency_key=new_key()),
+        service_update=lambda actor, o: outreach_services.lecturer_update(actor=actor, lecturer=o, name=o.name + "改"),
+        api_create=lambda world, p: {"home": p.code, "name": "矩阵宣讲员", "mobile": "13622223333", "kind": "teacher"},
+        api_update=lambda o: {"name": o.name + "改", "version": o.version},
+    ),
+    "lesson_request": Driver(
+        key="lesson_request", model=LessonRequest, admin_name="", api_basename="lesson-request",
+        anchor=community_anchor, mutable_field="status", surfaces=("service", "page", "api"),
+        find=lambda world, key: LessonRequest.objects.get(community=world.cast.places[key], requester_name="矩阵点单人"),
+        page_list_url="/outreach/lecturers/requests/",
+        page_detail_url=lambda o: f"/outreach/lecturers/requests/{o.pk}/",
+        page_create_url="/outreach/lecturers/requests/new/",
+        page_create=lambda world, p: {"community": p.pk, "requester_name": "矩阵", "requester_mobile": "13712345678",
+                                      "topic_wish": "矩阵点单", "idempotency_key": new_key()},
+        page_update_url=lambda o: f"/outreach/lecturers/requests/{o.pk}/cancel",
+        page_update=lambda o: {"reason": "矩阵取消", "version": o.version},
+        service_create=lambda world, actor, p: outreach_services.lesson_request_create(
+            actor=actor, community=p, requester_name="矩阵", requester_mobile="13712345678", topic_wish="矩阵点单"),
+        service_update=lambda actor, o: outreach_services.lesson_request_cancel(actor=actor, request=o,
+                                                                                reason="矩阵取消"),
+        api_create=lambda world, p: {"community": p.code, "requester_name": "矩阵", "requester_mobile": "13712345678",
+                                     "topic_wish": "矩阵点单"},
+        api_update_url=lambda o: f"/api/v1/lesson-requests/{o.pk}/cancel/",
+        api_update=lambda o: {"reason": "矩阵取消", "version": o.version},
+    ),
+}
+DRIVERS.update(LECTURER_DRIVERS)
+
+
 def populate(world) -> None:
-    """Each party member of the cast has a mobile of their own, to find on a page."""
+    """Each party member of the cast has a mobile of their own, to find on a page; a lecturer at every district,
+    street and community, and a lesson request (waiting to be assigned) at every community, each with a mobile of
+    their own."""
     for index, member in enumerate(PartyMember.objects.order_by("pk")):
         PartyMember.objects.filter(pk=member.pk).update(mobile=f"1370000{index:04d}")
     _populate_certificates(world)
+    admin = world.cast.admin
+    for index, place in enumerate(sorted(world.cast.places.values(), key=lambda p: p.code)):
+        if place.level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY):
+            outreach_services.lecturer_create(actor=admin, home=place, name=f"{place.name}宣讲员",
+                                              mobile=f"1380000{index:04d}", kind="cadre")
+        if place.level == Level.COMMUNITY:
+            outreach_services.lesson_request_create(actor=admin, community=place, requester_name="矩阵点单人",
+                                                    requester_mobile=f"1350000{index:04d}", topic_wish="矩阵点单")
 
 
 PERSONAL_FIELDS = {
     ("party_member", "mobile"): ("service", "page", "api", "admin"),
+    ("lecturer", "mobile"): ("service", "page", "api"),
+    ("lesson_request", "requester_mobile"): ("service", "api"),
 }
 
 FOREIGN_KEYS = {
@@ -164,7 +244,6 @@ import uuid  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from outreach import services as outreach_services  # noqa: E402
 from outreach.models import (  # noqa: E402
     Event,
     EventKind,
@@ -234,7 +313,7 @@ def populate_hours(world) -> None:
     for index, key in enumerate(("G1", "G1b", "G2", "G3", "G4")):
         place = world.cast.places[key]
         volunteer = outreach_services.volunteer_register(actor=world.cast.admin, home=place, name=f"{key}志愿者",
-                                                         mobile=f"1350000{index:04d}")
+                                                         mobile=f"1330000{index:04d}")
         org = VolunteerOrganization.objects.create(place=place, name=MATRIX_ORG)
         event = Event.objects.create(kind=EventKind.LECTURE, title=f"{key}宣讲", status=EventStatus.HELD, venue=place,
                                      starts_at=start, ends_at=start + datetime.timedelta(hours=2),

@@ -90,6 +90,9 @@ READ = {
     "objection": dict.fromkeys(DATA_ROLES, "line"),  # read with its bulletin
     # Volunteer certificates: read below the issuing organisation's place; departments do not read them.
     "certificate": LEDGER_READERS,
+    # The lecturers' pool: everyone in the subtree of the lecturer's home; lesson requests: not departments.
+    "lecturer": EVERY_SUBTREE,
+    "lesson_request": LEDGER_READERS,
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -122,6 +125,10 @@ WRITE = {
     "objection": {"command_center": "subtree", "system_admin": "subtree"},  # settling one
     # 谁记录谁证明: the officials of the organisation's place (and above) issue and revoke for it.
     "certificate": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # The pool and its lesson requests are kept by the officials of the place (a community its own) and the system
+    # administrator; the matrix's change of a request is its cancellation.
+    "lecturer": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    "lesson_request": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
@@ -172,6 +179,9 @@ PERSONAL = {
                                  "system_admin": "subtree"},
     # volunteers' mobiles: the same (the grid's instructor organises its volunteers)
     ("volunteer", "mobile"): {"instructor": "subtree", **{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # a lecturer's mobile and a lesson requester's: those who assign and call (the officials, the system admin)
+    ("lecturer", "mobile"): {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    ("lesson_request", "requester_mobile"): {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 
