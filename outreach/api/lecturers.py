@@ -152,7 +152,7 @@ class LecturerViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
         return self.get_queryset().get(pk=lecturer.pk)
 
     @extend_schema(responses={200: CommunityFiguresSerializer(many=True)}, summary="各社区宣讲 (lessons per community)")
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def stats(self, request):
         """Delivered lessons per community the requester sees: lessons, audience, lead time, rating."""
         return Response(CommunityFiguresSerializer(selectors.lessons_by_community(request.user), many=True).data)
