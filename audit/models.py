@@ -36,6 +36,7 @@ from ledger.models import (
 )
 from outreach.models import (
     Event,
+    EventPhoto,
     PartyMember,
     PartyOrganization,
     ServiceRecord,
@@ -82,7 +83,7 @@ TRACKED: list[type[models.Model]] = [
     Place, User, Department, Membership, OutpostPartner,
     HouseholdTag, Household, Site, FindingCategory, Patrol, Visit, VisitPhoto, SpotCheck, SpotCheckPhoto,
     CaseCategory, HolidayYear, Holiday, Case, CasePhoto, ReferenceCounter, Notification,
-    PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, ServiceRecord,
+    PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, EventPhoto, ServiceRecord,
     WeightScheme, Bulletin, Objection, Restatement,
 ]
 

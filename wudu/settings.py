@@ -613,6 +613,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Source maps are for the developer tools only: not worth compressing (brotli at its best is slow on big files).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
+# Outreach events (outreach/services/events.py): the largest actual audience an event report may state. A community
+# lecture or a square performance draws tens to a few thousand; a figure above this is refused as implausible.
+EVENT_MAX_AUDIENCE = env.int("EVENT_MAX_AUDIENCE", default=5000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
