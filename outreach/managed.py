@@ -8,7 +8,7 @@ from grids.manage import fields as _fields
 from grids.models import Level, Place
 
 from . import forms, services
-from .models import PartyMember, PartyOrganization
+from .models import PartyMember, PartyOrganization, VolunteerOrganization
 
 register(ManagedResource(
     key="party_org",
@@ -67,4 +67,34 @@ register(ManagedResource(
     anchor_levels=frozenset({Level.GRID}),
     create_action=_("党员报到"),
     edit_initial=lambda m: {"name": m.name, "mobile": m.mobile, "registered_on": m.registered_on, "version": m.version},
+))
+
+
+# ---------------------------------------------------------------------------------------------- volunteer organisations
+
+_ORG_FIELDS = ("name", "contact_name", "phone", "description", "founded_on")
+
+register(ManagedResource(
+    key="volunteer_org",
+    model=VolunteerOrganization,
+    label=_("志愿服务组织"),
+    columns=(
+        Column(_("名称"), lambda o: o.name),
+        Column(_("登记地点"), lambda o: o.place.name),
+        Column(_("联系人"), lambda o: o.contact_name or "—"),
+        Column(_("联系电话"), lambda o: o.phone or "—"),
+    ),
+    place_of=lambda o: o.place,
+    select_related=("place",),
+    create_form=forms.VolunteerOrgCreateForm,
+    edit_form=forms.VolunteerOrgEditForm,
+    create=lambda actor, place, data, key: services.volunteer_org_create(
+        actor=actor, place=place, idempotency_key=key, **_fields(data, *_ORG_FIELDS)
+    ),
+    update=lambda actor, obj, data, version: services.volunteer_org_update(
+        actor=actor, organization=obj, expected_version=version, **_fields(data, *_ORG_FIELDS)
+    ),
+    anchor_levels=frozenset({Level.DISTRICT, Level.STREET, Level.COMMUNITY}),
+    create_action=_("登记志愿服务组织"),
+    edit_initial=lambda o: {**{name: getattr(o, name) for name in _ORG_FIELDS}, "version": o.version},
 ))

@@ -339,6 +339,9 @@ SPECTACULAR_SETTINGS = {
         "CaseLevelEnum": "cases.models.Level",
         "CaseStatusEnum": "cases.models.Status",
         "PlaceLevelEnum": "grids.models.Level",
+        "OutreachEventKindEnum": "outreach.models.EventKind",
+        "OutreachEventStatusEnum": "outreach.models.EventStatus",
+        "AudienceCountEnum": "outreach.models.AudienceCount",
     },
 }
 

@@ -1,8 +1,8 @@
 """outreach's REST API under /api/v1/, one module per area; each area registers its own routes."""
 
-from . import party
+from . import events, party
 
-AREAS = (party,)
+AREAS = (party, events)
 
 
 def register_routes(router) -> None:

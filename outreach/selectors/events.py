@@ -89,15 +89,18 @@ def events_page(user, f: EventFilter, after: str = "", *, size: int = 30) -> tup
     return keyset_page(_filtered(_light(Event.objects.visible_to(user)), f), after, size=size, keyset=BY_START)
 
 
-def event_venue_choices(user) -> list[tuple[str, str]]:
+def event_venue_choices(user, chosen: str = "") -> list[tuple[str, str]]:
     """The places where the user may record an event, as (code, indented name) pairs (one query): those down to
-    communities that they see, and the grids of the communities and grids where they serve."""
+    communities that they see, the grids of the communities and grids where they serve, and the grid `chosen` (a
+    street's official picks a grid from its terminal: ?venue=<code>)."""
     grants = scope.grants_for(user)
     near = [grant.code[:CODE_LENGTH[Level.COMMUNITY]] for grant in grants
             if len(grant.code) >= CODE_LENGTH[Level.COMMUNITY]]
     wanted = Q(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY])
     for code in near:
         wanted |= Q(level=Level.GRID, code__startswith=code)
+    if chosen:
+        wanted |= Q(level=Level.GRID, code=chosen)
     rows = Place.objects.visible_to(user).filter(wanted).order_by("code").only("code", "name", "level", "parent_id")
     depth = {Level.DISTRICT: 0, Level.STREET: 1, Level.COMMUNITY: 2, Level.GRID: 3}
     return [(place.code, "\u3000" * depth[place.level] + place.name) for place in rows

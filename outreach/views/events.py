@@ -56,7 +56,7 @@ def _organizer(value: str):
 @require_http_methods(["GET", "POST"])
 def event_create(request):
     user = request.user
-    venues = selectors.event_venue_choices(user)
+    venues = selectors.event_venue_choices(user, request.POST.get("venue") or request.GET.get("venue", ""))
     if not venues:
         raise PermissionDenied
     kwargs = {"venues": venues, "organizers": selectors.event_organizer_choices(user)}

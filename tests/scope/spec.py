@@ -85,6 +85,10 @@ READ = {
     # A bulletin is read at its place and below, and by the units it names above them ("line": either way).
     "bulletin": dict.fromkeys(DATA_ROLES, "line"),
     "objection": dict.fromkeys(DATA_ROLES, "line"),  # read with its bulletin
+    # Outreach events: everyone reads the events of their subtree.
+    "event": EVERY_SUBTREE,
+    # Volunteer organisations are read along the line: the district's organisation lectures in every community.
+    "volunteer_org": dict.fromkeys(DATA_ROLES, "line"),
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -111,6 +115,10 @@ WRITE = {
     # Building a bulletin (create) and publishing it (update): the command center and the system administrator.
     "bulletin": {"command_center": "subtree", "system_admin": "subtree"},
     "objection": {"command_center": "subtree", "system_admin": "subtree"},  # settling one
+    # Events are recorded by the officials of their venue's community, street or district (their own place too), a
+    # grid's party-building instructor at the grid, and the system administrator; grid heads and workers take part.
+    "event": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    "volunteer_org": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
