@@ -55,6 +55,11 @@ class Menu:
         return self.data and scope.reads(self.user, "bulletin")
 
     @cached_property
+    def events(self) -> bool:
+        # Outreach events (党建与志愿活动, outreach/urls_events.py): read by every data role of the subtree.
+        return self.data and scope.reads(self.user, "event")
+
+    @cached_property
     def notifications(self) -> bool:
         return self.data
 
