@@ -109,7 +109,9 @@ class EventHistory:
         if starts_at > self.now and self.rng.random() < 0.15:
             return event  # still a draft
         if back_entry:
-            approver = _official(Place.objects.get(code=venue.code[:CODE_LENGTH[Level.STREET]])) or self.admin
+            street = Place.objects.get(code=venue.code[:CODE_LENGTH[Level.STREET]])
+            approver = next(person for person in (_official(street), _official(self.district), self.admin)
+                            if person is not None and person.pk != actor.pk)
             event = services.event_publish(actor=approver, event=event, now=self.now)
         else:
             event = services.event_publish(actor=actor, event=event, now=announced)
