@@ -73,6 +73,7 @@ class EventFieldsForm(Form):
     stream_url = forms.URLField(label=_("直播链接"), required=False, assume_scheme="https")
     planned_audience = forms.IntegerField(label=_("计划受众人数"), required=False, min_value=0)
     counts_as_service = forms.BooleanField(label=_("计入志愿服务时长"), required=False,
+                                           widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
                                            help_text=_("演出、排练默认不计入；确属志愿服务时勾选。"))
 
 
