@@ -17,8 +17,8 @@ from .. import selectors
 
 
 @require_GET
-@cache_control(public=True, max_age=300)
 def calendar(request, code: str):
+    # Not cached publicly: the page's menu names a signed-in official (the .ics feed below has no such part).
     month = request.GET.get("month", "")
     data = selectors.public_calendar(code, month=month if selectors.month_range(month) else "")
     return render(request, "outreach/events/public_calendar.html", {
