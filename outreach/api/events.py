@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from grids.api import PlaceCodeField
 from grids.models import Department
 from wudu.api import ApiViewSet, GatedIdField, ServiceWrites, VersionedInput, if_match_version
+from wudu.filters import TimeFilter
 from wudu.pagination import KeysetPagination
 from wudu.rules import MAX_PHOTOS
 
@@ -27,10 +28,9 @@ class EventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=EventKind.choices, label=_("类别"))
     status = django_filters.ChoiceFilter(choices=EventStatus.choices, label=_("状态"))
     under = django_filters.CharFilter(field_name="venue__code", lookup_expr="startswith", label=_("活动地点统一编号前缀"))
-    # ?from=2026-10-01&to=2026-11-01: events starting in [from, to) (dates or ISO date-times, local time).
-    locals()["from"] = django_filters.DateTimeFilter(field_name="starts_at", lookup_expr="gte",
-                                                     label=_("开始时间不早于"))
-    locals()["to"] = django_filters.DateTimeFilter(field_name="starts_at", lookup_expr="lt", label=_("开始时间早于"))
+    # ?from=2026-10-01T00:00:00%2B08:00&to=…: events starting in [from, to) (ISO 8601 times).
+    locals()["from"] = TimeFilter(field_name="starts_at", lookup_expr="gte", label=_("开始时间不早于"))
+    locals()["to"] = TimeFilter(field_name="starts_at", lookup_expr="lt", label=_("开始时间早于"))
 
     class Meta:
         model = Event
@@ -48,6 +48,7 @@ class OutreachEventSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     organizer_name = serializers.SerializerMethodField()
+    stream_url = serializers.CharField(read_only=True, help_text="The live stream's address, or empty.")
     photos = OutreachEventPhotoSerializer(many=True, read_only=True)
 
     class Meta:
