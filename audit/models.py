@@ -39,6 +39,7 @@ from outreach.models import (
     CertificateCounter,
     CertifiedRecord,
     Event,
+    EventPhoto,
     Lecturer,
     LecturerTopic,
     LessonRating,
@@ -90,8 +91,8 @@ TRACKED: list[type[models.Model]] = [
     Place, User, Department, Membership, OutpostPartner,
     HouseholdTag, Household, Site, FindingCategory, Patrol, Visit, VisitPhoto, SpotCheck, SpotCheckPhoto,
     CaseCategory, HolidayYear, Holiday, Case, CasePhoto, ReferenceCounter, Notification,
-    PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, ServiceRecord,
-    Certificate, CertifiedRecord, CertificateCounter,
+    PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, EventPhoto,
+    ServiceRecord, Certificate, CertifiedRecord, CertificateCounter,
     Lecturer, LecturerTopic, LessonRequest, LessonRating,
     WeightScheme, Bulletin, Objection, Restatement,
 ]

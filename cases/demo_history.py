@@ -25,7 +25,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from grids.demo import DEMO_PASSWORD
+from grids.demo import DEMO_PASSWORD, load_app_histories
 from grids.models import Department, Membership, Place, Role, User
 from grids.models import Level as PlaceLevel
 from ledger.demo_history import load_ledger_history
@@ -474,4 +474,6 @@ def load_history(*, days: int = 90, short_days: int = 14, stdout=None) -> dict:
     result = load_ledger_history(days=days, short_days=short_days, stdout=stdout)
     # Cases last: some of them come from the open findings of the visits just walked.
     result.update(load_case_history(days=days, stdout=stdout))
+    # Then the other apps' history (outreach's year of events), through their hooks (grids.demo.on_history).
+    result.update(load_app_histories(stdout=stdout))
     return result

@@ -127,6 +127,28 @@ def on_district(hook: DistrictHook) -> DistrictHook:
     return hook
 
 
+# History hooks add an app's past to the demo district behind the server (`manage.py load_demo_history`, after the
+# ledger's and the cases' history): called as hook(stdout=…), through the app's services, idempotent; each returns
+# a dict of counts for the command's summary.
+HistoryHook = Callable[..., dict]
+_HISTORY_HOOKS: list[HistoryHook] = []
+
+
+def on_history(hook: HistoryHook) -> HistoryHook:
+    if hook not in _HISTORY_HOOKS:
+        _HISTORY_HOOKS.append(hook)
+    return hook
+
+
+def load_app_histories(*, stdout=None) -> dict:
+    """Run every app's history hook (outreach: a year of events), in the order the apps register them."""
+    autodiscover_modules("demo")
+    result: dict = {}
+    for hook in _HISTORY_HOOKS:
+        result.update(hook(stdout=stdout) or {})
+    return result
+
+
 class Loader:
     def __init__(self, *, stdout=None, rng_seed: int = 411002):
         self.rng = random.Random(rng_seed)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from wudu.admin_base import ScopedAdmin, fields_of
 
 from . import services
-from .models import PartyMember, PartyOrganization
+from .models import Event, PartyMember, PartyOrganization, VolunteerOrganization
 
 
 @admin.register(PartyOrganization)
@@ -39,3 +39,45 @@ class PartyMemberAdmin(ScopedAdmin):
 
     def update(self, request, obj, data):
         return services.party_member_update(actor=request.user, member=obj, **fields_of(data, "name", "mobile", "registered_on"))
+
+
+@admin.register(VolunteerOrganization)
+class VolunteerOrganizationAdmin(ScopedAdmin):
+    list_display = ("name", "place", "contact_name", "phone")
+    fields = ("place", "name", "contact_name", "phone", "description", "founded_on")
+    list_select_related = ("place",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("place",) if obj else ()
+
+    def create(self, request, data):
+        return services.volunteer_org_create(
+            actor=request.user, **fields_of(data, "place", "name", "contact_name", "phone", "description", "founded_on"))
+
+    def update(self, request, obj, data):
+        return services.volunteer_org_update(
+            actor=request.user, organization=obj,
+            **fields_of(data, "name", "contact_name", "phone", "description", "founded_on"))
+
+
+_EVENT_ADMIN_FIELDS = ("kind", "title", "topic", "starts_at", "ends_at", "address", "speakers", "stream_url",
+                       "planned_audience")
+
+
+@admin.register(Event)
+class EventAdmin(ScopedAdmin):
+    """Events as records (drafts made here; publishing and reports on the events' own pages)."""
+
+    list_display = ("title", "kind", "venue", "starts_at", "status")
+    list_filter = ("kind", "status")
+    fields = ("venue", *_EVENT_ADMIN_FIELDS)
+    list_select_related = ("venue",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("venue",) if obj else ()
+
+    def create(self, request, data):
+        return services.event_create(actor=request.user, **fields_of(data, "venue", *_EVENT_ADMIN_FIELDS))
+
+    def update(self, request, obj, data):
+        return services.event_update(actor=request.user, event=obj, **fields_of(data, *_EVENT_ADMIN_FIELDS))

@@ -8,8 +8,14 @@ class OutreachConfig(AppConfig):
 
     def ready(self) -> None:
         from grids import public_selectors, terminal_panels
+        from wudu import media
 
-        from .selectors import notice_organization, terminal_party
+        from .models import Event, EventPhoto
+        from .selectors import notice_calendar, notice_organization, terminal_party
 
         terminal_panels.register(terminal_party)
         public_selectors.register_notice_part(notice_organization)
+        # The grid's notice links to its community's event calendar (/huodong/<community code>/).
+        public_selectors.register_notice_part(notice_calendar)
+        # An event's photos: to those who see the event (the public calendar shows reports, not photos).
+        media.register(EventPhoto, visible=lambda user, photos: photos.filter(event__in=Event.objects.visible_to(user)))

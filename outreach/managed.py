@@ -9,7 +9,7 @@ from grids.manage import fields as _fields
 from grids.models import Level, Place
 
 from . import forms, services
-from .models import Lecturer, PartyMember, PartyOrganization
+from .models import Lecturer, PartyMember, PartyOrganization, VolunteerOrganization
 
 register(ManagedResource(
     key="party_org",
@@ -101,4 +101,34 @@ register(ManagedResource(
     edit_initial=lambda o: {"name": o.name, "mobile": o.mobile, "kind": o.kind, "unit": o.unit, "active": o.active,
                             "version": o.version},
     detail_actions=lambda user, o: [(_("课题与宣讲记录"), reverse("outreach_lecturers:lecturer", args=[o.pk]))],
+))
+
+
+# ---------------------------------------------------------------------------------------------- volunteer organisations
+
+_ORG_FIELDS = ("name", "contact_name", "phone", "description", "founded_on")
+
+register(ManagedResource(
+    key="volunteer_org",
+    model=VolunteerOrganization,
+    label=_("志愿服务组织"),
+    columns=(
+        Column(_("名称"), lambda o: o.name),
+        Column(_("登记地点"), lambda o: o.place.name),
+        Column(_("联系人"), lambda o: o.contact_name or "—"),
+        Column(_("联系电话"), lambda o: o.phone or "—"),
+    ),
+    place_of=lambda o: o.place,
+    select_related=("place",),
+    create_form=forms.VolunteerOrgCreateForm,
+    edit_form=forms.VolunteerOrgEditForm,
+    create=lambda actor, place, data, key: services.volunteer_org_create(
+        actor=actor, place=place, idempotency_key=key, **_fields(data, *_ORG_FIELDS)
+    ),
+    update=lambda actor, obj, data, version: services.volunteer_org_update(
+        actor=actor, organization=obj, expected_version=version, **_fields(data, *_ORG_FIELDS)
+    ),
+    anchor_levels=frozenset({Level.DISTRICT, Level.STREET, Level.COMMUNITY}),
+    create_action=_("登记志愿服务组织"),
+    edit_initial=lambda o: {**{name: getattr(o, name) for name in _ORG_FIELDS}, "version": o.version},
 ))

@@ -323,6 +323,19 @@ POLICIES: dict[str, Policy] = {
     # do not), issued and revoked by the officials of that place and above, for the organisations registered there.
     "certificate": Policy(path="organization__place__code", read=_read_except_departments(),
                           write={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}),
+    # Outreach events (活动) at their venue (a street, a community or a grid): read by every data role of the subtree;
+    # recorded by the officials of the venue's community, street or district (their own place included: a
+    # community holds its own events), by a grid's party-building instructor (党建指导员) at the grid, and by the
+    # system administrator. Grid heads and workers take part; they do not publish (outreach/services/events.py).
+    "event": Policy(path="venue__code", read=_subtree_read(),
+                    write={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.INSTRUCTOR: Reach.SUBTREE,
+                           Role.SYSTEM_ADMIN: Reach.SUBTREE}),
+    # Volunteer organisations (志愿服务组织) registered at the district, a street or a community: read along the line
+    # (at, below and above the reader's place: the district's organisation lectures in every community, whose people
+    # name it as an event's organiser); registered and kept by the officials there and above, and the system
+    # administrator.
+    "volunteer_org": Policy(path="place__code", read=_subtree_read(), q_for_prefix=_line_of("place__code"),
+                            write={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}),
     # Covert checks are seen by the levels above the grid only, never by the grid's own staff (not even by one
     # of them who also holds an office above the grid).
     "spot_check": Policy(

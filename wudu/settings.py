@@ -342,6 +342,9 @@ SPECTACULAR_SETTINGS = {
         "LecturerKindEnum": "outreach.models.LecturerKind",
         "LessonRequestStatusEnum": "outreach.models.RequestStatus",
         "LessonRequestSourceEnum": "outreach.models.RequestSource",
+        "OutreachEventKindEnum": "outreach.models.EventKind",
+        "OutreachEventStatusEnum": "outreach.models.EventStatus",
+        "AudienceCountEnum": "outreach.models.AudienceCount",
     },
 }
 
@@ -656,6 +659,9 @@ CELERY_BEAT_SCHEDULE["hours-close-forgotten"] = {
 LESSON_REQUESTS_PER_MOBILE_DAY = env.int("LESSON_REQUESTS_PER_MOBILE_DAY", default=3)
 LESSON_REQUESTS_PER_IP_HOUR = env.int("LESSON_REQUESTS_PER_IP_HOUR", default=10)
 LESSON_RATINGS_PER_IP_HOUR = env.int("LESSON_RATINGS_PER_IP_HOUR", default=60)
+# Outreach events (outreach/services/events.py): the largest actual audience an event report may state. A community
+# lecture or a square performance draws tens to a few thousand; a figure above this is refused as implausible.
+EVENT_MAX_AUDIENCE = env.int("EVENT_MAX_AUDIENCE", default=5000)
 
 LOGGING = {
     "version": 1,

@@ -62,9 +62,16 @@ class Menu:
     def certificates(self) -> bool:
         # Volunteer certificates (outreach): whoever reads them; issuing is offered on the list to the issuers.
         return self.data and scope.reads(self.user, "certificate")
+
+    @cached_property
     def lecturers(self) -> bool:
         # The lecturers' pool (outreach): who reads it, and lecturers with an account (their own lessons).
         return self.data and scope.reads(self.user, "lecturer")
+
+    @cached_property
+    def events(self) -> bool:
+        # Outreach events (党建与志愿活动, outreach/urls_events.py): read by every data role of the subtree.
+        return self.data and scope.reads(self.user, "event")
 
     @cached_property
     def notifications(self) -> bool:

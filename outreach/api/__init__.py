@@ -1,8 +1,8 @@
 """outreach's REST API under /api/v1/, one module per area; each area registers its own routes."""
 
-from . import certs, hours, lecturers, party
+from . import certs, events, hours, lecturers, party
 
-AREAS = (party, hours, certs, lecturers)
+AREAS = (party, events, hours, certs, lecturers)
 
 
 def register_routes(router) -> None:

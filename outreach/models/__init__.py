@@ -3,7 +3,7 @@
 the lecturers' pool (lecturers.py)."""
 
 from .certs import AgentClass, Certificate, CertificateCounter, CertificateVerification, CertifiedRecord  # noqa: F401
-from .events import AudienceCount, Event, EventKind, EventStatus  # noqa: F401
+from .events import AudienceCount, Event, EventKind, EventPhoto, EventStatus  # noqa: F401
 from .hours import REVIEW_FLAGS, HoursFlag, HoursKind, HoursStatus, ServiceRecord  # noqa: F401
 from .lecturers import (  # noqa: F401
     Lecturer,

@@ -128,3 +128,27 @@ class Event(models.Model):
     @property
     def is_back_entry(self) -> bool:
         return bool(self.back_entry_reason)
+
+
+def event_photo_path(instance, filename: str) -> str:
+    return f"events/{instance.event.starts_at:%Y/%m}/{filename}"
+
+
+class EventPhoto(models.Model):
+    """A photo of a held event (活动现场照片), stored through the kernel's photo kit (wudu/images.py: re-encoded
+    without EXIF, thumbnailed) and served through wudu/media.py to those who see the event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    # Indexed: the gated media view finds a file's owner by its path (wudu/media.py).
+    image = models.ImageField(upload_to=event_photo_path, db_index=True)
+    thumbnail = models.ImageField(upload_to=event_photo_path, db_index=True)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["event", "sha256"], name="event_photo_unique")]
+
+    def __str__(self) -> str:
+        return self.image.name

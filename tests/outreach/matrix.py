@@ -1,13 +1,17 @@
-"""The outreach app's part of the scope matrix (tests/scope): party organisations and party members, certificates
-(see tests/grids/matrix.py for what a part holds)."""
+"""The outreach app's part of the scope matrix (tests/scope): party organisations and party members, events and
+volunteer organisations, volunteers and hours, certificates, the lecturers' pool (see tests/grids/matrix.py for what a
+part holds)."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.urls import reverse
+from django.utils import timezone
+
 from grids.models import Level, Place
 from outreach import services as outreach_services
-from outreach.models import Lecturer, LessonRequest, PartyMember, PartyOrganization
+from outreach.models import Event, Lecturer, LessonRequest, PartyMember, PartyOrganization, VolunteerOrganization
 from tests.scope import spec
 from tests.scope.matrix import AdminRelation, Driver, grid_anchor, key_of, new_key
 
@@ -131,6 +135,7 @@ def populate(world) -> None:
         if place.level == Level.COMMUNITY:
             outreach_services.lesson_request_create(actor=admin, community=place, requester_name="矩阵点单人",
                                                     requester_mobile=f"1350000{index:04d}", topic_wish="矩阵点单")
+    _populate_events(world)
 
 
 PERSONAL_FIELDS = {
@@ -170,7 +175,7 @@ def _issue(world, actor, place: Place):
     from outreach import services
     from outreach.models import VolunteerOrganization
 
-    organization = VolunteerOrganization.objects.get(place=place, name="矩阵志愿队")
+    organization = VolunteerOrganization.objects.get(place=place, name="矩阵证书志愿队")
     return services.certificate_issue(actor=actor, organization=organization,
                                       volunteer=organization.service_records.first().volunteer,
                                       period_from=_PERIOD[0], period_to=_PERIOD[1])
@@ -179,7 +184,7 @@ def _issue(world, actor, place: Place):
 def _issue_form(world, place: Place) -> dict:
     from outreach.models import VolunteerOrganization
 
-    organization = VolunteerOrganization.objects.get(place=place, name="矩阵志愿队")
+    organization = VolunteerOrganization.objects.get(place=place, name="矩阵证书志愿队")
     return {"organization": organization.pk, "volunteer": organization.service_records.first().volunteer_id,
             "period_from": str(_PERIOD[0]), "period_to": str(_PERIOD[1]), "idempotency_key": new_key()}
 
@@ -195,7 +200,7 @@ def _populate_certificates(world) -> None:
         if level in ("city", "building"):
             continue
         place = world.cast.places[key]
-        organization = certs_world.org(place, "矩阵志愿队")
+        organization = certs_world.org(place, "矩阵证书志愿队")
         who = certs_world.volunteer(place, f"{key}证书志愿者")
         certs_world.record(who, organization, datetime.date(2026, 3, 1))
         services.certificate_issue(actor=world.cast.admin, organization=organization, volunteer=who,
@@ -205,7 +210,7 @@ def _populate_certificates(world) -> None:
 def _find_certificate(world, key: str):
     from outreach.models import Certificate
 
-    return Certificate.objects.get(organization__place=world.cast.places[key], organization__name="矩阵志愿队")
+    return Certificate.objects.get(organization__place=world.cast.places[key], organization__name="矩阵证书志愿队")
 
 
 def _revoke(actor, certificate):
@@ -241,17 +246,12 @@ DRIVERS["certificate"] = _certificate_driver()
 
 import uuid  # noqa: E402
 
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
 from outreach.models import (  # noqa: E402
-    Event,
     EventKind,
     EventStatus,
     HoursKind,
     ServiceRecord,
     Volunteer,
-    VolunteerOrganization,
 )
 
 MATRIX_ORG = "矩阵志愿服务队"
@@ -329,3 +329,110 @@ _populate_party = populate
 def populate(world) -> None:  # noqa: F811
     _populate_party(world)
     populate_hours(world)
+
+
+# ---------------------------------------------------------------------------------------------- events, volunteer orgs
+
+EVENT_PLACES = ("D", "D2", "S1", "S2", "S3", "C1", "C2", "C3", "C4", "G1", "G1b", "G2", "G3", "G4")
+ORG_PLACES = ("D", "D2", "S1", "S2", "S3", "C1", "C2", "C3", "C4")
+
+
+def _when(days: int = 7) -> tuple[datetime.datetime, datetime.datetime]:
+    start = (timezone.localtime() + datetime.timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return start, start + datetime.timedelta(hours=2)
+
+
+def _local(moment: datetime.datetime, fmt: str) -> str:
+    return timezone.localtime(moment).strftime(fmt)
+
+
+def _event_anchor(target: str, mine: str, relation: str) -> str | None:
+    """An event sits at any place from the district down to a grid."""
+    return target if spec.LEVEL[target] != "city" else None
+
+
+def _org_anchor(target: str, mine: str, relation: str) -> str | None:
+    """Volunteer organisations sit at districts, streets and communities: a grid's relation points at its community."""
+    if spec.LEVEL.get(target) == "grid":
+        target = spec.PARENT[target]
+        if relation != "own" and spec.within(mine, target):
+            return None  # the grid's own community is its "parent" relation, not a sibling's
+    return target if spec.LEVEL.get(target) in ("district", "street", "community") else None
+
+
+def _event_page_fields(title: str, starts_at, ends_at) -> dict:
+    return {"kind": "lecture", "title": title, "topic": "", "starts_at": _local(starts_at, "%Y-%m-%dT%H:%M"),
+            "ends_at": _local(ends_at, "%Y-%m-%dT%H:%M"), "address": "", "lng": "", "lat": "", "speakers": "",
+            "stream_url": "", "planned_audience": ""}
+
+
+def _event_page_create(world, p):
+    starts_at, ends_at = _when()
+    return {**_event_page_fields("矩阵新活动", starts_at, ends_at), "venue": p.code, "organizer": "",
+            "back_entry_reason": "", "idempotency_key": new_key()}
+
+
+def _event_admin_fields(title: str, starts_at, ends_at) -> dict:
+    return {"kind": "lecture", "title": title, "topic": "", "address": "", "speakers": "", "stream_url": "",
+            "planned_audience": "", "starts_at_0": _local(starts_at, "%Y-%m-%d"), "starts_at_1": _local(starts_at, "%H:%M:%S"),
+            "ends_at_0": _local(ends_at, "%Y-%m-%d"), "ends_at_1": _local(ends_at, "%H:%M:%S")}
+
+
+def _event_service_create(world, actor, p):
+    starts_at, ends_at = _when()
+    return outreach_services.event_create(actor=actor, kind="lecture", title="矩阵新活动", venue=p,
+                                          starts_at=starts_at, ends_at=ends_at)
+
+
+_ORG_EMPTY = {"contact_name": "", "phone": "", "description": "", "founded_on": ""}
+
+DRIVERS["event"] = Driver(
+    key="event", model=Event, admin_name="outreach_event", api_basename="event", anchor=_event_anchor,
+    find=lambda world, key: Event.objects.get(venue=world.cast.places[key], title="矩阵活动"),
+    mutable_field="title",
+    page_list_url="/outreach/events/", page_detail_url=lambda o: reverse("outreach_events:detail", args=[o.pk]),
+    page_create_url="/outreach/events/new/", page_create=_event_page_create,
+    page_update_url=lambda o: reverse("outreach_events:edit", args=[o.pk]),
+    page_update=lambda o: {**_event_page_fields(o.title + "改", o.starts_at, o.ends_at), "version": o.version},
+    service_create=_event_service_create,
+    service_update=lambda actor, o: outreach_services.event_update(actor=actor, event=o, title=o.title + "改"),
+    admin_create=lambda world, p: {"venue": p.pk, **_event_admin_fields("矩阵新活动", *_when())},
+    admin_update=lambda o: _event_admin_fields(o.title + "改", o.starts_at, o.ends_at),
+    api_create=lambda world, p: {"venue": p.code, "kind": "lecture", "title": "矩阵新活动",
+                                 "starts_at": _when()[0].isoformat(), "ends_at": _when()[1].isoformat()},
+    api_update=lambda o: {"title": o.title + "改", "version": o.version},
+)
+
+DRIVERS["volunteer_org"] = Driver(
+    key="volunteer_org", model=VolunteerOrganization, admin_name="outreach_volunteerorganization",
+    api_basename="volunteer-organization", anchor=_org_anchor,
+    find=lambda world, key: VolunteerOrganization.objects.get(place=world.cast.places[key], name="矩阵志愿队"),
+    page_create=lambda world, p: {"name": "矩阵新志愿队", **_ORG_EMPTY, "idempotency_key": new_key()},
+    page_update=lambda o: {"name": o.name + "改", **_ORG_EMPTY, "version": o.version},
+    admin_create=lambda world, p: {"place": p.pk, "name": "矩阵新志愿队", **_ORG_EMPTY},
+    admin_update=lambda o: {"name": o.name + "改", **_ORG_EMPTY},
+    api_create=lambda world, p: {"place": p.code, "name": "矩阵新志愿队"},
+    api_update=lambda o: {"name": o.name + "改", "version": o.version},
+)
+
+
+def _populate_events(world) -> None:
+    """A draft event at every place from the districts down to the grids, and a volunteer organisation at every
+    district, street and community."""
+    admin = world.cast.admin
+    starts_at, ends_at = _when(10)
+    for key in EVENT_PLACES:
+        outreach_services.event_create(actor=admin, kind="party_lesson", title="矩阵活动",
+                                       venue=world.cast.places[key], starts_at=starts_at, ends_at=ends_at)
+    for key in ORG_PLACES:
+        outreach_services.volunteer_org_create(actor=admin, place=world.cast.places[key], name="矩阵志愿队")
+
+
+FOREIGN_KEYS["volunteer_org"] = ["C3", "C4"]
+
+ADMIN_RELATIONS += [
+    AdminRelation("outreach_event", "venue", "add", "event", "place", ("grid", "community", "street"),
+                  DRIVERS["event"].admin_create),
+    AdminRelation("outreach_volunteerorganization", "place", "add", "volunteer_org", "place",
+                  ("community", "street", "district"), DRIVERS["volunteer_org"].admin_create),
+]

@@ -301,9 +301,10 @@ PAGES = [
     ("index with community", lambda cast: reverse("public:index"), {"community": "C1"}, 1),
     ("map", lambda cast: reverse("public:map"), {}, 1),
     ("map of a community", lambda cast: reverse("public:map"), {"community": "C1"}, 1),
-    # grid with community, street and district; staff with users; party organisation; partners
-    ("grid", lambda cast: grid_url(cast, "G1"), {}, 4),
-    ("poster", lambda cast: reverse("public:poster", args=[cast.place("G1").code]), {}, 4),
+    # grid with community, street and district; staff with users; party organisation; partners; the grid's code
+    # for its community's event calendar (outreach)
+    ("grid", lambda cast: grid_url(cast, "G1"), {}, 5),
+    ("poster", lambda cast: reverse("public:poster", args=[cast.place("G1").code]), {}, 5),
     ("qr", lambda cast: reverse("public:qr", args=[cast.place("G1").code]), {}, 1),
     ("locate hit", lambda cast: reverse("public:locate"), {"lng": "113.1", "lat": "34.7"}, 1),
     # the bounding-box candidates, then the index shown again

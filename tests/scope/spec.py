@@ -93,6 +93,10 @@ READ = {
     # The lecturers' pool: everyone in the subtree of the lecturer's home; lesson requests: not departments.
     "lecturer": EVERY_SUBTREE,
     "lesson_request": LEDGER_READERS,
+    # Outreach events: everyone reads the events of their subtree.
+    "event": EVERY_SUBTREE,
+    # Volunteer organisations are read along the line: the district's organisation lectures in every community.
+    "volunteer_org": dict.fromkeys(DATA_ROLES, "line"),
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -129,6 +133,10 @@ WRITE = {
     # administrator; the matrix's change of a request is its cancellation.
     "lecturer": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
     "lesson_request": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # Events are recorded by the officials of their venue's community, street or district (their own place too), a
+    # grid's party-building instructor at the grid, and the system administrator; grid heads and workers take part.
+    "event": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    "volunteer_org": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
