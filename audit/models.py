@@ -35,7 +35,9 @@ from ledger.models import (
     VisitPhoto,
 )
 from outreach.models import (
+    BranchMeeting,
     Event,
+    MeetingAttendance,
     PartyMember,
     PartyOrganization,
     ServiceRecord,
@@ -83,6 +85,7 @@ TRACKED: list[type[models.Model]] = [
     HouseholdTag, Household, Site, FindingCategory, Patrol, Visit, VisitPhoto, SpotCheck, SpotCheckPhoto,
     CaseCategory, HolidayYear, Holiday, Case, CasePhoto, ReferenceCounter, Notification,
     PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, ServiceRecord,
+    BranchMeeting, MeetingAttendance,
     WeightScheme, Bulletin, Objection, Restatement,
 ]
 

@@ -28,6 +28,8 @@ class PartyMemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=11, validators=[mobile_validator])
     registered_on = forms.DateField(label=_("报到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    workplace = forms.CharField(label=_("工作单位党组织"), max_length=100, required=False,
+                                help_text=_("在职党员所在单位党组织名称（双报到）；非在职党员不填。"))
 
 
 class PartyMemberCreateForm(KeyedForm, PartyMemberForm):

@@ -253,6 +253,10 @@ POLICIES: dict[str, Policy] = {
         path="organization__grid__code", read=_read_except_departments(), write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE}),
         personal_fields=_PARTY_MEMBER_FIELDS, self_path="user_id",
     ),
+    # 三会一课 and 主题党日 of a grid's party organisation: recorded by the grid's instructor and the officials above;
+    # the party's business, so departments do not read them.
+    "branch_meeting": Policy(path="organization__grid__code", read=_read_except_departments(),
+                             write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE})),
     # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
     "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),
     "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),

@@ -613,6 +613,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Source maps are for the developer tools only: not worth compressing (brotli at its best is slow on big files).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
+# --- party life (outreach) ---
+# The calendar of 三会一课 and 主题党日: each day at 00:20 (Asia/Shanghai) the meetings due this month and this quarter
+# are made for every party organisation (idempotent: a second run creates nothing), so a new month's calendar is
+# there on its first morning (outreach.tasks.branch_meetings_schedule_task).
+CELERY_BEAT_SCHEDULE["branch-meetings"] = {
+    "task": "outreach.tasks.branch_meetings_schedule_task",
+    "schedule": crontab(hour=0, minute=20),
+    "options": {"expires": 6 * 3600},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

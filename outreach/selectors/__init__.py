@@ -1,3 +1,4 @@
 """outreach's reads, one module per area; callers use `outreach.selectors.<function>`."""
 
 from .party import *  # noqa: F401,F403
+from .party_life import *  # noqa: F401,F403
