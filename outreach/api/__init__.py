@@ -1,8 +1,8 @@
 """outreach's REST API under /api/v1/, one module per area; each area registers its own routes."""
 
-from . import party
+from . import party, party_life
 
-AREAS = (party,)
+AREAS = (party, party_life)
 
 
 def register_routes(router) -> None:
