@@ -66,7 +66,8 @@ def meetings(request):
         orgs = dict(PartyOrganization.objects.filter(grid__in=[row.place for row in children])
                     .values_list("grid_id", "pk"))
     own_org = PartyOrganization.objects.filter(grid=place).first() if place.level == Level.GRID else None
-    rows, cursor = selectors.meetings_page(request.user, after=request.GET.get("after", ""), place_code=place.code,
+    # Without a place asked for, the list is every meeting the user reads (the table above is their home place's).
+    rows, cursor = selectors.meetings_page(request.user, after=request.GET.get("after", ""), place_code=code and place.code,
                                            state="" if state == "all" else state, today=today)
     return render(request, "outreach/party/meetings.html", {
         "place": place, "children": children, "totals": totals, "orgs": orgs, "own_org": own_org, "rows": rows,

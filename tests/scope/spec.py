@@ -72,6 +72,8 @@ READ = {
     "party_org": EVERY_SUBTREE,
     # The party-member register is the party organisation's business: departments do not read it.
     "party_member": {role: "subtree" for role in DATA_ROLES if role != "department_staff"},
+    # 三会一课 and 主题党日: the party's business, as its register: departments do not read them.
+    "branch_meeting": {role: "subtree" for role in DATA_ROLES if role != "department_staff"},
     "household": LEDGER_READERS,
     "site": LEDGER_READERS,
     "patrol": LEDGER_READERS,
@@ -97,6 +99,8 @@ WRITE = {
     "partner": {**{r: "below" for r in OFFICIALS}, "grid_head": "subtree", "system_admin": "subtree"},
     "party_org": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "party_member": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    # recorded (held, minutes, attendance) by the grid's instructor and the officials above it
+    "branch_meeting": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "household": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     "site": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     # Only the grid's own workers (and its head) walk it; nobody edits a ledger entry from above.
