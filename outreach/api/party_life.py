@@ -98,9 +98,10 @@ class BranchMeetingViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
             if event is None:
                 raise serializers.ValidationError({"event": [_("活动不存在。")]})
         absent = {row["member"]: row.get("reason", "") for row in data.get("absent", [])}
-        return services.branch_meeting_record(
+        services.branch_meeting_record(
             actor=self.request.user, meeting=meeting, held_on=data["held_on"], minutes=data["minutes"],
             present=present, absent=absent, event=event, expected_version=expected_version)
+        return self.get_queryset().get(pk=meeting.pk)  # with the attendance just written (not the prefetched one)
 
 
 def register_routes(router) -> None:
