@@ -99,6 +99,7 @@ migrate: setup createdb
 demo: migrate
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_history
+	$(PY) manage.py load_demo_party
 	$(PY) manage.py load_demo_bulletins
 
 ## run: set up, migrate, load the demo district and serve on http://$(HOST):$(PORT) at once; the demo's history

@@ -408,3 +408,16 @@ def test_the_api_records_and_filters_meetings(cast, client, django_assert_max_nu
         listed = client.get(reverse("api:branch-meeting-list"), {"state": "overdue", "period": "2025-11"}).json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert rows and all(r["state"] == "overdue" for r in rows) and m.pk not in {r["id"] for r in rows}
+
+
+def test_the_demo_year_records_most_meetings_leaves_some_overdue_and_runs_once(cast):
+    from outreach.demo_history import load_party_history
+
+    today = datetime.date(2025, 12, 15)
+    first = load_party_history(today=today)
+    # the cast's 新兴街道 (G1, G1b, G2) and 丁庄社区 (G3): three kinds of a party group, a year of them
+    assert first["meetings"] == 4 * (12 + 4 + 12)  # January to December: group meetings, lessons, party days
+    meetings = BranchMeeting.objects.filter(due_on__year=2025)
+    assert meetings.held().count() == first["held"] > 0
+    assert meetings.overdue(today).exists()
+    assert load_party_history(today=today) == {"meetings": 0, "held": 0}

@@ -1,6 +1,6 @@
 """`manage.py load_demo_in_background`: the demo history and bulletins, behind a serving `make run`.
 
-It runs `load_demo_history` then `load_demo_bulletins` (found by name, as the shell finds the apps) and keeps the
+It runs `load_demo_history`, `load_demo_party` (a year of branch meetings) then `load_demo_bulletins` (found by name, as the shell finds the apps) and keeps the
 progress record the signed-in pages show (wudu/demo_progress.py). Both are idempotent: on a later start it ends
 at once. Tasks run in this process, as under `make demo`, whatever the broker: the history's thousands of notices
 are its own (kept quiet, the old ones marked read at the end), not the worker's queue."""
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         demo_progress.begin()
         with override_settings(CELERY_TASK_ALWAYS_EAGER=True), connection.execute_wrapper(_GiveWay()):
             call_command("load_demo_history", stdout=self.stdout, stderr=self.stderr)
+            call_command("load_demo_party", stdout=self.stdout, stderr=self.stderr)
             call_command("load_demo_bulletins", stdout=self.stdout, stderr=self.stderr)
         demo_progress.finish()
 
