@@ -48,11 +48,12 @@ class BranchMeetingRecordForm(VersionedForm):
     """The record of a meeting held: the day, the minutes, the members present and, for those absent, a reason.
     The members are those of the meeting's organisation (the service checks it again)."""
 
-    held_on = forms.DateField(label=_("召开日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("召开日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     minutes = forms.CharField(label=_("会议记录"), max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 5}),
                               help_text=_("议题、主要内容和决定事项。"))
-    present = forms.TypedMultipleChoiceField(label=_("出席党员"), coerce=int, widget=forms.CheckboxSelectMultiple,
+    present = forms.TypedMultipleChoiceField(label=_("出席党员"), coerce=int,
+                                             widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                                              error_messages={"required": _("请勾选出席的党员。")})
     event = forms.TypedChoiceField(label=_("关联活动"), coerce=int, required=False, empty_value=None,
                                    help_text=_("该会议若已作为活动（如主题党日）发布，选择它：签到、志愿时长与本记录为同一次活动。"))
