@@ -46,7 +46,8 @@ def branch_meetings_schedule(*, day: datetime.date | None = None,
     (organisation, kind, period) makes a second run create nothing. A system act (beat, an organisation's
     creation, the demo): it writes no domain data a person chose. Returns the number of rows created."""
     day = day or timezone.localdate()
-    organizations = list(PartyOrganization.objects.all() if organizations is None else organizations)
+    every = organizations is None
+    organizations = list(PartyOrganization.objects.all() if every else organizations)
     rows = []
     for org in organizations:
         for kind in KINDS_FOR[org.kind]:
@@ -55,10 +56,12 @@ def branch_meetings_schedule(*, day: datetime.date | None = None,
                                       due_on=period.end - datetime.timedelta(days=1)))
     if not rows:
         return 0
+    # Counted before and after: with ignore_conflicts the database does not say which rows it skipped.
+    mine = BranchMeeting.objects.all() if every else BranchMeeting.objects.filter(organization__in=organizations)
     with transaction.atomic():
-        before = BranchMeeting.objects.filter(organization__in=organizations).count()
+        before = mine.count()
         BranchMeeting.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        return BranchMeeting.objects.filter(organization__in=organizations).count() - before
+        return mine.count() - before
 
 
 def _attendance(meeting: BranchMeeting, present: Iterable[PartyMember],
