@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers
 
 from wudu.api import ApiViewSet, ServiceWrites, VersionedInput
-from wudu.filters import IdFilter
+from wudu.filters import MAX_ID, IdFilter
 
 from .. import services
 from ..models import BranchMeeting, Event, MeetingAttendance, MeetingKind, MeetingState, PartyMember
@@ -61,17 +61,20 @@ class BranchMeetingSerializer(serializers.ModelSerializer):
 
 
 class AbsenceInput(serializers.Serializer):
-    member = serializers.IntegerField()
+    member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
 class BranchMeetingRecordSerializer(VersionedInput):
+    """The record of a meeting held. A PATCH may leave out what it does not change; a first record needs the day,
+    the minutes and the members present."""
+
     held_on = serializers.DateField(help_text="The day it was held (not in the future).")
     minutes = serializers.CharField(max_length=4000)
-    present = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
+    present = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False,
                                     help_text="Ids of the members present (members of the organisation only).")
     absent = AbsenceInput(many=True, required=False, help_text="Members absent, each with an optional reason.")
-    event = serializers.IntegerField(required=False, allow_null=True,
+    event = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID,
                                      help_text="Id of the outreach event (主题党日 …) that is this same activity.")
 
 
@@ -90,17 +93,27 @@ class BranchMeetingViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
             Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("member").order_by("member_id")))
 
     def update_through_service(self, meeting, data, expected_version):
+        """A partial update of the record: what the request leaves out keeps its recorded value (the day, the
+        minutes, the attendance, the event); a meeting not held yet needs them all (the service says which)."""
         members = {m.pk: m for m in PartyMember.objects.filter(organization_id=meeting.organization_id)}
-        present = [members.get(pk) or PartyMember(pk=pk) for pk in data["present"]]
-        event = None
-        if data.get("event"):
-            event = Event.objects.filter(pk=data["event"]).first()
-            if event is None:
+        rows = list(MeetingAttendance.objects.filter(meeting=meeting))
+        present_ids = data["present"] if "present" in data else [r.member_id for r in rows if r.present]
+        if "absent" in data:
+            absent = {row["member"]: row.get("reason", "") for row in data["absent"]}
+        elif "present" in data:
+            absent = {}
+        else:
+            absent = {r.member_id: r.absence_reason for r in rows if not r.present}
+        event = meeting.event
+        if "event" in data:
+            event = Event.objects.filter(pk=data["event"]).first() if data["event"] else None
+            if data["event"] and event is None:
                 raise serializers.ValidationError({"event": [_("活动不存在。")]})
-        absent = {row["member"]: row.get("reason", "") for row in data.get("absent", [])}
         services.branch_meeting_record(
-            actor=self.request.user, meeting=meeting, held_on=data["held_on"], minutes=data["minutes"],
-            present=present, absent=absent, event=event, expected_version=expected_version)
+            actor=self.request.user, meeting=meeting, held_on=data.get("held_on", meeting.held_on),
+            minutes=data.get("minutes", meeting.minutes),
+            present=[members.get(pk) or PartyMember(pk=pk) for pk in present_ids], absent=absent, event=event,
+            expected_version=expected_version)
         return self.get_queryset().get(pk=meeting.pk)  # with the attendance just written (not the prefetched one)
 
 

@@ -421,3 +421,18 @@ def test_the_demo_year_records_most_meetings_leaves_some_overdue_and_runs_once(c
     assert meetings.held().count() == first["held"] > 0
     assert meetings.overdue(today).exists()
     assert load_party_history(today=today) == {"meetings": 0, "held": 0}
+
+
+def test_a_patch_corrects_only_what_it_names_and_a_first_record_needs_everything(cast, client):
+    schedule_2025(cast)
+    m = meeting(cast, "G1", MeetingKind.GROUP, "2025-11")
+    client.force_login(cast.user(Role.INSTRUCTOR))
+    url = reverse("api:branch-meeting-detail", args=[m.pk])
+    response = client.patch(url, {}, content_type="application/json")
+    assert response.status_code == 400 and "请填写召开日期" in response.content.decode()
+    record(cast, m, datetime.date(2025, 11, 12))
+    response = client.patch(url, {"minutes": "补充：讨论楼院停车问题。", "version": 2}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["held_on"], body["minutes"], [a["member"] for a in body["attendance"]]) == (
+        "2025-11-12", "补充：讨论楼院停车问题。", [member(cast, "G1").pk])
