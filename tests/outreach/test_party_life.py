@@ -436,3 +436,13 @@ def test_a_patch_corrects_only_what_it_names_and_a_first_record_needs_everything
     body = response.json()
     assert (body["held_on"], body["minutes"], [a["member"] for a in body["attendance"]]) == (
         "2025-11-12", "补充：讨论楼院停车问题。", [member(cast, "G1").pk])
+
+
+@pytest.mark.parametrize("months", [2, 12])
+def test_a_members_year_page_in_constant_queries(cast, client, django_assert_max_num_queries, months):
+    _fill(cast, months)
+    client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("party_life:member", args=[member(cast, "G1").pk]), {"year": 2025})
+    assert response.status_code == 200
+    assert response.context["record"].attended == months and len(response.context["attendance"]) == months
