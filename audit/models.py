@@ -35,6 +35,7 @@ from ledger.models import (
     VisitPhoto,
 )
 from outreach.models import (
+    BranchMeeting,
     Certificate,
     CertificateCounter,
     CertifiedRecord,
@@ -44,6 +45,7 @@ from outreach.models import (
     LecturerTopic,
     LessonRating,
     LessonRequest,
+    MeetingAttendance,
     PartyMember,
     PartyOrganization,
     ServiceRecord,
@@ -94,6 +96,7 @@ TRACKED: list[type[models.Model]] = [
     PartyOrganization, PartyMember, VolunteerOrganization, Volunteer, VolunteerMembership, Event, EventPhoto,
     ServiceRecord, Certificate, CertifiedRecord, CertificateCounter,
     Lecturer, LecturerTopic, LessonRequest, LessonRating,
+    BranchMeeting, MeetingAttendance,
     WeightScheme, Bulletin, Objection, Restatement,
 ]
 

@@ -25,8 +25,8 @@ class PartyOrganizationAdmin(ScopedAdmin):
 
 @admin.register(PartyMember)
 class PartyMemberAdmin(ScopedAdmin):
-    list_display = ("name", "organization", "registered_on")
-    fields = ("organization", "name", "mobile", "registered_on")
+    list_display = ("name", "organization", "registered_on", "workplace")
+    fields = ("organization", "name", "mobile", "registered_on", "workplace")
     list_select_related = ("organization",)
 
     def get_readonly_fields(self, request, obj=None):
@@ -34,11 +34,12 @@ class PartyMemberAdmin(ScopedAdmin):
 
     def create(self, request, data):
         return services.party_member_register(
-            actor=request.user, **fields_of(data, "organization", "name", "mobile", "registered_on")
+            actor=request.user, **fields_of(data, "organization", "name", "mobile", "registered_on", "workplace")
         )
 
     def update(self, request, obj, data):
-        return services.party_member_update(actor=request.user, member=obj, **fields_of(data, "name", "mobile", "registered_on"))
+        return services.party_member_update(actor=request.user, member=obj,
+                                             **fields_of(data, "name", "mobile", "registered_on", "workplace"))
 
 
 @admin.register(VolunteerOrganization)

@@ -1,6 +1,9 @@
 """The demo district's party organisations: one per grid with its registered members (grids.demo runs this hook
-for each grid as it is built, after its outpost partners, drawing names from the loader's seeded generator); and,
-behind the server (`manage.py load_demo_history`, grids.demo.on_history), a year of its outreach events."""
+for each grid as it is built, after its outpost partners, drawing names from the loader's seeded generator). Some
+members work elsewhere (在职党员, 双报到): their workplace's party organisation is set, without drawing from the
+generator, so the rest of the demo stays the same. Behind the server (`manage.py load_demo_history`, through
+grids.demo.on_history): a year of outreach events, the environmental organisation's volunteers and their hours, the
+lecturers' pool and its lessons, and a year of branch meetings (`outreach.demo_history`)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from grids.demo import GIVEN, SURNAMES, Loader, on_grid, on_history
 from grids.models import CODE_LENGTH, Level, Place, User
 
 from . import services
+from .demo_history import load_party_history
 from .models import (
     Event,
     EventStatus,
@@ -32,6 +36,10 @@ from .models import (
 # The seed's environmental volunteer group: created with the events' history, its volunteers' hours after it.
 ENVIRONMENTAL_ORG = "魏都区环保志愿者协会"
 
+# The workplaces of the demo's in-service members (every third member, in turn).
+WORKPLACES = ["区教育局机关党支部", "区人民医院党委第一支部", "许昌市供电公司魏都营业所党支部", "区城市管理局机关党支部",
+              "魏都区实验小学党支部"]
+
 
 @on_grid
 def party(loader: Loader, grid: Place) -> None:
@@ -43,11 +51,13 @@ def party(loader: Loader, grid: Place) -> None:
         actor=loader.admin, grid=grid, kind=kind, name=f"{grid.parent.name}{grid.name}{label}", secretary=loader.name()
     )
     loader.created += 1
-    for _ in range(loader.rng.randint(3, 9)):
+    for n in range(loader.rng.randint(3, 9)):
         loader.created += 1
+        workplace = WORKPLACES[(int(grid.code[-4:]) + n) % len(WORKPLACES)] if n % 3 == 1 else ""
         services.party_member_register(
             actor=loader.admin, organization=org, name=loader.name(), mobile=loader.mobile(),
             registered_on=datetime.date(2019, 1, 1) + datetime.timedelta(days=loader.rng.randint(0, 2400)),
+            workplace=workplace,
         )
 
 
@@ -407,3 +417,4 @@ def events_history(*, stdout=None) -> dict:
 # environmental organisation's volunteers check in at its lectures, then the lecturers' pool gives its lessons.
 on_history(load_volunteer_history)
 on_history(load_lecturers_history)
+on_history(load_party_history)

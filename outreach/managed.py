@@ -42,7 +42,7 @@ def _member_create(actor, place: Place, data: dict, key):
     if organization is None:
         raise ValidationError(_("该网格尚未建立党组织，请先建立党组织。"), code="no_organization")
     return services.party_member_register(
-        actor=actor, organization=organization, idempotency_key=key, **_fields(data, "name", "mobile", "registered_on")
+        actor=actor, organization=organization, idempotency_key=key, **_fields(data, "name", "mobile", "registered_on", "workplace")
     )
 
 
@@ -54,6 +54,7 @@ register(ManagedResource(
         Column(_("姓名"), lambda m: m.name),
         Column(_("网格党组织"), lambda m: m.organization.name),
         Column(_("报到日期"), lambda m: m.registered_on),
+        Column(_("工作单位党组织"), lambda m: m.workplace or "—"),
         Column(_("手机号码"), lambda m: m.mobile, personal="mobile"),
     ),
     place_of=lambda m: m.organization.grid,
@@ -63,11 +64,13 @@ register(ManagedResource(
     edit_form=forms.PartyMemberEditForm,
     create=_member_create,
     update=lambda actor, obj, data, version: services.party_member_update(
-        actor=actor, member=obj, expected_version=version, **_fields(data, "name", "mobile", "registered_on")
+        actor=actor, member=obj, expected_version=version,
+        **_fields(data, "name", "mobile", "registered_on", "workplace")
     ),
     anchor_levels=frozenset({Level.GRID}),
     create_action=_("党员报到"),
-    edit_initial=lambda m: {"name": m.name, "mobile": m.mobile, "registered_on": m.registered_on, "version": m.version},
+    edit_initial=lambda m: {"name": m.name, "mobile": m.mobile, "registered_on": m.registered_on,
+                              "workplace": m.workplace, "version": m.version},
 ))
 
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("outreach/certificates/", include("outreach.urls_certs")),
     path("zhengshu/", include(urls_certs.public_urlpatterns)),
     path("", include("outreach.urls_lecturers")),
+    path("outreach/party/", include("outreach.urls_party")),
 ]

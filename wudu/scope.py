@@ -286,6 +286,10 @@ POLICIES: dict[str, Policy] = {
     # the officials of the community and above; the requester's mobile for them only.
     "lesson_request": Policy(path="community__code", read=_read_except_departments(), write=_LECTURER_WRITE,
                              personal_fields={"requester_mobile": _LECTURER_WRITE}),
+    # 三会一课 and 主题党日 of a grid's party organisation: recorded by the grid's instructor and the officials above;
+    # the party's business, so departments do not read them.
+    "branch_meeting": Policy(path="organization__grid__code", read=_read_except_departments(),
+                             write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE})),
     # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
     "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),
     "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),

@@ -662,6 +662,15 @@ LESSON_RATINGS_PER_IP_HOUR = env.int("LESSON_RATINGS_PER_IP_HOUR", default=60)
 # Outreach events (outreach/services/events.py): the largest actual audience an event report may state. A community
 # lecture or a square performance draws tens to a few thousand; a figure above this is refused as implausible.
 EVENT_MAX_AUDIENCE = env.int("EVENT_MAX_AUDIENCE", default=5000)
+# --- party life (outreach) ---
+# The calendar of 三会一课 and 主题党日: each day at 00:20 (Asia/Shanghai) the meetings due this month and this quarter
+# are made for every party organisation (idempotent: a second run creates nothing), so a new month's calendar is
+# there on its first morning (outreach.tasks.branch_meetings_schedule_task).
+CELERY_BEAT_SCHEDULE["branch-meetings"] = {
+    "task": "outreach.tasks.branch_meetings_schedule_task",
+    "schedule": crontab(hour=0, minute=20),
+    "options": {"expires": 6 * 3600},
+}
 
 LOGGING = {
     "version": 1,

@@ -55,6 +55,11 @@ class Menu:
         return self.data and scope.reads(self.user, "case")
 
     @cached_property
+    def party_life(self) -> bool:
+        # 三会一课 and 双报到: whoever reads the branch meetings (departments do not).
+        return self.data and scope.reads(self.user, "branch_meeting")
+
+    @cached_property
     def bulletins(self) -> bool:
         return self.data and scope.reads(self.user, "bulletin")
 

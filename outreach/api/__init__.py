@@ -1,8 +1,8 @@
 """outreach's REST API under /api/v1/, one module per area; each area registers its own routes."""
 
-from . import certs, events, hours, lecturers, party
+from . import certs, events, hours, lecturers, party, party_life
 
-AREAS = (party, events, hours, certs, lecturers)
+AREAS = (party, party_life, events, hours, certs, lecturers)
 
 
 def register_routes(router) -> None:

@@ -73,7 +73,8 @@ class PartyMemberSerializer(PersonalFields, serializers.ModelSerializer):
 
     class Meta:
         model = PartyMember
-        fields = ["id", "organization", "organization_name", "grid", "name", "mobile", "user", "registered_on", "version"]
+        fields = ["id", "organization", "organization_name", "grid", "name", "mobile", "user", "registered_on", "workplace",
+                  "version"]
         read_only_fields = fields
         extra_kwargs = {"mobile": {"allow_null": True, "help_text": PERSONAL_HELP}}
 
@@ -83,12 +84,15 @@ class PartyMemberCreateSerializer(serializers.Serializer):
     name = serializers.CharField()
     mobile = serializers.CharField()
     registered_on = serializers.DateField(required=False, help_text="Defaults to today.")
+    workplace = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                      help_text="双报到: the party organisation of the member's workplace.")
 
 
 class PartyMemberUpdateSerializer(VersionedInput):
     name = serializers.CharField(required=False)
     mobile = serializers.CharField(required=False)
     registered_on = serializers.DateField(required=False)
+    workplace = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
 class PartyMemberViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):

@@ -1,6 +1,6 @@
 """outreach's data, one module per area: party organisations and members (party.py), events and their organisers
 (events.py), volunteer organisations and volunteers (volunteers.py), hours (hours.py), certificates (certs.py),
-the lecturers' pool (lecturers.py)."""
+the lecturers' pool (lecturers.py), party life: 三会一课 and 主题党日 (party_life.py)."""
 
 from .certs import AgentClass, Certificate, CertificateCounter, CertificateVerification, CertifiedRecord  # noqa: F401
 from .events import AudienceCount, Event, EventKind, EventPhoto, EventStatus  # noqa: F401
@@ -15,4 +15,14 @@ from .lecturers import (  # noqa: F401
     RequestStatus,
 )
 from .party import OrganizationKind, PartyMember, PartyOrganization  # noqa: F401
+from .party_life import (  # noqa: F401
+    CADENCE,
+    KINDS_FOR,
+    SANHUI_YIKE,
+    BranchMeeting,
+    MeetingAttendance,
+    MeetingKind,
+    MeetingState,
+    period_for,
+)
 from .volunteers import Volunteer, VolunteerMembership, VolunteerOrganization  # noqa: F401

@@ -47,6 +47,11 @@ class PartyMember(models.Model):
     mobile = models.CharField(_("手机号码"), max_length=11, validators=[mobile_validator])
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="party_registrations")
     registered_on = models.DateField(_("报到日期"))
+    # 双报到: an in-service member (在职党员) registers where they live and stays a member of their workplace's
+    # party organisation, which receives a quarterly return of their participation here. Free text: workplaces
+    # are outside the district's tree; the return groups members by this name as written (spaces normalised).
+    workplace = models.CharField(_("工作单位党组织"), max_length=100, blank=True,
+                                 help_text=_("在职党员所在单位党组织名称，如：区教育局机关党支部；非在职党员不填。"))
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PartyMemberQuerySet.as_manager()
@@ -58,6 +63,7 @@ class PartyMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "mobile"], name="party_member_unique_mobile"),
         ]
+        indexes = [models.Index(fields=["workplace"], condition=~models.Q(workplace=""), name="party_member_workplace")]
 
     def __str__(self) -> str:
         return self.name

@@ -5,3 +5,4 @@ from .events import *  # noqa: F401,F403
 from .hours import *  # noqa: F401,F403
 from .lecturers import *  # noqa: F401,F403
 from .party import *  # noqa: F401,F403
+from .party_life import *  # noqa: F401,F403

@@ -13,6 +13,7 @@ from wudu import scope
 from wudu.writes import create_once, update_versioned
 
 from ..models import PartyMember, PartyOrganization
+from .party_life import branch_meetings_schedule
 
 
 def party_org_create(
@@ -28,6 +29,8 @@ def party_org_create(
         org = PartyOrganization(grid=grid, kind=kind, name=name.strip(), secretary=secretary)
         org.full_clean()
         org.save()
+        # Its calendar starts at once: the meetings due this month and this quarter.
+        branch_meetings_schedule(organizations=[org])
         return org
 
     return create_once(key=idempotency_key, actor=actor, model=PartyOrganization, create=create)
@@ -41,6 +44,11 @@ def party_org_update(
     return update_versioned(organization, expected_version=expected_version, fields=fields)
 
 
+def normal_workplace(name: str | None) -> str:
+    """A workplace's name as the quarterly return groups it: spaces trimmed and collapsed (全角 spaces too)."""
+    return " ".join((name or "").replace("\u3000", " ").split())
+
+
 def party_member_register(
     *,
     actor,
@@ -49,6 +57,7 @@ def party_member_register(
     mobile: str,
     registered_on: datetime.date | None = None,
     user=None,
+    workplace: str = "",
     idempotency_key=None,
 ) -> PartyMember:
     """A party member registers with the grid where they live (就近报到)."""
@@ -59,7 +68,8 @@ def party_member_register(
 
     def create() -> PartyMember:
         member = PartyMember(
-            organization=organization, name=name.strip(), mobile=mobile, registered_on=registered_on, user=user
+            organization=organization, name=name.strip(), mobile=mobile, registered_on=registered_on, user=user,
+            workplace=normal_workplace(workplace),
         )
         member.full_clean()
         member.save()
@@ -72,7 +82,9 @@ def party_member_update(
     *, actor, member: PartyMember, expected_version: int | None = None, **changes
 ) -> PartyMember:
     scope.require_change(actor, member, "party_member")
-    fields = {k: v for k, v in changes.items() if k in {"name", "mobile", "registered_on"}}
+    fields = {k: v for k, v in changes.items() if k in {"name", "mobile", "registered_on", "workplace"}}
+    if "workplace" in fields:
+        fields["workplace"] = normal_workplace(fields["workplace"])
     if fields.get("registered_on") and fields["registered_on"] > timezone.localdate():
         raise ValidationError({"registered_on": _("报到日期不能晚于今天。")}, code="future")
     return update_versioned(member, expected_version=expected_version, fields=fields)

@@ -61,6 +61,7 @@ BUILD = {"bulletins.Bulletin": {"period_start": datetime.date(2026, 9, 1), "peri
          "outreach.Event": {"starts_at": lambda: timezone.now(),
                             "ends_at": lambda: timezone.now() + datetime.timedelta(hours=2),
                             "organizer_place": lambda: Place.objects.order_by("pk").first()},
+         "outreach.MeetingAttendance": {"present": False, "absence_reason": "出差"},
          "outreach.ServiceRecord": {"kind": "honour", "reason": "表彰补记",
                                     "approved_by": lambda: User.objects.order_by("pk").first()},
          "outreach.Certificate": {"period_from": datetime.date(2026, 1, 1), "period_to": datetime.date(2026, 6, 30),

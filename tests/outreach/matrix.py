@@ -11,12 +11,24 @@ from django.utils import timezone
 
 from grids.models import Level, Place
 from outreach import services as outreach_services
-from outreach.models import Event, Lecturer, LessonRequest, PartyMember, PartyOrganization, VolunteerOrganization
+from outreach.models import (
+    BranchMeeting,
+    Event,
+    Lecturer,
+    LessonRequest,
+    MeetingAttendance,
+    MeetingKind,
+    PartyMember,
+    PartyOrganization,
+    VolunteerOrganization,
+)
 from tests.scope import spec
 from tests.scope.matrix import AdminRelation, Driver, grid_anchor, key_of, new_key
 
 
 def _drop_party_org(world, grid: Place) -> None:
+    MeetingAttendance.objects.filter(meeting__organization__grid=grid).delete()
+    BranchMeeting.objects.filter(organization__grid=grid).delete()
     PartyMember.objects.filter(organization__grid=grid).delete()
     PartyOrganization.objects.filter(grid=grid).delete()
 
@@ -118,6 +130,41 @@ LECTURER_DRIVERS = {
     ),
 }
 DRIVERS.update(LECTURER_DRIVERS)
+
+
+def _meeting(world, key: str) -> BranchMeeting:
+    """This month's 主题党日 of the grid's party organisation (made when the cast built the organisation)."""
+    return BranchMeeting.objects.get(organization__grid=world.cast.places[key], kind=MeetingKind.PARTY_DAY,
+                                     period=f"{timezone.localdate():%Y-%m}")
+
+
+def _member_of(meeting: BranchMeeting) -> PartyMember:
+    return PartyMember.objects.filter(organization_id=meeting.organization_id).order_by("pk").first()
+
+
+def _record_data(meeting: BranchMeeting) -> dict:
+    held = max(timezone.localdate().replace(day=1), timezone.localdate() - datetime.timedelta(days=1))
+    return {"held_on": held.isoformat(), "minutes": (meeting.minutes or "矩阵会议记录") + "改",
+            "present": [_member_of(meeting).pk], "version": meeting.version}
+
+
+def _record(actor, meeting: BranchMeeting) -> BranchMeeting:
+    data = _record_data(meeting)
+    return outreach_services.branch_meeting_record(actor=actor, meeting=meeting,
+                                          held_on=datetime.date.fromisoformat(data["held_on"]),
+                                          minutes=data["minutes"], present=[_member_of(meeting)])
+
+
+DRIVERS["branch_meeting"] = Driver(
+    key="branch_meeting", model=BranchMeeting, admin_name="outreach_branchmeeting", api_basename="branch-meeting",
+    anchor=grid_anchor, find=_meeting, mutable_field="minutes", surfaces=("service", "page", "api"),
+    service_update=_record,
+    page_list_url="/outreach/party/?state=all",
+    page_detail_url=lambda m: reverse("party_life:record", args=[m.pk]),
+    page_update_url=lambda m: reverse("party_life:record", args=[m.pk]),
+    page_update=_record_data,
+    api_update=_record_data,
+)
 
 
 def populate(world) -> None:

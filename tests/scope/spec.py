@@ -75,6 +75,8 @@ READ = {
     # Volunteers where they live, hours where the recording organisation is registered: not departments.
     "volunteer": LEDGER_READERS,
     "service_hours": LEDGER_READERS,
+    # 三会一课 and 主题党日: the party's business, as its register: departments do not read them.
+    "branch_meeting": {role: "subtree" for role in DATA_ROLES if role != "department_staff"},
     "household": LEDGER_READERS,
     "site": LEDGER_READERS,
     "patrol": LEDGER_READERS,
@@ -113,6 +115,8 @@ WRITE = {
     # (update) and honour hours entered (create) by the office of the recording organisation's place.
     "volunteer": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "service_hours": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # recorded (held, minutes, attendance) by the grid's instructor and the officials above it
+    "branch_meeting": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "household": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     "site": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     # Only the grid's own workers (and its head) walk it; nobody edits a ledger entry from above.
