@@ -9,10 +9,32 @@ from tests.cast import build_cast
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_collection_modifyitems(items):
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
     """Tests on the shared cast first, transactional ones after the other database tests: the cast is then built
-    about once per worker."""
+    about once per worker. Under `--dist loadgroup`, the tests of an xdist_group go to one worker (see below)."""
     cast_store.reorder(items)
+    if getattr(config.option, "loadgroup", False):  # set on the xdist workers of a `--dist loadgroup` run
+        _name_xdist_groups(items)
+
+
+def _name_xdist_groups(items):
+    """pytest-xdist 3.8 groups tests by a suffix it appends to their node id (`…::test_x@demo`), but it writes the
+    attribute pytest < 9.2 kept the id in: on pytest 9.2 the suffix is lost and the group's tests are spread over the
+    workers, each loading the group's module fixture (the demo district) again (pytest-xdist issue #1386). The
+    suffix is set here as xdist means it; a run where it still cannot be set stops rather than spread silently."""
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        if not names:
+            continue
+        suffix = "@" + "_".join(names)
+        if not item.nodeid.endswith(suffix):
+            from _pytest.nodeid import coerce_node_id  # pytest 9.2's structured id (xdist's own write missed it)
+
+            item._id = coerce_node_id(item.nodeid + suffix)
+        if not item.nodeid.endswith(suffix):
+            raise pytest.UsageError(f"cannot put {item.nodeid} in its xdist_group {suffix[1:]!r}")
 
 
 @pytest.hookimpl(tryfirst=True)

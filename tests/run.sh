@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite on SQLite; then on PostgreSQL and with a real Celery worker where they answer.
 #
-#   sqlite       every test except celery_live, on SQLite with eager Celery (always)
+#   sqlite       every test except celery_live, on SQLite with eager Celery (always); the browser journeys only when
+#                PostgreSQL does not answer (see "Where the browser journeys run" below)
 #   postgres     every test except celery_live again, on PostgreSQL      (when 127.0.0.1:5432 answers)
 #   celery_live  a real worker and beat on Redis, on PostgreSQL          (when both answer)
 #
@@ -103,10 +104,27 @@ EMPTY_OK=no
 [ $# -gt 0 ] && EMPTY_OK=yes
 TOTAL_START=$SECONDS
 
-phase sqlite "$EMPTY_OK" -- DATABASE_URL="sqlite:///$PWD/db.sqlite3" CELERY_BROKER_URL= -- \
-    tests -q -p no:randomly -m "not celery_live" "${XDIST[@]}" "$@"
+# Where the browser journeys run (tests/browser, marker `browser`): once, in the PostgreSQL phase when PostgreSQL
+# answers, else in the SQLite phase. They drive Chromium through the pages against a live server (phone capture,
+# offline sync, the case loop, drill-down): what they prove is the pages, scripts and service worker, the same code
+# on either database; what is database-specific under them (the services, the gate, the queries) is tested by the
+# rest of the suite in both phases. Run in both phases they cost the SQLite phase some 100 s of CPU (16 live-server
+# journeys, each building its cast in a transactional test, and Chromium) plus their waits on the pages, and prove
+# nothing more there; the PostgreSQL phase is the one closer to production. Without PostgreSQL (a newcomer's first
+# `make test`) they still run, on SQLite.
+# (The schema fuzz is run once likewise, in the SQLite phase: tests/api/test_schema_fuzz.py says why.)
+PG_UP=no
+pg_answers && PG_UP=yes
+SQLITE_MARKS="not celery_live"
+if [ "$PG_UP" = yes ]; then
+    SQLITE_MARKS="not celery_live and not browser"
+    echo "note: PostgreSQL answers, so the browser journeys run in the postgres phase only"
+fi
 
-if pg_answers; then
+phase sqlite "$EMPTY_OK" -- DATABASE_URL="sqlite:///$PWD/db.sqlite3" CELERY_BROKER_URL= -- \
+    tests -q -p no:randomly -m "$SQLITE_MARKS" "${XDIST[@]}" "$@"
+
+if [ "$PG_UP" = yes ] || pg_answers; then
     # One run at a time per machine may use the shared test database names and the broker database.
     exec 9>"$LOCK"
     if ! flock -n 9; then
