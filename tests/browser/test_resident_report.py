@@ -5,6 +5,7 @@ the progress found again with the reference and the mobile number."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import Case, LimitUnit, Status
 from cases.services import case_category_create
@@ -43,7 +44,8 @@ def test_resident_reports_a_problem_from_the_public_notice(live_server, phone, s
 
     # "Use my location" moves the point to where the phone is: 董庄社区 第1网格.
     phone.get_by_role("button", name="使用我的当前位置").click()
-    phone.wait_for_function("document.querySelector('[data-picked]').textContent.includes('第1网格')")
+    # (a locator wait: a string predicate polled by wait_for_function is compiled in the page, which its CSP refuses)
+    expect(phone.locator("[data-picked]")).to_contain_text("第1网格")
     assert phone.locator("[data-picked]").inner_text() == "已选位置：新兴街道 · 董庄社区 · 第1网格"
     assert phone.input_value("#id_grid") == cast.place("G1").code
     # Zoomed in on the point, the grid is named on the map with its community.

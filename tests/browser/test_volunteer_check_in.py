@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from outreach import services
 from outreach.models import HoursStatus, ServiceRecord
@@ -23,7 +24,7 @@ def test_volunteer_checks_in_and_out_on_a_phone_and_the_organiser_countersigns(l
     phone.context.set_geolocation({"longitude": VENUE[0], "latitude": VENUE[1] + 0.001})  # ≈ 110 m away
 
     phone.goto(f"{live_server.url}/outreach/qd/?c={services.checkin_code(lecture)}")
-    phone.wait_for_function("document.querySelector('[name=lat]').value !== ''")
+    expect(phone.locator("[name=lat]")).not_to_have_value("")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.fill("[name=mobile]", person.mobile)
     button = phone.get_by_role("button", name="签到")

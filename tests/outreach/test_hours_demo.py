@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from grids.models import User
-from outreach.demo import ENVIRONMENT_ORG, load_volunteer_history
+from outreach.demo import ENVIRONMENTAL_ORG, load_volunteer_history
 from outreach.models import HoursStatus, ServiceRecord, Volunteer, VolunteerMembership
 from tests.outreach.hours_fixtures import at, event, organization
 
@@ -20,7 +20,7 @@ def test_without_the_organisation_nothing_is_added(cast):
 
 def test_the_organisations_volunteers_and_their_verified_hours(cast):
     User.objects.create_superuser(username="admin", password="x-Demo-2026", real_name="管理员")
-    org = organization(cast, ENVIRONMENT_ORG, key="D")
+    org = organization(cast, ENVIRONMENTAL_ORG, key="D")
     for day in (2, 9, 16):
         event(cast, org, starts=at(day, 9))
     upcoming = event(cast, org, starts=at(30, 9))
