@@ -5,6 +5,7 @@ import json
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from grids.models import Role
 from ledger import services as ledger
@@ -159,11 +160,13 @@ def test_worker_logs_visits_offline_and_they_arrive_once(live_server, phone, scr
 
     # 结束巡查 asks first, with the figures, then closes it on the server, with the route.
     phone.locator("[data-end-confirm] > summary").click()
-    assert phone.locator("[data-end='visits']").inner_text() == "3"
+    # (the figures are filled by the details' toggle event, which the browser fires a moment after the click)
+    expect(phone.locator("[data-end='visits']")).to_have_text("3")
     phone.get_by_role("button", name="确认结束").click()
     phone.wait_for_selector("[data-start-panel]:not([hidden])")
     assert phone.locator("[data-ended-summary]").is_visible()
-    assert phone.locator("[data-sum='visits']").inner_text() == "3" and phone.locator("[data-sum='findings']").inner_text() == "1"
+    expect(phone.locator("[data-sum='visits']")).to_have_text("3")
+    expect(phone.locator("[data-sum='findings']")).to_have_text("1")
     _wait_queue_empty(phone)
     patrol.refresh_from_db()
     assert not patrol.is_open

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from grids.models import Role
 from ledger import services as ledger
@@ -53,8 +54,9 @@ def test_worker_continues_a_patrol_saves_within_reach_ends_it_and_reports_from_t
     phone.locator("[data-end-confirm] > summary").click()
     confirm = phone.get_by_role("button", name="确认结束")
     confirm.scroll_into_view_if_needed()
-    assert phone.locator("[data-end='visits']").inner_text() == "1"
-    assert phone.locator("[data-end='findings']").inner_text() == "1"
+    # (filled by the details' toggle event, which the browser fires a moment after the click)
+    expect(phone.locator("[data-end='visits']")).to_have_text("1")
+    expect(phone.locator("[data-end='findings']")).to_have_text("1")
     screenshot(phone, "patrol-end-confirm-phone", full_page=False)
     confirm.click()
     phone.wait_for_selector("[data-ended-summary]:not([hidden])")
