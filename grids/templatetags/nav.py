@@ -79,6 +79,12 @@ class Menu:
         return self.data and scope.reads(self.user, "event")
 
     @cached_property
+    def outreach(self) -> bool:
+        # The 党建 group of the menu: one entry in the bar for outreach's five pages (events, party life, the
+        # lecturers' pool, volunteers, certificates), so that the bar keeps to one line on a desktop.
+        return self.events or self.party_life or self.lecturers or self.volunteers or self.certificates
+
+    @cached_property
     def notifications(self) -> bool:
         return self.data
 

@@ -112,3 +112,16 @@ def test_a_resident_is_offered_the_self_service_form(db, client):
     nav = _links(client.get(reverse("public:index")).content.decode()).nav
     assert reverse("cases_public:submit") in nav
     assert reverse("manage:index") not in nav
+
+
+def test_outreach_pages_sit_in_one_party_building_group_of_the_bar(world, client):
+    """A street official reads all five outreach pages: the bar shows one 党建 entry holding them (five entries of
+    their own wrapped the desktop bar onto two lines), not five."""
+    sign_in(client, world, "street_official")
+    html = _landing(client).content.decode()
+    group = re.search(r'<details><summary class="nav-link">党建</summary>(.*?)</details>', html, re.S)
+    assert group is not None
+    for name in ("outreach_events:list", "party_life:meetings", "outreach_lecturers:pool",
+                 "outreach_hours:volunteers", "outreach_certs:list"):
+        assert f'href="{reverse(name)}"' in group.group(1)
+        assert html.count(f'href="{reverse(name)}"') == 1
