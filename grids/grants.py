@@ -5,7 +5,7 @@ Registered with the gate from GridsConfig.ready, so the gate (wudu/scope.py) nev
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import DateField, QuerySet, Value
 
 from wudu.scope import Grant
 
@@ -15,9 +15,13 @@ from .models import Membership
 class MembershipGrants:
     name = "membership"
 
+    def grant_rows(self, user) -> QuerySet:
+        return Membership.objects.filter(user=user).values_list(
+            "role", "place_id", "place__code", "department_id",
+            Value(None, output_field=DateField()), Value(None, output_field=DateField()))
+
     def grants_of(self, user) -> list[Grant]:
-        rows = Membership.objects.filter(user=user).values_list("role", "place_id", "place__code", "department_id")
-        return [Grant(role, place_id, code, department_id) for role, place_id, code, department_id in rows]
+        return [Grant(*row, provider=self.name) for row in self.grant_rows(user).order_by("id")]
 
     def holders(self, prefix: str, strictly_below: bool) -> QuerySet:
         memberships = Membership.objects.filter(place__code__startswith=prefix)

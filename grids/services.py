@@ -179,7 +179,10 @@ def grid_at(lng: float, lat: float) -> Place | None:
 
 
 def _check_membership(role: str, place: Place, department: Department | None) -> None:
-    need = ROLE_LEVEL[Role(role)]
+    need = ROLE_LEVEL.get(Role(role))
+    if need is None:
+        raise ValidationError({"role": _("%(role)s由巡察轮次的组队产生，不能直接任职。") % {"role": Role(role).label}},
+                              code="not_a_membership")
     if place.level != need:
         raise ValidationError(
             {"place": _("%(role)s只能在%(level)s任职。") % {"role": Role(role).label, "level": Level(need).label}},

@@ -62,6 +62,10 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
+    # Inspection (巡察, the inspections app): the district's inspection office holds a membership at the district;
+    # a team member's grants come from their team's coverage, dated by the round (never from a membership).
+    INSPECTION_OFFICE = "inspection_office", _("巡察办")
+    INSPECTOR = "inspector", _("巡察组成员")
 
 
 GRID_ROLES = (Role.GRID_HEAD, Role.INSTRUCTOR, Role.GRID_WORKER)
@@ -73,7 +77,10 @@ EVERY_ROLE = tuple(Role)
 # else; the audit administrator reads the audit only. Neither reaches the district's data (cases, households …).
 ADMINISTRATORS = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 NO_DATA_ROLES = (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
-DATA_ROLES = tuple(role for role in Role if role not in NO_DATA_ROLES)
+# The inspection office and the teams read what inspection needs (rounds, findings, rectification, and the places
+# and people they inspect), not the district's ledgers and cases: they are not data roles either.
+INSPECTION_ROLES = (Role.INSPECTION_OFFICE, Role.INSPECTOR)
+DATA_ROLES = tuple(role for role in Role if role not in NO_DATA_ROLES and role not in INSPECTION_ROLES)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,9 @@ class GrantProvider(Protocol):
     - `grants_of(user)`: every grant the user holds, in a stable order, with one query at most (the gate calls
       it once per request and caches the result on the user). A dated grant sets `valid_from`/`valid_until`;
       the gate drops those not valid today, so a provider may return all of a user's periods.
+    - optionally `grant_rows(user)`: the same grants as an unordered queryset of `GRANT_ROW` tuples (role,
+      place id, code, department id, valid from, valid until). The gate reads the rows of every provider that
+      offers them in one query (UNION ALL), so a new provider costs no query per request.
     - `holders(prefix, strictly_below)`: a queryset of the ids (`values("user_id")` or similar) of the people
       who hold a grant of this provider at the place with this code prefix or below it (strictly below when
       asked): people are visible where they serve. A dated provider answers with those whose period includes
@@ -123,6 +133,10 @@ class GrantProvider(Protocol):
     def grants_of(self, user) -> Iterable[Grant]: ...
 
     def holders(self, prefix: str, strictly_below: bool) -> models.QuerySet: ...
+
+
+# The columns of a provider's `grant_rows`: role, place id, place code, department id, valid from, valid until.
+GRANT_ROW = ("role", "place_id", "code", "department_id", "valid_from", "valid_until")
 
 
 _PROVIDERS: dict[str, GrantProvider] = {}
@@ -247,23 +261,33 @@ def _line_of(path: str) -> Callable[[str, bool], Q]:
 
 # What the security administrator reads to grant roles: the places, the people who serve there, their memberships.
 _GRANTOR_READ = {Role.SECURITY_ADMIN: Reach.SUBTREE}
+# What inspection reads beyond its own records: the places it inspects and the people serving there (to name a
+# task's responsible person), without their private fields.
+_INSPECTION_READ = {role: Reach.SUBTREE for role in INSPECTION_ROLES}
+# Inspection (巡察) and rectification (整改), the inspections app. Findings and their tasks are read by the
+# inspection office (the whole district), a team member where their team's dated coverage reaches, the officials of
+# the place and above (a community sees its own findings) and the system administrator; a department reads the tasks
+# it owns (department_path). Findings are recorded by the teams and the office; who takes which step of a task
+# (progress by the owner unit, verification by the team, never the owner) is inspections.workflow's table.
+_INSPECTION_FINDING_READ = {Role.INSPECTION_OFFICE: Reach.SUBTREE, Role.INSPECTOR: Reach.SUBTREE,
+                            **{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}
 
 _CENTER_WRITES = {Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE}
 
 
 # The policy table. A new resource joins the gate (and the generated scope matrix) by adding a line here.
 POLICIES: dict[str, Policy] = {
-    "place": Policy(path="code", read=_subtree_read(_GRANTOR_READ), write=_officials_write({Role.GRID_HEAD: Reach.BELOW}),
+    "place": Policy(path="code", read=_subtree_read({**_GRANTOR_READ, **_INSPECTION_READ}), write=_officials_write({Role.GRID_HEAD: Reach.BELOW}),
                     creates_child=True),
-    "person": Policy(path="", read=_subtree_read(_GRANTOR_READ), q_for_prefix=_person_q, personal_fields=_PERSON_FIELDS,
+    "person": Policy(path="", read=_subtree_read({**_GRANTOR_READ, **_INSPECTION_READ}), q_for_prefix=_person_q, personal_fields=_PERSON_FIELDS,
                      self_path="pk", reader_sees_self=True),
     # Roles are granted by the officials below them and by the security administrator, not by the system
     # administrator (三权分立); the administrators' own roles only by the security administrator (grids.services).
-    "membership": Policy(path="place__code", read=_subtree_read(_GRANTOR_READ),
+    "membership": Policy(path="place__code", read=_subtree_read({**_GRANTOR_READ, **_INSPECTION_READ}),
                          write={**{role: Reach.BELOW for role in OFFICIALS}, Role.SECURITY_ADMIN: Reach.SUBTREE}),
     "department": Policy(
         path="district__code",
-        read={**{role: Reach.DISTRICT for role in DATA_ROLES}, Role.SECURITY_ADMIN: Reach.DISTRICT},
+        read={**{role: Reach.DISTRICT for role in (*DATA_ROLES, *INSPECTION_ROLES)}, Role.SECURITY_ADMIN: Reach.DISTRICT},
         write={Role.DISTRICT_OFFICIAL: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "partner": Policy(path="grid__code", read=_subtree_read(), write=_officials_write({Role.GRID_HEAD: Reach.SUBTREE})),
@@ -310,7 +334,7 @@ POLICIES: dict[str, Policy] = {
                Role.COMMAND_CENTER: Reach.SUBTREE},
     ),
     "case_category": Policy(
-        path="district__code", read={role: Reach.DISTRICT for role in DATA_ROLES},
+        path="district__code", read={role: Reach.DISTRICT for role in (*DATA_ROLES, *INSPECTION_ROLES)},
         write={Role.COMMAND_CENTER: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "notification": Policy(path="", read={}, owner_path="user"),
@@ -340,6 +364,20 @@ POLICIES: dict[str, Policy] = {
     # administrator.
     "volunteer_org": Policy(path="place__code", read=_subtree_read(), q_for_prefix=_line_of("place__code"),
                             write={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}),
+    # A round of inspection (its teams and their coverage): its name and dates are read across the district by the
+    # office, the teams and the officials (the inspected units); planned and staffed by the inspection office.
+    "inspection_round": Policy(
+        path="district__code",
+        read={Role.INSPECTION_OFFICE: Reach.DISTRICT, Role.INSPECTOR: Reach.DISTRICT,
+              **{role: Reach.DISTRICT for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.DISTRICT},
+        write={Role.INSPECTION_OFFICE: Reach.SUBTREE}),
+    "finding": Policy(path="place__code", read=_INSPECTION_FINDING_READ,
+                      write={Role.INSPECTION_OFFICE: Reach.SUBTREE, Role.INSPECTOR: Reach.SUBTREE}),
+    "rectification": Policy(
+        path="finding__place__code", department_path="owner_department_id",
+        read={**_INSPECTION_FINDING_READ, Role.DEPARTMENT_STAFF: Reach.SUBTREE},
+        write={Role.INSPECTION_OFFICE: Reach.SUBTREE, Role.INSPECTOR: Reach.SUBTREE,
+               **{role: Reach.SUBTREE for role in OFFICIALS}, Role.DEPARTMENT_STAFF: Reach.SUBTREE}),
     # Covert checks are seen by the levels above the grid only, never by the grid's own staff (not even by one
     # of them who also holds an office above the grid).
     "spot_check": Policy(
@@ -359,10 +397,30 @@ def grants_for(user) -> tuple[Grant, ...]:
     cached = getattr(user, "_wudu_grants", None)
     if cached is None:
         today = timezone.localdate()
-        cached = tuple(grant for provider in grant_providers() for grant in provider.grants_of(user)
-                       if grant.valid_on(today))
+        cached = tuple(grant for grant in _all_grants(user) if grant.valid_on(today))
         user._wudu_grants = cached
     return cached
+
+
+def _all_grants(user) -> list[Grant]:
+    """Every provider's grants, in the providers' order: the table-backed ones (`grant_rows`) in one query."""
+    providers = grant_providers()
+    by_rows = [provider for provider in providers if hasattr(provider, "grant_rows")]
+    rows: dict[str, list[Grant]] = {provider.name: [] for provider in by_rows}
+    if by_rows:
+        querysets = [provider.grant_rows(user).annotate(_provider=Value(provider.name)).order_by()
+                     for provider in by_rows]
+        union = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
+        for *values, name in union:
+            rows[name].append(Grant(*values, provider=name))
+    out: list[Grant] = []
+    for provider in providers:
+        if provider.name in rows:
+            out.extend(sorted(rows[provider.name], key=lambda g: (g.valid_from or datetime.date.min, g.code,
+                                                                  g.role, g.department_id or 0)))
+        else:
+            out.extend(provider.grants_of(user))
+    return out
 
 
 def forget_grants(user) -> None:

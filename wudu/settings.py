@@ -47,7 +47,7 @@ if PRODUCTION:
 
 # The project's apps, in the order of the import rule (docs/architecture.md): each plugs in its pages (urls.py), its
 # API routes (api.py: register_routes) and its management pages (managed.py). Adding an app adds its name here.
-PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "bulletins", "audit", "bench"]
+PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "inspections", "bulletins", "audit", "bench"]
 
 INSTALLED_APPS = [
     "wudu.twofactor.apps.AdminConfig",  # django.contrib.admin, its site asking for the second factor

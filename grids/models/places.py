@@ -225,6 +225,8 @@ ROLE_LEVEL = {
     Role.SYSTEM_ADMIN: Level.DISTRICT,
     Role.SECURITY_ADMIN: Level.DISTRICT,
     Role.AUDIT_ADMIN: Level.DISTRICT,
+    Role.INSPECTION_OFFICE: Level.DISTRICT,
+    # Role.INSPECTOR is never a membership: a team member's grants come from the team's dated coverage.
 }
 
 

@@ -57,8 +57,8 @@ def fresh(user):
     return User.objects.get(pk=user.pk)
 
 
-def test_the_grids_app_registers_memberships_as_the_provider(cast):
-    assert [provider.name for provider in scope.grant_providers()] == ["membership"]
+def test_the_apps_register_memberships_and_team_coverage_as_the_providers(cast):
+    assert [provider.name for provider in scope.grant_providers()] == ["membership", "inspection_team"]
     worker = fresh(cast.user("grid_worker"))
     assert [(g.role, g.code, g.provider) for g in scope.grants_for(worker)] == [
         (Role.GRID_WORKER, cast.place("G1").code, "membership")]

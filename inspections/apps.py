@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "inspections"
+    verbose_name = _("巡察整改")
+
+    def ready(self) -> None:
+        from wudu import scope
+
+        from .grants import TeamCoverageGrants
+
+        # A team member's grants: the places their team covers, for the round's dates and its follow-up period.
+        scope.register_grant_provider(TeamCoverageGrants())

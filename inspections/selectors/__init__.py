@@ -1,0 +1,1 @@
+"""inspections' reads, one module per area."""
