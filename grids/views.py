@@ -35,6 +35,8 @@ def home(request):
             return redirect("lockouts")
         if grant.role == Role.AUDIT_ADMIN:
             return redirect("/audit/")
+        if grant.role in scope.INSPECTION_ROLES:
+            return redirect("profile")
     if grant is not None:
         return redirect("terminal", code=grant.code)
     if request.user.is_superuser:

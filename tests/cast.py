@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from grids import geo, services
 from grids.models import Department, Level, Membership, Place, Role, User
 from outreach import services as outreach_services
@@ -40,7 +42,12 @@ ROLE_PLACES = {
     Role.SYSTEM_ADMIN: "D",
     Role.SECURITY_ADMIN: "D",
     Role.AUDIT_ADMIN: "D",
+    Role.INSPECTION_OFFICE: "D",
+    # not a membership: a member of a team of the cast's running round (`ROUND`) that covers 董庄社区
+    Role.INSPECTOR: "C1",
 }
+# The cast's round of inspection: it started 10 days ago and runs 30 days; its follow-up lasts two months.
+ROUND_STARTED_DAYS_AGO = 10
 
 # People with several roles: name → ((role, place key), …). Their grants add up (the union of what each allows),
 # except that covert spot checks never reach a grid where the person holds a grid role.
@@ -111,12 +118,15 @@ def build_cast() -> Cast:
             )
             cast.departments[f"{short_code}@{key}"] = department
     for role, key in ROLE_PLACES.items():
+        if role == Role.INSPECTOR:
+            continue
         membership = services.person_appoint(
             actor=admin, place=cast.places[key], role=role, username=f"u_{role.value}", real_name=f"{role.label}甲",
             mobile="13900000001", password=PASSWORD, work_phone="0374-5550001", duties=f"{role.label}职责",
             department=cast.departments["chengguan@D"] if role == Role.DEPARTMENT_STAFF else None,
         )
         cast.users[role.value] = membership.user
+    cast.users[Role.INSPECTOR.value] = _appoint_inspector(cast)
     for key in ("G1", "G1b", "G2", "G3", "G4"):
         grid = cast.places[key]
         services.partner_create(actor=admin, grid=grid, kind="property_company", name=f"{key}物业公司")
@@ -132,6 +142,22 @@ def build_cast() -> Cast:
             real_name=f"{key}网格员", mobile="13900000002",
         )
     return cast
+
+
+def _appoint_inspector(cast: Cast) -> User:
+    """The cast's inspector: the leader of 第一巡察组 of the round running now, which covers 董庄社区 (C1)."""
+    from inspections.services import rounds as inspection_rounds
+
+    inspector = User.objects.create_user(username=f"u_{Role.INSPECTOR.value}", password=PASSWORD,
+                                         real_name=f"{Role.INSPECTOR.label}甲", mobile="13900000001")
+    today = timezone.localdate()
+    starts_on = today - datetime.timedelta(days=ROUND_STARTED_DAYS_AGO)
+    round_ = inspection_rounds.round_create(
+        actor=cast.user(Role.INSPECTION_OFFICE), district=cast.places["D"], name="矩阵巡察轮次", starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(days=29))
+    inspection_rounds.team_create(actor=cast.user(Role.INSPECTION_OFFICE), round=round_, name="第一巡察组",
+                                  leader=inspector, places=[cast.places[ROLE_PLACES[Role.INSPECTOR]]])
+    return inspector
 
 
 def appoint_multi_role(cast: Cast) -> dict[str, User]:

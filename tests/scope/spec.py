@@ -52,8 +52,12 @@ EVERYONE = set(ROLES)
 # 三权分立: the security administrator reads the places, people and memberships it grants roles in (people without
 # their private fields) and the departments; the audit administrator reads the audit only — neither reads data.
 NO_DATA = {"security_admin", "audit_admin"}
-DATA_ROLES = [role for role in ROLES if role not in NO_DATA]
+# The inspection office and the teams read rounds, findings and rectification, and the places and people they
+# inspect (without private fields): not the district's data.
+INSPECTION = {"inspection_office", "inspector"}
+DATA_ROLES = [role for role in ROLES if role not in NO_DATA | INSPECTION]
 GRANTOR = {"security_admin": "subtree"}
+INSPECTION_READ = dict.fromkeys(INSPECTION, "subtree")
 OFFICIALS = {"community_official", "street_official", "district_official"}
 GRID_ROLES = {"grid_head", "instructor", "grid_worker"}
 
@@ -64,10 +68,10 @@ EVERY_SUBTREE = dict.fromkeys(DATA_ROLES, "subtree")
 LEDGER_READERS = {role: "subtree" for role in DATA_ROLES if role != "department_staff"}  # departments see cases only
 ABOVE_THE_GRID = {role: "subtree" for role in OFFICIALS | {"command_center", "system_admin"}}  # covert checks
 READ = {
-    "place": {**EVERY_SUBTREE, **GRANTOR},
-    "person": {**EVERY_SUBTREE, **GRANTOR},
-    "membership": {**EVERY_SUBTREE, **GRANTOR},
-    "department": dict.fromkeys([*DATA_ROLES, "security_admin"], "district"),
+    "place": {**EVERY_SUBTREE, **GRANTOR, **INSPECTION_READ},
+    "person": {**EVERY_SUBTREE, **GRANTOR, **INSPECTION_READ},
+    "membership": {**EVERY_SUBTREE, **GRANTOR, **INSPECTION_READ},
+    "department": dict.fromkeys([*DATA_ROLES, "security_admin", *INSPECTION], "district"),
     "partner": EVERY_SUBTREE,
     "party_org": EVERY_SUBTREE,
     # The party-member register is the party organisation's business: departments do not read it.
@@ -86,7 +90,7 @@ READ = {
     # Cases: everyone reads the cases of their subtree; a department reads what was dispatched to it (the world's
     # cases are all dispatched to the cast's department, 城市管理; other departments are tested in tests/cases).
     "case": EVERY_SUBTREE,
-    "case_category": dict.fromkeys(DATA_ROLES, "district"),
+    "case_category": dict.fromkeys([*DATA_ROLES, *INSPECTION], "district"),
     # A bulletin is read at its place and below, and by the units it names above them ("line": either way).
     "bulletin": dict.fromkeys(DATA_ROLES, "line"),
     "objection": dict.fromkeys(DATA_ROLES, "line"),  # read with its bulletin
