@@ -15,7 +15,7 @@ import importlib
 
 from tests.scope.matrix import Driver, World, build_people, via_managed
 
-APPS = ("tests.grids.matrix", "tests.ledger.matrix", "tests.outreach.matrix", "tests.cases.matrix",
+APPS = ("tests.grids.matrix", "tests.ledger.matrix", "tests.outreach.matrix", "tests.cases.matrix", "tests.inspections.matrix",
         "tests.bulletins.matrix")
 MODULES = [importlib.import_module(name) for name in APPS]
 

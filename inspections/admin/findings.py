@@ -1,0 +1,1 @@
+"""The Django admin of the findings area."""

@@ -1,0 +1,1 @@
+"""inspections' forms, one module per area."""

@@ -1,0 +1,12 @@
+"""Where inspections' pages live (巡察 → /xuncha/…): one module of routes per area (inspections/urls_<area>.py);
+the shell finds this module through wudu.plugins."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("xuncha/", include("inspections.urls_rounds")),
+    path("xuncha/findings/", include("inspections.urls_findings")),
+    path("xuncha/tasks/", include("inspections.urls_tasks")),
+    path("xuncha/ladder/", include("inspections.urls_ladder")),
+    path("xuncha/reports/", include("inspections.urls_reports")),
+]

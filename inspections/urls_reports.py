@@ -1,0 +1,5 @@
+"""The reports area's pages."""
+
+app_name = "inspection_reports"
+
+urlpatterns: list = []

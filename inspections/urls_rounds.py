@@ -1,0 +1,5 @@
+"""The rounds area's pages."""
+
+app_name = "inspections"
+
+urlpatterns: list = []

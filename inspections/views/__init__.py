@@ -1,0 +1,1 @@
+"""inspections' pages, one module per area (rounds, findings, tasks, ladder, reports)."""

@@ -1,0 +1,3 @@
+"""The findings area's drivers of the scope matrix."""
+
+DRIVERS: dict = {}

@@ -1,0 +1,3 @@
+"""The rounds area's drivers of the scope matrix."""
+
+DRIVERS: dict = {}

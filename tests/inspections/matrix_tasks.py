@@ -1,0 +1,3 @@
+"""The tasks area's drivers of the scope matrix."""
+
+DRIVERS: dict = {}
