@@ -13,3 +13,11 @@ class InspectionsConfig(AppConfig):
 
         # A team member's grants: the places their team covers, for the round's dates and its follow-up period.
         scope.register_grant_provider(TeamCoverageGrants())
+
+        # The ladder (insp-ladder): an assignment or reassignment step has its 督办通知书 issued after it commits.
+        from django.db.models.signals import post_save
+
+        from .models import TaskStep
+        from .services.ladder import after_task_step
+
+        post_save.connect(after_task_step, sender=TaskStep, dispatch_uid="inspections.ladder.after_task_step")

@@ -672,6 +672,24 @@ CELERY_BEAT_SCHEDULE["branch-meetings"] = {
     "options": {"expires": 6 * 3600},
 }
 
+# --- inspections: the escalation ladder (五书制) and the deadline loop's reminders (inspections/services/ladder.py) ---
+# Reminders go to the owner unit this many days before a rectification deadline (two values: the week's, the day's).
+INSPECTION_REMIND_DAYS = env.list("INSPECTION_REMIND_DAYS", cast=int, default=[7, 1])
+if len(INSPECTION_REMIND_DAYS) != 2 or min(INSPECTION_REMIND_DAYS) < 0 or len(set(INSPECTION_REMIND_DAYS)) != 2:
+    raise ImproperlyConfigured("INSPECTION_REMIND_DAYS must be two different day counts, e.g. 7,1.")
+# A 告诫书 (warning), issued once a task is overdue, sets a final deadline this many days after the deadline; past it
+# comes the 问责书 (accountability letter).
+INSPECTION_FINAL_DEADLINE_DAYS = env.int("INSPECTION_FINAL_DEADLINE_DAYS", default=15)
+if INSPECTION_FINAL_DEADLINE_DAYS < 1:
+    raise ImproperlyConfigured("INSPECTION_FINAL_DEADLINE_DAYS must be at least 1.")
+# The ladder's beat: reminders, the day's overdue list and the documents on schedule, at 08:05, 13:05 and 17:05
+# (Asia/Shanghai); each message is sent once (a Reminder row per task, kind, deadline and recipient).
+CELERY_BEAT_SCHEDULE["inspection-ladder"] = {
+    "task": "inspections.tasks.inspection_ladder_task",
+    "schedule": crontab(hour="8,13,17", minute=5),
+    "options": {"expires": 4 * 3600},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

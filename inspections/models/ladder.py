@@ -9,7 +9,7 @@ sends nothing twice, and keyed by the deadline and the recipient, so that a reas
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from grids.models import User
+from grids.models import Place, User
 
 from .tasks import Ladder, Rectification
 
@@ -30,7 +30,9 @@ class Notice(models.Model):
         verbose_name_plural = _("督办文书")
         ordering = ["task", "issued_at", "id"]
         constraints = [models.UniqueConstraint(fields=["task", "kind", "deadline"], name="notice_once")]
-        indexes = [models.Index(fields=["kind", "issued_at"], name="notice_kind_issued")]
+        indexes = [models.Index(fields=["kind", "issued_at"], name="notice_kind_issued"),
+                   # The documents page's filters (a kind, the unacknowledged ones), newest first.
+                   models.Index(fields=["kind", "acknowledged_at", "id"], name="notice_kind_ack")]
 
     def __str__(self) -> str:
         return self.number
@@ -58,3 +60,18 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind} {self.deadline}"
+
+
+class NoticeCounter(models.Model):
+    """Per-district, per-year sequence of the ladder's document numbers (文号). The row is locked while a number is
+    taken (as outreach's CertificateCounter): a rolled-back issue gives its number back, two never share one."""
+
+    district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "year"], name="notice_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year} {self.last}"
