@@ -15,12 +15,13 @@ from .models import Ladder, Notice
 def _next_step(notice: Notice) -> str:
     """What the document says happens next."""
     days = int(getattr(settings, "INSPECTION_FINAL_DEADLINE_DAYS", 15))
+    week = max(getattr(settings, "INSPECTION_REMIND_DAYS", (7, 1)))
     if notice.kind == Ladder.NOTICE:
-        return _("请于期限内完成整改，逐项报送整改进展及佐证材料，经巡察组核验后销号。到期前 7 天将发出提醒书；逾期未完成的，"
-                 "将发出告诫书并限定最后期限（%(days)s 天）。") % {"days": days}
+        return _("请于期限内完成整改，逐项报送整改进展及佐证材料，经巡察组核验后销号。到期前 %(week)s 天将发出提醒书；逾期未完成的，"
+                 "将发出告诫书并限定最后期限（%(days)s 天）。") % {"days": days, "week": week}
     if notice.kind == Ladder.REMINDER:
-        return _("距整改期限已不足 7 天，请抓紧整改并报送佐证材料。逾期未完成的，将发出告诫书并限定最后期限（%(days)s 天）。") % {
-            "days": days}
+        return _("距整改期限已不足 %(week)s 天，请抓紧整改并报送佐证材料。逾期未完成的，将发出告诫书并限定最后期限（%(days)s 天）。") % {
+            "days": days, "week": week}
     if notice.kind == Ladder.WARNING:
         return _("该项整改任务已逾期。请于最后期限前完成整改并报送佐证材料；最后期限届满仍未完成的，将发出问责书，"
                  "依规依纪追究相关责任人责任，并进行约谈。")
