@@ -126,3 +126,8 @@ def test_the_task_page_s_partial_lists_its_documents(cast):
     assert notice.number in html and warning.number in html and html.count("data-acknowledge") == 2
     assert "最后期限 2027-03-30" in html
     assert reverse("inspection_ladder:pdf", args=[warning.pk]) in html
+    # the deadline moved later (an extension): the old final deadline is not shown as the task's
+    notice.task.deadline = DUE + datetime.timedelta(days=40)
+    html = Template('{% include "inspections/ladder/_task_notices.html" %}').render(
+        Context({"task": notice.task, "request": request}))
+    assert "data-final-deadline" not in html and warning.number in html
