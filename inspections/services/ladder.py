@@ -70,16 +70,16 @@ def _locked_counter(district_id: int, year: int) -> None:
 
 def issue_notice(task: Rectification, kind: str, *, actor=None, deadline: datetime.date | None = None,
                  now: datetime.datetime | None = None) -> Notice:
-    """Issue the document `kind` on `task`, naming `deadline` (the task's deadline by default; for a 告诫书 the
-    final deadline, deadline + INSPECTION_FINAL_DEADLINE_DAYS, which it also sets on the task). Idempotent per
+    """Issue the document `kind` on `task`, naming `deadline` (the task's deadline by default; for a 告诫书 and a 问责书
+    the final deadline, deadline + INSPECTION_FINAL_DEADLINE_DAYS, which a 告诫书 also sets on the task). Idempotent per
     (task, kind, deadline). `actor`: who issues it (None: the system's schedule)."""
     if kind not in NUMBER_WORDS:
         raise ValidationError(_("未知的督办文书类型。"), code="kind")
     now = now or timezone.now()
     task = Rectification.objects.select_related("finding__round__district").get(pk=task.pk)
-    if deadline is None:
-        deadline = task.deadline + datetime.timedelta(days=final_deadline_days()) if kind == Ladder.WARNING \
-            else task.deadline
+    if deadline is None:  # a 告诫书 and a 问责书 name the final deadline, the others the task's deadline
+        final = kind in (Ladder.WARNING, Ladder.ACCOUNTABILITY)
+        deadline = task.deadline + datetime.timedelta(days=final_deadline_days()) if final else task.deadline
     existing = Notice.objects.filter(task=task, kind=kind, deadline=deadline).first()
     if existing is not None:
         return existing

@@ -30,7 +30,7 @@ def text_of(pdf: bytes, tmp_path, name: str) -> str:
     (Ladder.NOTICE, "督办通知书", ["整改期限", "2027年3月15日", "到期前 7 天将发出提醒书"]),
     (Ladder.REMINDER, "提醒书", ["不足 7 天"]),
     (Ladder.WARNING, "告诫书", ["原整改期限", "最后期限", "2027年3月30日", "将发出问责书"]),
-    (Ladder.ACCOUNTABILITY, "问责书", ["超过最后期限", "约谈"]),
+    (Ladder.ACCOUNTABILITY, "问责书", ["超过最后期限", "约谈", "原整改期限2027年3月15日", "最后期限2027年3月30日"]),
 ])
 def test_each_document_renders_chinese(cast, tmp_path, kind, title, words):
     task = make_task(cast, deadline=DUE)
