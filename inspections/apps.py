@@ -13,3 +13,17 @@ class InspectionsConfig(AppConfig):
 
         # A team member's grants: the places their team covers, for the round's dates and its follow-up period.
         scope.register_grant_provider(TeamCoverageGrants())
+
+        # Findings (insp-findings): a finding's evidence goes to those who see the finding; a new case of a rectified
+        # finding's case category in its place reopens it (cases never import inspections).
+        from django.db.models.signals import post_save
+
+        from cases.models import Case
+        from wudu import media
+
+        from .models import Finding, FindingEvidence
+        from .services.recurrence import on_case_saved
+
+        media.register(FindingEvidence, fields=("file",),
+                       visible=lambda user, rows: rows.filter(finding__in=Finding.objects.visible_to(user)))
+        post_save.connect(on_case_saved, sender=Case, dispatch_uid="inspections.recurrence_by_case")
