@@ -104,7 +104,8 @@ def recording_team(actor, round_: Round, place: Place, team: Team | None) -> tup
 def acting_grant(actor, finding: Finding) -> Grant | None:
     """The grant under which `actor` changes `finding`: the inspection office's, or (for a member of the finding's
     team) the inspector's grant whose dated coverage reaches its place today."""
-    grant = scope.grant_to_act(actor, finding, "finding", OFFICE_ROLES)
+    # (a superuser acts here as the system administrator; a system administrator's membership reads findings only)
+    grant = scope.grant_to_act(actor, finding, "finding", [Role.INSPECTION_OFFICE])
     if grant is not None:
         return grant
     if not TeamMember.objects.filter(team_id=finding.team_id, user_id=getattr(actor, "pk", None)).exists():
