@@ -79,3 +79,18 @@ def test_a_new_case_costs_one_query_when_nothing_recurs(cast, category, django_a
     case = _case(cast, category)
     with django_assert_num_queries(1):
         recurrence.recurrence_by_case(case)
+
+
+def test_a_new_finding_inside_the_place_of_a_street_finding_is_a_recurrence(cast):
+    from inspections.services.rounds import team_create
+    from tests.inspections.findings_helpers import cast_round
+
+    office = cast.user("inspection_office")
+    street_team = team_create(actor=office, round=cast_round(), name="街道巡察组", leader=cast.user("district_official"),
+                              places=[cast.place("S1")])
+    earlier = record(cast, actor=office, place="S1", team=street_team, category="formalism")
+    tick_off(cast, earlier)
+    inside = record(cast, place="C1", category="formalism", title="社区又搞形式主义")
+    assert Recurrence.objects.get(finding=earlier).by_finding == inside
+    # the other way round is none: a street's new finding is not at the community's place
+    assert not Recurrence.objects.filter(finding=inside).exists()
