@@ -21,3 +21,14 @@ class InspectionsConfig(AppConfig):
         from .services.ladder import after_task_step
 
         post_save.connect(after_task_step, sender=TaskStep, dispatch_uid="inspections.ladder.after_task_step")
+        # Findings (insp-findings): a finding's evidence goes to those who see the finding; a new case of a rectified
+        # finding's case category in its place reopens it (cases never import inspections).
+        from cases.models import Case
+        from wudu import media
+
+        from .models import Finding, FindingEvidence
+        from .services.recurrence import on_case_saved
+
+        media.register(FindingEvidence, fields=("file",),
+                       visible=lambda user, rows: rows.filter(finding__in=Finding.objects.visible_to(user)))
+        post_save.connect(on_case_saved, sender=Case, dispatch_uid="inspections.recurrence_by_case")

@@ -689,6 +689,15 @@ CELERY_BEAT_SCHEDULE["inspection-ladder"] = {
     "schedule": crontab(hour="8,13,17", minute=5),
     "options": {"expires": 4 * 3600},
 }
+# --- inspection findings (inspections/services/findings.py, recurrence.py) ---
+# A finding's problem "came back" when a new finding of its category at its place (or a place inside it), or a new
+# case of its case category in its place's subtree, comes within this many days of its rectification (its last
+# tick-off): the finding and its tasks are reopened.
+INSPECTION_RECURRENCE_DAYS = env.int("INSPECTION_RECURRENCE_DAYS", default=180)
+# The largest document or photo a team attaches to a finding as evidence (PDF, JPG or PNG).
+INSPECTION_EVIDENCE_MAX_BYTES = env.int("INSPECTION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Files one finding may carry.
+INSPECTION_EVIDENCE_MAX_FILES = env.int("INSPECTION_EVIDENCE_MAX_FILES", default=20)
 
 LOGGING = {
     "version": 1,

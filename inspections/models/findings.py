@@ -72,6 +72,8 @@ class Finding(models.Model):
     dismissed_reason = models.CharField(_("不予认定理由"), max_length=300, blank=True)
 
     recorded_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", editable=False)
+    # The role of the grant the finding was recorded under (a team member's or the inspection office's).
+    recorded_role = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -86,6 +88,10 @@ class Finding(models.Model):
             models.Index(fields=["place", "status"], name="finding_place_status"),
             models.Index(fields=["status", "found_on"], name="finding_status_found"),
             models.Index(fields=["found_on", "id"], name="finding_found_id"),
+            # A new case looks for the rectified findings of its category (inspections/services/recurrence.py).
+            models.Index(fields=["case_category", "status"], name="finding_case_category_status"),
+            models.Index(fields=["category", "status"], name="finding_category_status"),
+            models.Index(fields=["severity", "found_on"], name="finding_severity_found"),
         ]
 
     def __str__(self) -> str:

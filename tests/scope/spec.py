@@ -103,6 +103,11 @@ READ = {
     "event": EVERY_SUBTREE,
     # Volunteer organisations are read along the line: the district's organisation lectures in every community.
     "volunteer_org": dict.fromkeys(DATA_ROLES, "line"),
+    # Findings of inspection (问题清单): the inspection office across its district, a team member where their team's
+    # coverage reaches (while it lasts), the officials of the place and above (a community sees its own findings) and
+    # the system administrator. Grid staff and departments do not read them.
+    "finding": {"inspection_office": "subtree", "inspector": "subtree", **{r: "subtree" for r in OFFICIALS},
+                "system_admin": "subtree"},
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -145,6 +150,9 @@ WRITE = {
     # grid's party-building instructor at the grid, and the system administrator; grid heads and workers take part.
     "event": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "volunteer_org": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # Findings are recorded and edited by the teams within their coverage (the matrix's inspector covers 董庄社区) and
+    # by the inspection office in its district; the inspected units and the system administrator only read them.
+    "finding": {"inspection_office": "subtree", "inspector": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grids', '0012_alter_historicalmembership_role_and_more'),
-        ('inspections', '0001_initial'),
+        ('inspections', '0002_findings_role_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
