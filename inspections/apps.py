@@ -13,3 +13,11 @@ class InspectionsConfig(AppConfig):
 
         # A team member's grants: the places their team covers, for the round's dates and its follow-up period.
         scope.register_grant_provider(TeamCoverageGrants())
+
+        # The round report as export jobs (insp-reports): PDF and Excel, read again through the gate as the owner.
+        from wudu import exports as export_jobs
+
+        from . import exports
+
+        export_jobs.register(exports.PDF_KIND, render=exports.report_pdf_job, fmt="pdf")
+        export_jobs.register(exports.XLSX_KIND, render=exports.report_xlsx_job, fmt="xlsx")

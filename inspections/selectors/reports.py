@@ -215,12 +215,13 @@ def public_progress(round_id: int) -> dict | None:
     rows = list(Finding.objects.filter(round=round_, disclosure=Disclosure.PUBLIC)
                 .exclude(status=FindingStatus.DISMISSED)
                 .values("id", "category", "status", "public_summary", "found_on", "place__name")
-                .annotate(tasks=Count("tasks"), ticked=Count("tasks", filter=Q(tasks__status=TaskStatus.TICKED_OFF)))
+                .annotate(task_count=Count("tasks"),
+                          ticked_count=Count("tasks", filter=Q(tasks__status=TaskStatus.TICKED_OFF)))
                 .order_by("category", "found_on", "id"))
     findings = [{
         "summary": row["public_summary"] or _("（摘要待公开）"), "category": str(labels.get(row["category"], "")),
         "status": row["status"], "status_label": str(statuses.get(row["status"], "")), "place": row["place__name"],
-        "tasks": row["tasks"], "ticked": row["ticked"], "found_on": row["found_on"],
+        "tasks": row["task_count"], "ticked": row["ticked_count"], "found_on": row["found_on"],
     } for row in rows]
     return {"round": {"id": round_.pk, "name": round_.name, "district": round_.district.name,
                       "starts_on": round_.starts_on, "ends_on": round_.ends_on},
