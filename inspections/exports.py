@@ -81,14 +81,14 @@ def report_xlsx(user, round_: Round) -> tuple:
     sheet = _sheet(workbook, _("逾期清单"), [30, 30, 18, 12, 12, 10, 10])
     _append(sheet, [_("问题"), _("整改措施"), _("责任单位"), _("责任人"), _("整改期限"), _("逾期天数"), _("状态")])
     for task in report["overdue"]:
-        _append(sheet, [task.finding.title, task.measure, str(task.owner), task.responsible.real_name,
+        _append(sheet, [task.finding.title, task.measure, task.owner.name, task.responsible.real_name,
                         task.deadline.isoformat(), task.days_overdue, task.get_status_display()])
 
     sheet = _sheet(workbook, _("反向核查"), [8, 30, 18, 12, 12, 30])
     _append(sheet, [_("批次"), _("问题"), _("责任单位"), _("核查结果"), _("核查时间"), _("核查情况")])
     for recheck in report["rechecks"]:
         _append(sheet, [recheck.draw.number if recheck.draw else "", recheck.task.finding.title,
-                        str(recheck.task.owner), recheck.get_result_display(),
+                        recheck.task.owner.name, recheck.get_result_display(),
                         timezone.localtime(recheck.checked_at).strftime("%Y-%m-%d") if recheck.checked_at else "",
                         recheck.note])
     out = tempfile.TemporaryFile()
