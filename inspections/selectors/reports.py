@@ -26,6 +26,7 @@ from wudu import scope
 from ..models import (
     OPEN_STATUSES,
     Category,
+    Coverage,
     Disclosure,
     Finding,
     FindingStatus,
@@ -177,6 +178,16 @@ def reliability_by_unit(round_: Round | None = None) -> list[dict]:
     return out
 
 
+def team_codes(user, round_id: int) -> list[str]:
+    """The codes of the places the user's team covers in this round (empty: not on one of its teams)."""
+    return list(Coverage.objects.filter(team__round_id=round_id, team__members__user=user)
+                .values_list("place__code", flat=True))
+
+
+def covers(codes: list[str], code: str) -> bool:
+    return any(code.startswith(prefix) for prefix in codes)
+
+
 def recorders(user, report: dict) -> set[int]:
     """The ids of the pending re-checks `user` may record (no query per row: the user's memberships once)."""
     from grids.models import Membership
@@ -190,7 +201,7 @@ def recorders(user, report: dict) -> set[int]:
     office_places = {place for role, place, _dept in memberships if role in OFFICE_ROLES}
     departments = {dept for role, _place, dept in memberships if role == scope.Role.DEPARTMENT_STAFF}
     round_ = report["round"]
-    on_team = round_.teams.filter(members__user=user).exists()
+    codes = team_codes(user, round_.pk)
     allowed = set()
     for recheck in pending:
         task = recheck.task
@@ -199,7 +210,8 @@ def recorders(user, report: dict) -> set[int]:
                  or (task.owner_department_id is None and task.owner_place_id in office_places))
         if owner:
             continue
-        roles = [scope.Role.INSPECTION_OFFICE, *([scope.Role.INSPECTOR] if on_team else [])]
+        roles = [scope.Role.INSPECTION_OFFICE, *([scope.Role.INSPECTOR] if covers(codes, task.finding.place.code)
+                                                 else [])]
         if scope.grant_to_act(user, task, "rectification", roles) is not None:
             allowed.add(recheck.pk)
     return allowed

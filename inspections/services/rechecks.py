@@ -27,7 +27,8 @@ from wudu import scope
 from wudu.scope import Role
 
 from .. import units
-from ..models import Recheck, RecheckDraw, RecheckResult, Rectification, Round, TaskStatus, TeamMember
+from ..models import Recheck, RecheckDraw, RecheckResult, Rectification, Round, TaskStatus
+from ..selectors.reports import covers, team_codes
 from . import steps
 
 __all__ = ["draw_size", "drawn_sample", "may_draw", "recheck_draw", "recheck_grant", "recheck_record"]
@@ -93,14 +94,15 @@ def recheck_draw(actor, round_: Round, *, seed: str | None = None, number: int |
 
 def recheck_grant(user, recheck: Recheck):
     """The grant under which `user` records `recheck` (None: not allowed). The inspection office, or a member of one
-    of the round's teams whose dated coverage reaches the task's place; never someone of the task's owner unit."""
+    of the round's teams whose coverage in this round reaches the task's place while their dated grant runs; never
+    someone of the task's owner unit."""
     task = recheck.task
     if units.is_owner(user, task):
         return None
     grant = scope.grant_to_act(user, task, "rectification", [Role.INSPECTION_OFFICE])
     if grant is not None:
         return grant
-    if TeamMember.objects.filter(team__round_id=recheck.round_id, user=user).exists():
+    if covers(team_codes(user, recheck.round_id), task.finding.place.code):
         return scope.grant_to_act(user, task, "rectification", [Role.INSPECTOR])
     return None
 

@@ -122,3 +122,16 @@ def test_passed_recheck_by_office_keeps_task_ticked_off(cast):
     assert Rectification.objects.get(pk=recheck.task_id).status == TaskStatus.TICKED_OFF
     unit = reports.round_report(cast.user(Role.INSPECTION_OFFICE), round_)["by_unit"][0]
     assert unit["figures"].reliability == "100.0%"
+
+
+def test_member_of_another_team_not_covering_the_place_may_not_record(cast):
+    from grids.models import User
+    from inspections.services import rounds
+
+    round_, recheck = _one_recheck(cast, ticked=3)
+    other = User.objects.create_user(username="insp_other", password="x-Password-2026", real_name="二组组员")
+    rounds.team_create(actor=cast.user(Role.INSPECTION_OFFICE), round=round_, name="第二巡察组", leader=other,
+                       places=[cast.places["C3"]])
+    with pytest.raises(PermissionDenied):
+        rechecks.recheck_record(other, recheck, result=RecheckResult.PASSED)
+    assert Recheck.objects.get(pk=recheck.pk).result == RecheckResult.PENDING

@@ -102,3 +102,18 @@ def test_pdf_page_image(cast):
     pdf, _ = reports_pdf.report_pdf(cast.user(Role.INSPECTION_OFFICE), the_round())
     with open(os.environ["REPORT_PNG"], "wb") as out:
         out.write(pdf)
+
+
+def test_exports_are_jobs_gated_by_the_round(client, cast):
+    from wudu.models import ExportJob
+
+    round_, _, _ = hand_worked(cast)
+    c = _client(client, cast, Role.INSPECTION_OFFICE)
+    for fmt in ("pdf", "xlsx"):
+        page = c.post(reverse("inspection_reports:export", args=[round_.pk, fmt]))
+        assert page.status_code == 302
+    kinds = set(ExportJob.objects.filter(owner=cast.user(Role.INSPECTION_OFFICE)).values_list("kind", "params"))
+    assert kinds == {("inspections.round_report.pdf", {"round": round_.pk}),
+                     ("inspections.round_report.xlsx", {"round": round_.pk})}
+    client.force_login(cast.user(Role.GRID_WORKER))
+    assert client.post(reverse("inspection_reports:export", args=[round_.pk, "pdf"])).status_code == 404
