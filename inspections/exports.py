@@ -15,15 +15,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .models import Round
+from .reports_pdf import report_pdf
 from .selectors import reports
+from .selectors.reports import report_title
 
 PDF_KIND = "inspections.round_report.pdf"
 XLSX_KIND = "inspections.round_report.xlsx"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def report_title(round_: Round) -> str:
-    return _("%(round)s 巡察整改情况报告") % {"round": round_.name}
 
 
 def _cell(sheet, value):
@@ -110,8 +108,6 @@ def report_xlsx_job(user, params: dict, progress) -> tuple:
 
 
 def report_pdf_job(user, params: dict, progress) -> tuple:
-    from .reports_pdf import report_pdf
-
     round_ = _round_of(user, params)
     progress(0, 1)
     pdf, rows = report_pdf(user, round_)

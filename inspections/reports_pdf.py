@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .exports import report_title
 from .models import Round
 from .selectors import reports
+from .selectors.reports import report_title
 
 
 def report_pdf(user, round_: Round) -> tuple[bytes, int]:

@@ -21,6 +21,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids.models import Membership
 from wudu import scope
 
 from ..models import (
@@ -37,8 +38,13 @@ from ..models import (
     Round,
     TaskStatus,
 )
+from ..units import OFFICE_ROLES
 
 NONE = "—"
+
+
+def report_title(round_: Round) -> str:
+    return _("%(round)s 巡察整改情况报告") % {"round": round_.name}
 
 
 def access_round(user, pk: int) -> Round:
@@ -74,7 +80,7 @@ class Figures:
         return rate(self.passed, self.passed + self.failed)
 
 
-def _task_counts(today: datetime.date, round_field: str = "finding__round") -> dict:
+def _task_counts(today: datetime.date) -> dict:
     ticked = Q(status=TaskStatus.TICKED_OFF)
     return {
         "tasks": Count("id", distinct=True),
@@ -190,10 +196,6 @@ def covers(codes: list[str], code: str) -> bool:
 
 def recorders(user, report: dict) -> set[int]:
     """The ids of the pending re-checks `user` may record (no query per row: the user's memberships once)."""
-    from grids.models import Membership
-
-    from ..units import OFFICE_ROLES
-
     pending = [r for r in report["rechecks"] if r.result == RecheckResult.PENDING]
     if not pending or not getattr(user, "is_authenticated", False):
         return set()

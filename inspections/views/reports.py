@@ -89,7 +89,7 @@ def recheck_record(request, pk: int, recheck_pk: int):
 def report_export(request, pk: int, fmt: str):
     round_ = reports.access_round(request.user, pk)
     kind = exports.PDF_KIND if fmt == "pdf" else exports.XLSX_KIND
-    return export_views.start(request, kind=kind, params={"round": round_.pk}, label=exports.report_title(round_))
+    return export_views.start(request, kind=kind, params={"round": round_.pk}, label=reports.report_title(round_))
 
 
 @require_GET
