@@ -47,6 +47,7 @@ SECTIONS = {
     "spot_checks": gettext_lazy("暗访督导"),
     "outreach": gettext_lazy("党建与志愿服务"),
     "party": gettext_lazy("党组织生活"),
+    "inspections": gettext_lazy("巡察整改"),
 }
 STATES = {"ranked": "", "small": gettext_lazy("不排名（样本不足）"), "no_data": gettext_lazy("无数据")}
 STATE_ORDER = {"ranked": 0, "small": 1, "no_data": 2}

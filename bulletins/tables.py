@@ -25,6 +25,7 @@ SECTIONS = {
     "spot_checks": gettext_lazy("暗访督导"),
     "outreach": gettext_lazy("党建与志愿服务"),
     "party": gettext_lazy("党组织生活"),
+    "inspections": gettext_lazy("巡察整改"),
 }
 STATES = {"small": gettext_lazy("不排名（样本不足）"), "no_data": gettext_lazy("无数据")}
 FLAGS = {"late_entries": gettext_lazy("走访记录晚于 48 小时补录"),

@@ -32,3 +32,10 @@ class InspectionsConfig(AppConfig):
         media.register(FindingEvidence, fields=("file",),
                        visible=lambda user, rows: rows.filter(finding__in=Finding.objects.visible_to(user)))
         post_save.connect(on_case_saved, sender=Case, dispatch_uid="inspections.recurrence_by_case")
+        # The round report as export jobs (insp-reports): PDF and Excel, read again through the gate as the owner.
+        from wudu import exports as export_jobs
+
+        from . import exports
+
+        export_jobs.register(exports.PDF_KIND, render=exports.report_pdf_job, fmt="pdf")
+        export_jobs.register(exports.XLSX_KIND, render=exports.report_xlsx_job, fmt="xlsx")

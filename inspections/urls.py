@@ -3,10 +3,14 @@ the shell finds this module through wudu.plugins."""
 
 from django.urls import include, path
 
+from . import urls_reports
+
 urlpatterns = [
     path("xuncha/", include("inspections.urls_rounds")),
     path("xuncha/findings/", include("inspections.urls_findings")),
     path("xuncha/tasks/", include("inspections.urls_tasks")),
     path("xuncha/ladder/", include("inspections.urls_ladder")),
     path("xuncha/reports/", include("inspections.urls_reports")),
+    # The public progress page of a round (no login): its findings marked public, redacted (insp-reports).
+    path("xunchagongkai/", include(urls_reports.public_urlpatterns)),
 ]

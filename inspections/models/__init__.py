@@ -12,7 +12,7 @@ from .findings import (  # noqa: F401
     Severity,
 )
 from .ladder import Notice, NoticeCounter, Reminder, ReminderKind  # noqa: F401
-from .rechecks import Recheck, RecheckResult  # noqa: F401
+from .rechecks import Recheck, RecheckDraw, RecheckResult  # noqa: F401
 from .rounds import Coverage, Round, Team, TeamMember  # noqa: F401
 from .tasks import (  # noqa: F401
     OPEN_STATUSES,

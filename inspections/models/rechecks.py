@@ -17,8 +17,35 @@ class RecheckResult(models.TextChoices):
     FAILED = "failed", _("虚假整改")
 
 
+class RecheckDraw(models.Model):
+    """One random draw of a round's ticked-off tasks for re-checking (抽查). The seed and the candidates (the ids of
+    the ticked-off tasks not drawn before, in id order) are kept, so anyone can redo the draw and get the same
+    sample: `random.Random(seed).sample(candidates, size)`. Draws of a round are numbered 1, 2, …; the number is
+    unique, so a retried or doubled click on "draw" makes one draw."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="recheck_draws")
+    number = models.PositiveIntegerField(_("批次"))
+    seed = models.CharField(_("随机种子"), max_length=40)
+    percent = models.PositiveSmallIntegerField(_("抽查比例（%）"))
+    candidates = models.JSONField(default=list)
+    size = models.PositiveIntegerField(_("抽取数"))
+    drawn_at = models.DateTimeField(_("抽取时间"))
+    drawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("抽查批次")
+        verbose_name_plural = _("抽查批次")
+        ordering = ["round", "number"]
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="recheck_draw_once")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} #{self.number}"
+
+
 class Recheck(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="rechecks")
+    # The draw that picked the task (null: a re-check made before draws were recorded).
+    draw = models.ForeignKey(RecheckDraw, null=True, blank=True, on_delete=models.PROTECT, related_name="rechecks")
     task = models.ForeignKey(Rectification, on_delete=models.PROTECT, related_name="rechecks")
     drawn_at = models.DateTimeField(_("抽取时间"))
     result = models.CharField(_("核查结果"), max_length=10, choices=RecheckResult.choices,
