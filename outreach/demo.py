@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from grids.demo import GIVEN, SURNAMES, Loader, on_grid, on_history
@@ -19,6 +19,7 @@ from grids.models import CODE_LENGTH, Level, Place, User
 from . import services
 from .demo_history import load_party_history
 from .models import (
+    Certificate,
     Event,
     EventStatus,
     HoursKind,
@@ -30,6 +31,7 @@ from .models import (
     PartyOrganization,
     RequestStatus,
     ServiceRecord,
+    Volunteer,
     VolunteerOrganization,
 )
 
@@ -126,6 +128,38 @@ def load_volunteer_history(*, stdout=None, seed: int = 16, now=None) -> dict:
     if stdout is not None:
         stdout.write(f"{ENVIRONMENTAL_ORG}: {len(volunteers)} volunteers, {created} check-ins added")
     return {"volunteers": len(volunteers), "volunteer_check_ins": created}
+
+
+CERTIFIED_VOLUNTEERS = 5  # the environmental organisation's most active volunteers get a certificate
+
+
+def load_certificates_history(*, stdout=None, now=None, top: int = CERTIFIED_VOLUNTEERS) -> dict:
+    """Certificates (志愿服务记录证明) for the environmental organisation's most active volunteers, issued through
+    the service by the organisation (谁记录谁证明), after the hours' history: each covers the volunteer's verified
+    service records of the organisation (pending ones are not certified). Idempotent: a volunteer who holds a
+    certificate of the organisation in force gets no second one."""
+    org = (VolunteerOrganization.objects.filter(name=ENVIRONMENTAL_ORG).select_related("place")
+           .order_by("place__code").first())
+    if org is None:
+        return {"certificates": 0}
+    admin = User.objects.get(username="admin")
+    now = now or timezone.now()
+    verified = ServiceRecord.objects.filter(organization=org, kind=HoursKind.SERVICE, status=HoursStatus.VERIFIED)
+    busiest = (verified.values("volunteer").annotate(total=Sum("minutes")).filter(total__gt=0)
+               .order_by("-total", "volunteer")[:top])
+    issued = 0
+    for row in busiest:
+        volunteer = Volunteer.objects.get(pk=row["volunteer"])
+        if Certificate.objects.in_force().filter(organization=org, volunteer=volunteer).exists():
+            continue
+        records = list(verified.filter(volunteer=volunteer).order_by("checked_in_at"))
+        first, last = (timezone.localdate(records[i].checked_in_at) for i in (0, -1))
+        services.certificate_issue(actor=admin, organization=org, volunteer=volunteer, period_from=first,
+                                   period_to=min(last, timezone.localdate(now)), records=records, now=now)
+        issued += 1
+    if stdout is not None:
+        stdout.write(f"{ENVIRONMENTAL_ORG}: {issued} certificates issued")
+    return {"certificates": issued}
 
 
 # ---------------------------------------------------------------------------------------------- the lecturers' pool
@@ -416,5 +450,6 @@ def events_history(*, stdout=None) -> dict:
 # After the events' history (registered above with @on_history: hooks run in the order they are registered): the
 # environmental organisation's volunteers check in at its lectures, then the lecturers' pool gives its lessons.
 on_history(load_volunteer_history)
+on_history(load_certificates_history)
 on_history(load_lecturers_history)
 on_history(load_party_history)

@@ -3,5 +3,6 @@ this package (wudu.measures finds it by name) registers them."""
 
 from . import (
     events,  # noqa: F401
+    hours,  # noqa: F401
     party,  # noqa: F401
 )

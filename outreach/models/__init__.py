@@ -2,9 +2,16 @@
 (events.py), volunteer organisations and volunteers (volunteers.py), hours (hours.py), certificates (certs.py),
 the lecturers' pool (lecturers.py), party life: 三会一课 and 主题党日 (party_life.py)."""
 
-from .certs import AgentClass, Certificate, CertificateCounter, CertificateVerification, CertifiedRecord  # noqa: F401
+from .certs import (  # noqa: F401
+    AgentClass,
+    Certificate,
+    CertificateCounter,
+    CertificateVerification,
+    CertifiedHours,
+    CertifiedRecord,
+)
 from .events import AudienceCount, Event, EventKind, EventPhoto, EventStatus  # noqa: F401
-from .hours import REVIEW_FLAGS, HoursFlag, HoursKind, HoursStatus, ServiceRecord  # noqa: F401
+from .hours import REVIEW_FLAGS, HoursFlag, HoursKind, HoursStatus, ServiceRecord, as_hours  # noqa: F401
 from .lecturers import (  # noqa: F401
     Lecturer,
     LecturerKind,

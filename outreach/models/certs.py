@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from grids.models import User
 from wudu.scope import ScopedQuerySet
 
-from .hours import ServiceRecord
+from .hours import ServiceRecord, as_hours
 from .volunteers import Volunteer, VolunteerOrganization
 
 NUMBER_PREFIX = "WD"
@@ -49,7 +49,23 @@ class CertificateQuerySet(ScopedQuerySet):
         return self.filter(revoked_at__isnull=True)
 
 
-class Certificate(models.Model):
+class CertifiedHours:
+    """The hours of a certificate, or of what an issue would cover (selectors.certs.Coverage), from its service and
+    honour minutes: one rule for both, so the page before an issue shows what the paper will say."""
+
+    service_minutes: int
+    honour_minutes: int
+
+    @property
+    def service_hours(self) -> float:
+        return as_hours(self.service_minutes)
+
+    @property
+    def honour_hours(self) -> float:
+        return as_hours(self.honour_minutes)
+
+
+class Certificate(CertifiedHours, models.Model):
     number = models.CharField(_("证明编号"), max_length=20, unique=True, editable=False)
     volunteer = models.ForeignKey(Volunteer, verbose_name=_("志愿者"), on_delete=models.PROTECT,
                                   related_name="certificates")
@@ -102,13 +118,6 @@ class Certificate(models.Model):
     def is_valid(self) -> bool:
         return self.revoked_at is None
 
-    @property
-    def service_hours(self) -> float:
-        return round(self.service_minutes / 60, 1)
-
-    @property
-    def honour_hours(self) -> float:
-        return round(self.honour_minutes / 60, 1)
 
 
 class CertifiedRecord(models.Model):

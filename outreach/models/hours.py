@@ -17,6 +17,11 @@ from .events import Event
 from .volunteers import Volunteer, VolunteerOrganization
 
 
+def as_hours(minutes: int) -> float:
+    """Minutes as hours the way they are shown and certified: to a tenth of an hour."""
+    return round(minutes / 60, 1)
+
+
 class HoursKind(models.TextChoices):
     SERVICE = "service", _("服务时长")
     HONOUR = "honour", _("荣誉时长")
@@ -130,4 +135,4 @@ class ServiceRecord(models.Model):
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return as_hours(self.minutes)

@@ -12,7 +12,15 @@ from django.http import Http404
 from wudu import scope
 from wudu.pages import keyset_page
 
-from ..models import Certificate, HoursKind, HoursStatus, ServiceRecord, Volunteer, VolunteerOrganization
+from ..models import (
+    Certificate,
+    CertifiedHours,
+    HoursKind,
+    HoursStatus,
+    ServiceRecord,
+    Volunteer,
+    VolunteerOrganization,
+)
 from ..services.certs import period_records
 
 __all__ = ["access_certificate", "certificate_page", "certificate_coverage", "public_certificate", "mask_name",
@@ -54,7 +62,7 @@ def issuing_organizations(user) -> QuerySet:
 
 
 @dataclass
-class Coverage:
+class Coverage(CertifiedHours):
     """What an issue for (organisation, volunteer, period) would cover, and what stops it."""
 
     verified: list[ServiceRecord]
@@ -73,14 +81,6 @@ class Coverage:
     @property
     def service_count(self) -> int:
         return sum(1 for r in self.verified if r.kind == HoursKind.SERVICE)
-
-    @property
-    def service_hours(self) -> float:
-        return round(self.service_minutes / 60, 1)
-
-    @property
-    def honour_hours(self) -> float:
-        return round(self.honour_minutes / 60, 1)
 
 
 def certificate_coverage(*, organization: VolunteerOrganization, volunteer: Volunteer, period_from: datetime.date,

@@ -46,6 +46,7 @@ from ..models import (
     VolunteerMembership,
     VolunteerOrganization,
 )
+from .party_life import meeting_attendance_credit
 
 __all__ = [
     "checkin_code", "device_hash", "event_for_code", "gives_service_hours", "honour_hours_enter",
@@ -267,6 +268,7 @@ def volunteer_check_in(
             record.save()
             _flag_shared_device(record)
             _flag_overlap(record)
+            meeting_attendance_credit(record=record)
     except IntegrityError:
         # The same check-in at the same instant (a double tap, a retry on a weak signal): the first one stands.
         found = ServiceRecord.objects.filter(volunteer=volunteer, event=event, kind=HoursKind.SERVICE).first()
@@ -310,6 +312,7 @@ def volunteer_check_out(
         record.save()
         _flag_overlap(record)
         _flag_over_daily(record)
+        meeting_attendance_credit(record=record)
     return record
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +24,11 @@ from ..models import (
     MeetingKind,
     PartyMember,
     PartyOrganization,
+    ServiceRecord,
     period_for,
 )
 
-__all__ = ["branch_meeting_record", "branch_meetings_schedule"]
+__all__ = ["branch_meeting_record", "branch_meetings_schedule", "meeting_attendance_credit"]
 
 # The kinds of Event that may stand for a meeting (the same activity entered once, as an event with its venue and
 # check-ins): a 主题党日 for a party day, a party lesson for a 党课, a branch meeting for the others.
@@ -140,3 +142,60 @@ def branch_meeting_record(
                 row.present, row.absence_reason = is_present, reason
                 row.save(update_fields=["present", "absence_reason"])
     return meeting
+
+
+# ---------------------------------------------------------------------------------------------- one activity, once
+
+# The events whose check-ins are a party meeting's attendance: a 主题党日 and a branch meeting.
+CREDITED_EVENT_KINDS = (EventKind.PARTY_DAY, EventKind.BRANCH_MEETING)
+
+
+def _meetings_to_credit(event: Event, members: list[PartyMember]) -> list[tuple[BranchMeeting, PartyMember]]:
+    """For each member, the meeting the event stands for in the member's own organisation: the meeting linked to the
+    event; else, for a 主题党日, the organisation's 主题党日 of the event's month, unless that one was held on another
+    day or is linked to another event. A branch-meeting event with no linked meeting credits nothing (which of
+    the 三会 it was is for the secretary to say)."""
+    day = timezone.localtime(event.starts_at).date()
+    linked = BranchMeeting.objects.filter(event=event).first()
+    out = []
+    for member in members:
+        if linked is not None and linked.organization_id == member.organization_id:
+            out.append((linked, member))
+            continue
+        if event.kind != EventKind.PARTY_DAY:
+            continue
+        period = period_for(MeetingKind.PARTY_DAY, day).key
+        meeting = BranchMeeting.objects.filter(organization_id=member.organization_id, kind=MeetingKind.PARTY_DAY,
+                                               period=period).first()
+        if meeting is None:
+            branch_meetings_schedule(day=day, organizations=[member.organization])
+            meeting = BranchMeeting.objects.filter(organization_id=member.organization_id,
+                                                   kind=MeetingKind.PARTY_DAY, period=period).first()
+        if meeting is None or (meeting.event_id not in (None, event.pk)) or (
+                meeting.held_on is not None and meeting.held_on != day):
+            continue
+        out.append((meeting, member))
+    return out
+
+
+def meeting_attendance_credit(*, record: ServiceRecord) -> int:
+    """Nothing entered twice: a volunteer's check-in at a 主题党日 or branch-meeting event is the party member's
+    attendance at the meeting it stands for (the 双报到 record), when the volunteer is a registered party member
+    (the same user account, or the same mobile). A system act following the volunteer's own check-in: the code at
+    the venue is the evidence, as for the hours. Idempotent: a member's row for the meeting is made once, and a row
+    the secretary already wrote (present, or absent with a reason) is left as they wrote it. The secretary's form
+    finds the credited members ticked. Returns the number of rows made."""
+    event = record.event
+    if event is None or event.kind not in CREDITED_EVENT_KINDS:
+        return 0
+    volunteer = record.volunteer
+    match = Q(mobile=volunteer.mobile)
+    if volunteer.user_id is not None:
+        match |= Q(user_id=volunteer.user_id)
+    members = list(PartyMember.objects.filter(match).select_related("organization"))
+    made = 0
+    for meeting, member in _meetings_to_credit(event, members):
+        _, created = MeetingAttendance.objects.get_or_create(meeting=meeting, member=member,
+                                                             defaults={"present": True})
+        made += created
+    return made

@@ -42,9 +42,9 @@ def _overdue_case(cast):
     return services.case_act(actor=center, case=case, action="dispatch", version=case.version, now=past)
 
 
+@pytest.mark.sqlite_only
 def test_make_runs_tasks_mark_an_overdue_case_without_anyone_asking(cast, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite phase runs it: `make run`'s stack shares a SQLite file")
+    assert connection.vendor == "sqlite", "sqlite_only: `make run`'s stack shares a SQLite file (tests/run.sh runs it in its SQLite phase)"
     case = _overdue_case(cast)
     assert case.alert == Alert.NONE and case.deadline < datetime.datetime.now(datetime.UTC)
     database = copy_sqlite_database(connection, tmp_path / "run.sqlite3")

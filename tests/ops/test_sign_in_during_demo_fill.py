@@ -58,9 +58,9 @@ def _sign_in(base: str, username: str) -> requests.Session:
     return session
 
 
+@pytest.mark.sqlite_only
 def test_demo_accounts_sign_in_while_the_demo_fills_in_behind_the_server(db, tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite phase runs it: `make run`'s server and demo fill share a SQLite file")
+    assert connection.vendor == "sqlite", "sqlite_only: `make run`'s server and demo fill share a SQLite file (tests/run.sh runs it in its SQLite phase)"
     database = copy_sqlite_database(connection, tmp_path / "run.sqlite3")  # migrated, no cast: as after migrate
     progress = tmp_path / "demo-progress.json"
     port = free_port()

@@ -483,3 +483,51 @@ ADMIN_RELATIONS += [
     AdminRelation("outreach_volunteerorganization", "place", "add", "volunteer_org", "place",
                   ("community", "street", "district"), DRIVERS["volunteer_org"].admin_create),
 ]
+
+
+# --------------------------------------------------------------------------------------------- the admin of the rest
+# Volunteers and lecturers are registered and renamed in the admin; lesson requests entered (the loop runs on the
+# pool's pages); hours, branch meetings and certificates are read-only there (their own steps write them).
+
+import dataclasses  # noqa: E402
+import itertools  # noqa: E402
+
+_admin_mobiles = itertools.count(1)
+
+
+def _admin_mobile() -> str:
+    return f"1366{uuid.uuid4().int % 10**3:03d}{next(_admin_mobiles):04d}"
+
+
+def _with_admin(key: str, **changes) -> None:
+    driver = DRIVERS[key]
+    DRIVERS[key] = dataclasses.replace(driver, surfaces=(*driver.surfaces, "admin"), **changes)
+
+
+_with_admin("volunteer",
+            admin_create=lambda world, p: {"home": p.pk, "name": "矩阵志愿者", "mobile": _admin_mobile(),
+                                           "registered_on": "2026-01-05"},
+            admin_update=lambda o: {"name": o.name + "改", "mobile": o.mobile})
+_with_admin("lecturer", admin_name="outreach_lecturer",
+            admin_create=lambda world, p: {"home": p.pk, "name": "矩阵宣讲员", "mobile": _admin_mobile(),
+                                           "kind": "teacher", "unit": "", "active": "on"},
+            admin_update=lambda o: {"name": o.name + "改", "mobile": o.mobile, "kind": o.kind, "unit": o.unit,
+                                    "active": "on"})
+_with_admin("lesson_request", admin_name="outreach_lessonrequest",
+            admin_create=lambda world, p: {"community": p.pk, "requester_name": "矩阵", "requester_mobile":
+                                           "13712345678", "topic_wish": "矩阵点单"})
+_with_admin("service_hours")
+_with_admin("branch_meeting")
+_with_admin("certificate", admin_name="outreach_certificate")
+PERSONAL_FIELDS[("lecturer", "mobile")] = (*PERSONAL_FIELDS[("lecturer", "mobile")], "admin")
+PERSONAL_FIELDS[("lesson_request", "requester_mobile")] = (*PERSONAL_FIELDS[("lesson_request", "requester_mobile")],
+                                                           "admin")
+
+ADMIN_RELATIONS += [
+    AdminRelation("outreach_volunteer", "home", "add", "volunteer", "place", ("grid", "community"),
+                  DRIVERS["volunteer"].admin_create),
+    AdminRelation("outreach_lecturer", "home", "add", "lecturer", "place", ("community", "street", "district"),
+                  DRIVERS["lecturer"].admin_create),
+    AdminRelation("outreach_lessonrequest", "community", "add", "lesson_request", "place", ("community",),
+                  DRIVERS["lesson_request"].admin_create),
+]

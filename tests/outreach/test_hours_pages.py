@@ -161,3 +161,14 @@ def test_public_check_in_is_rate_limited_per_address(client, cast, live, setting
     refused = _post(client, services.checkin_code(live), vol.mobile)
     assert refused.status_code == 429 and not ServiceRecord.objects.exists()
 
+
+
+def test_the_event_page_links_to_the_attendance_for_those_who_read_the_hours(client, cast, live):
+    attendance = reverse("outreach_hours:attendance", args=[live.pk])
+    _sign_in(client, cast.user("community_official"))  # the organisation's office (C1)
+    page = client.get(reverse("outreach_events:detail", args=[live.pk])).content.decode()
+    assert f'href="{attendance}"' in page
+    client.logout()
+    _sign_in(client, cast.user("grid_worker"))  # reads the event at G1, not the organisation's hours
+    page = client.get(reverse("outreach_events:detail", args=[live.pk]))
+    assert page.status_code == 200 and attendance not in page.content.decode()
