@@ -208,10 +208,10 @@ def team_update(
             if not wanted_places:
                 raise ValidationError({"places": _("巡察组至少须覆盖一个街道或社区。")}, code="required")
             covered = {c.place_id: c.place for c in team.coverage.select_related("place")}
+            Coverage.objects.bulk_create([Coverage(team=team, place=place) for pk, place in wanted_places.items()
+                                          if pk not in covered])  # before removing: a team keeps a place
             for place_id in set(covered) - set(wanted_places):
                 _remove_place(team, covered[place_id])
-            Coverage.objects.bulk_create([Coverage(team=team, place=place) for pk, place in wanted_places.items()
-                                          if pk not in covered])
     return team
 
 
