@@ -156,15 +156,20 @@ def place_choices(district: Place) -> list[Place]:
                 .defer("boundary").order_by("code"))
 
 
-def person_choices(user, query: str = "", *, keep: list[int] = (), size: int = PICKER_SIZE) -> list[User]:
+def person_choices(user, query: str = "", *, keep: list[int] = (), team: Team | None = None,
+                   size: int = PICKER_SIZE) -> list[User]:
     """People the user may put on a team (those they see, or accounts serving nowhere yet), matching `query` by name,
-    account or mobile, plus those already chosen (`keep`)."""
+    account or mobile, plus those already chosen (`keep`) and the team's members (whoever they are: on the team
+    already, they stay choosable)."""
     people = appointable_people(user)
     query = query.strip()
     if query:
         people = people.filter(Q(real_name__icontains=query) | Q(username__icontains=query)
                                | Q(mobile__startswith=query))
-    chosen = list(User.objects.filter(pk__in=list(keep)).filter(pk__in=appointable_people(user).values("pk"))
-                  .order_by("real_name", "pk")) if keep else []
-    found = list(people.exclude(pk__in=list(keep)).order_by("real_name", "pk")[:size])
+    allowed = Q(pk__in=appointable_people(user).values("pk"))
+    if team is not None:
+        allowed |= Q(inspection_teams__team=team)
+    keep = list(keep)
+    chosen = list(User.objects.filter(allowed, pk__in=keep).distinct().order_by("real_name", "pk")) if keep else []
+    found = list(people.exclude(pk__in=keep).order_by("real_name", "pk")[:size])
     return chosen + found

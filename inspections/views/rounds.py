@@ -137,7 +137,7 @@ def _team_form(request, round_, form_class, *, team=None):
                    "places": [c.place_id for c in team.coverage.all()]}
     else:
         keep, initial = [], {}
-    people = selectors.person_choices(request.user, query, keep=keep)
+    people = selectors.person_choices(request.user, query, keep=keep, team=team)
     form = form_class(request.POST or None, initial=initial, people=people,
                       places=selectors.place_choices(round_.district))
     return form, search
