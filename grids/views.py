@@ -36,14 +36,24 @@ def home(request):
         if grant.role == Role.AUDIT_ADMIN:
             return redirect("/audit/")
         if grant.role in scope.INSPECTION_ROLES:
-            return redirect("profile")
+            return redirect("inspections:home")
     if grant is not None:
         return redirect("terminal", code=grant.code)
+    # A team member whose round has not started, or whose follow-up period ended, holds no grant today: they land on
+    # the inspections home, which says when their access runs.
+    if _holds_dated_role(request.user, scope.INSPECTION_ROLES):
+        return redirect("inspections:home")
     if request.user.is_superuser:
         district = Place.objects.filter(level=Level.DISTRICT).order_by("code").first()
         if district is not None:
             return redirect("terminal", code=district.code)
     return render(request, "grids/no_role.html")
+
+
+def _holds_dated_role(user, roles) -> bool:
+    """Does a dated provider (not the memberships) hold a grant of one of `roles` for the user, on any day?"""
+    return any(grant.role in roles for provider in scope.grant_providers() if provider.name != "membership"
+               for grant in provider.grants_of(user))
 
 
 @login_required

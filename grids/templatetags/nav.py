@@ -85,6 +85,12 @@ class Menu:
         return self.events or self.party_life or self.lecturers or self.volunteers or self.certificates
 
     @cached_property
+    def inspections(self) -> bool:
+        # The 巡察 group of the menu (inspections/urls_*.py): whoever reads the rounds or the findings (the inspection
+        # office, the teams while their coverage runs, the officials whose places are inspected).
+        return self.signed_in and (scope.reads(self.user, "inspection_round") or scope.reads(self.user, "finding"))
+
+    @cached_property
     def notifications(self) -> bool:
         return self.data
 

@@ -15,11 +15,24 @@ ROLES = [str(role) for role in ROLE_PLACES]
 ACTOR_PLACE = {str(role): key for role, key in ROLE_PLACES.items()}
 # Every actor of the matrix (one per role, then the people with several roles) and their (role, place) grants.
 MULTI = list(MULTI_ROLE)
-ACTORS = ROLES + MULTI
+# Team members outside their round's dates (tests/inspections/matrix_rounds.py adds them to the world): one of a round
+# that has not started yet, one of a round whose follow-up period ended. They stand where the cast's inspector
+# stands (a team covering 董庄社区 C1), but a team member holds the inspector's grants only from the round's first
+# day to the end of its follow-up period: before and after, they hold none (`valid_grants`), so they see and write
+# nothing of rounds, findings, rectification, places or people (their own assignment is their own record: the
+# inspections home shows it, with the days their access runs).
+DATED = {"inspector_before": "C1", "inspector_after": "C1"}
+ACTORS = ROLES + MULTI + list(DATED)
 GRANTS = {
     **{role: ((role, key),) for role, key in ACTOR_PLACE.items()},
     **{name: tuple((str(role), key) for role, key in grants) for name, grants in MULTI_ROLE.items()},
+    **{name: (("inspector", key),) for name, key in DATED.items()},
 }
+
+
+def valid_grants(actor: str) -> tuple:
+    """The actor's grants valid today: a dated actor's are outside their round's dates."""
+    return () if actor in DATED else GRANTS[actor]
 RELATIONS = ("own", "sibling", "parent", "other_street")
 ACTIONS = ("list", "detail", "create", "update")
 # "service": the queryset gate for reads and the service functions for writes — the layer every surface
@@ -108,6 +121,11 @@ READ = {
     # the system administrator. Grid staff and departments do not read them.
     "finding": {"inspection_office": "subtree", "inspector": "subtree", **{r: "subtree" for r in OFFICIALS},
                 "system_admin": "subtree"},
+    # Rounds of inspection (巡察轮次) with their teams and the places they cover: the whole district's rounds are read by
+    # its inspection office, by a team member while their round (or its follow-up) runs, by the officials of the
+    # district's streets and communities (whose places are inspected) and by the system administrator.
+    "inspection_round": {"inspection_office": "district", "inspector": "district",
+                         **dict.fromkeys(OFFICIALS, "district"), "system_admin": "district"},
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -153,6 +171,8 @@ WRITE = {
     # Findings are recorded and edited by the teams within their coverage (the matrix's inspector covers 董庄社区) and
     # by the inspection office in its district; the inspected units and the system administrator only read them.
     "finding": {"inspection_office": "subtree", "inspector": "subtree"},
+    # Rounds are planned and their teams staffed by the district's inspection office alone.
+    "inspection_round": {"inspection_office": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
@@ -177,7 +197,7 @@ ENTRY = {
 def entry_roles(actor: str, source: str, anchor: str) -> set[str]:
     """The roles under which `actor` may enter a case of `source` at grid `anchor` (empty: refused)."""
     out = set()
-    for role, mine in GRANTS[actor]:
+    for role, mine in valid_grants(actor):
         reach = ENTRY[source].get(role)
         if reach == "subtree" and within(anchor, mine) or reach == "below" and within(anchor, mine) and anchor != mine:
             out.add(role)
@@ -233,7 +253,7 @@ def expected(actor: str, resource: str, action: str, anchor: str, *, creating_ch
     if resource in COVERT and any(role in GRID_ROLES and within(anchor, mine) for role, mine in GRANTS[actor]):
         return False
     return any(_expected_one(role, mine, resource, action, anchor, creating_child=creating_child)
-               for role, mine in GRANTS[actor])
+               for role, mine in valid_grants(actor))
 
 
 def reaches_admin(actor: str) -> bool:
@@ -247,7 +267,7 @@ def expected_field(actor: str, resource: str, field: str, anchor: str, *, own: b
     if not expected(actor, resource, "list", anchor):
         return False
     rules = PERSONAL[(resource, field)]
-    for role, mine in GRANTS[actor]:
+    for role, mine in valid_grants(actor):
         reach = rules.get(role)
         if reach == "subtree" and within(anchor, mine) or reach == "below" and within(anchor, mine) and anchor != mine:
             return True
