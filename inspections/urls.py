@@ -3,10 +3,13 @@ the shell finds this module through wudu.plugins."""
 
 from django.urls import include, path
 
+from .views import tasks_public
+
 urlpatterns = [
     path("xuncha/", include("inspections.urls_rounds")),
     path("xuncha/findings/", include("inspections.urls_findings")),
     path("xuncha/tasks/", include("inspections.urls_tasks")),
     path("xuncha/ladder/", include("inspections.urls_ladder")),
     path("xuncha/reports/", include("inspections.urls_reports")),
+    path("zhenggai/<str:token>/", tasks_public.confirm, name="rectification_confirm"),
 ]
