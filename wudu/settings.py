@@ -672,6 +672,10 @@ CELERY_BEAT_SCHEDULE["branch-meetings"] = {
     "options": {"expires": 6 * 3600},
 }
 
+# Rectification (inspections, tasks area): how many answers one network may post per hour on the residents'
+# confirmation page (/zhenggai/<token>/), beyond which it is refused until the hour ends.
+INSPECTION_CONFIRM_PER_IP_PER_HOUR = env.int("INSPECTION_CONFIRM_PER_IP_PER_HOUR", default=20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

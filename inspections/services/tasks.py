@@ -428,7 +428,7 @@ PREPARE = {"progress": _prepare_progress, "submit": _prepare_submit, "verify": _
 
 
 def confirm_limit() -> int:
-    return getattr(settings, "INSPECTION_CONFIRM_PER_IP_PER_HOUR", 20)
+    return settings.INSPECTION_CONFIRM_PER_IP_PER_HOUR
 
 
 def task_resident_confirm(*, token: str, resolved: bool, comment: str = "", client_ip: str = "",

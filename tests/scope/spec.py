@@ -103,6 +103,11 @@ READ = {
     "event": EVERY_SUBTREE,
     # Volunteer organisations are read along the line: the district's organisation lectures in every community.
     "volunteer_org": dict.fromkeys(DATA_ROLES, "line"),
+    # Rectification tasks (整改): read where their finding is by the inspection office, the team within its coverage,
+    # the officials of the place and above, the system administrator; department staff reach only the tasks their
+    # department owns (the world's are all owned by the district's 城市管理, the cast's department).
+    "rectification": {**INSPECTION_READ, **{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree",
+                      "department_staff": "subtree"},
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -145,6 +150,9 @@ WRITE = {
     # grid's party-building instructor at the grid, and the system administrator; grid heads and workers take part.
     "event": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "volunteer_org": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # Changing a task means taking a step; the matrix's step is 延长期限 (extend), the inspection office's alone (the
+    # owner unit's and the team's steps are checked in tests/inspections/test_tasks_*.py).
+    "rectification": {"inspection_office": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
@@ -152,6 +160,8 @@ WRITE = {
 CREATE = {
     "case": {"grid_worker": "subtree", "grid_head": "subtree", "command_center": "subtree",
              **{r: "below" for r in OFFICIALS}},
+    # 交办: the inspection office anywhere in its district, a team member where their team's coverage reaches today.
+    "rectification": {"inspection_office": "subtree", "inspector": "subtree"},
 }
 
 
