@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from inspections.models import Category, EvidenceKind, Rectification, TaskEvidence, TaskStatus, TaskStep
 from inspections.services import tasks as services
-from tests.cast import PASSWORD
 
 from .tasks_world import assign, finding, jpeg, key, photo, progress, submitted
 
@@ -217,7 +216,7 @@ def test_an_unknown_link_is_not_found_and_answers_are_throttled(cast, client, se
 
 def test_the_api_assigns_once_per_idempotency_key_and_steps_through_the_table(cast, client):
     found = finding(cast)
-    assert client.login(username=cast.user("inspector").username, password=PASSWORD)
+    login(client, cast.user("inspector"))
     body = {"finding": found.pk, "measure": "更新公开栏", "owner_place": cast.place("C1").pk,
             "responsible": cast.user("community_official").pk}
     same = key()
