@@ -218,15 +218,16 @@ def _step(step: workflow.Step, *, actor, task: Rectification, version, note: str
     grant = workflow.acting_grant(actor, task, step)
     if grant is None:
         raise _refusal(actor, task, step)
-    if int(version) != task.version:  # the page was read before someone else's step: say so, whatever it was
-        raise Conflict(_("该任务刚刚已被他人处理，请刷新页面查看最新情况后再操作。"))
-    if task.status not in step.from_statuses:
-        raise ValidationError(_("该任务当前状态为“%(status)s”，不能%(action)s。")
-                              % {"status": task.get_status_display(), "action": step.label}, code="wrong_state")
     note = _clean_note(step, note)
     now = now or timezone.now()
 
     def once() -> TaskStep:
+        # Judged only for a first submission: a retry with the key of a step already taken gets that step back.
+        if int(version) != task.version:  # the page was read before someone else's step: say so, whatever it was
+            raise Conflict(_("该任务刚刚已被他人处理，请刷新页面查看最新情况后再操作。"))
+        if task.status not in step.from_statuses:
+            raise ValidationError(_("该任务当前状态为“%(status)s”，不能%(action)s。")
+                                  % {"status": task.get_status_display(), "action": step.label}, code="wrong_state")
         with transaction.atomic():
             if step.needs_evidence:
                 _require_evidence(task, step)
