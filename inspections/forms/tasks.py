@@ -84,6 +84,17 @@ def _deadline_field(required: bool = False):
 class TaskInputs(Form):
     """The inputs a step names (workflow.INPUTS), as the page asks for them."""
 
+    def style(self) -> None:
+        """The form base's Bootstrap classes, for the fields added after it styled its own."""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput | forms.CheckboxInput | forms.RadioSelect):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
+
     def add_inputs(self, step: workflow.Step, finding) -> None:
         if "owner" in step.inputs:
             self.fields["owner"] = forms.ChoiceField(label=_("责任单位"), choices=[("", "—"), *owner_choices(finding)],
@@ -131,6 +142,7 @@ class AssignForm(TaskInputs):
         self.add_inputs(workflow.STEPS["assign"], finding)
         self.fields["note"] = forms.CharField(label=_("交办意见"), max_length=workflow.NOTE_MAX, required=False,
                                               widget=forms.Textarea(attrs={"rows": 2}))
+        self.style()
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4()
 
@@ -150,6 +162,7 @@ class StepForm(TaskInputs):
             label=label, max_length=workflow.NOTE_MAX, required=step.note_required,
             widget=forms.Textarea(attrs={"rows": 2}),
             error_messages={"required": _("请填写%(label)s。") % {"label": label}})
+        self.style()
         if not self.is_bound:
             self.initial.update(version=task.version, key=uuid.uuid4())
 

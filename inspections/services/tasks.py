@@ -261,9 +261,9 @@ def task_progress(*, actor, task: Rectification, version: int | None, note: str,
         resident = _check_resident(resident)
 
     def after(recorded: TaskStep) -> None:
-        for upload, digest in documents_with_digest:
+        for upload, name, digest in documents_with_digest:
             TaskEvidence.objects.create(task=task, step=recorded, kind=EvidenceKind.DOCUMENT, file=upload,
-                                        name=upload.name[:200], sha256=digest, uploaded_by=actor)
+                                        name=name[:200], sha256=digest, uploaded_by=actor)
         for (image, thumbnail, digest), photo in zip(prepared_photos, photos, strict=True):
             TaskEvidence.objects.create(task=task, step=recorded, kind=EvidenceKind.PHOTO, file=image,
                                         thumbnail=thumbnail, sha256=digest, lng=photo.lng, lat=photo.lat,
@@ -276,7 +276,8 @@ def task_progress(*, actor, task: Rectification, version: int | None, note: str,
             outbox.enqueue("inspections.confirm.rectification_confirm_request_task", asked.pk,
                            key=f"rectification-confirm:{asked.pk}")
 
-    documents_with_digest = [(_as_file(upload), _digest(upload)) for upload in documents]
+    documents_with_digest = [(_as_file(upload), os.path.basename(upload.name or ""), _digest(upload))
+                             for upload in documents]
     return _step(workflow.STEPS["progress"], actor=actor, task=task, version=version, note=note,
                  key=idempotency_key, now=now, after=after)
 

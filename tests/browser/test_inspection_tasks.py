@@ -57,7 +57,8 @@ def test_the_owner_uploads_evidence_on_a_phone_and_the_team_ticks_off_on_a_deskt
     from playwright.sync_api import expect
 
     expect(form.locator("[data-position]")).to_have_text("已获取拍摄位置。")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    wide = phone.evaluate("Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 361).map(e => e.tagName + '.' + e.className + '#' + (e.name || '')).slice(0, 8)")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360, wide
     screenshot(phone, "rectification-evidence-phone")
     form.get_by_role("button", name="报告整改进展").click()
     expect(phone.locator(".alert-success")).to_be_visible()
@@ -82,6 +83,7 @@ def test_the_owner_uploads_evidence_on_a_phone_and_the_team_ticks_off_on_a_deskt
     step.get_by_role("button", name="核验销号").click()
     expect(desktop.locator("[data-status]").first).to_have_text("已销号")
     expect(desktop.locator("[data-ticked-off]")).to_contain_text(cast.user("inspector").real_name)
+    expect(desktop.locator("[data-evidence] [data-kind=document]")).to_contain_text("月度更新制度.pdf")
     screenshot(desktop, "rectification-ticked-off-desktop")
     task.refresh_from_db()
     assert task.status == TaskStatus.TICKED_OFF

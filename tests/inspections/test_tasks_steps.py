@@ -102,6 +102,7 @@ def test_the_owner_reports_progress_with_a_document_and_a_photo_keeping_its_posi
     assert set(kinds) == {EvidenceKind.DOCUMENT, EvidenceKind.PHOTO}
     assert (kinds["photo"].lng, kinds["photo"].lat) == (113.12, 34.71) and kinds["photo"].thumbnail
     assert kinds["document"].step.action == "progress" and kinds["document"].sha256
+    assert kinds["document"].name == "整改报告.pdf"  # as uploaded; stored under a name of its own
 
 
 def test_a_photo_without_its_position_is_refused_and_nothing_is_saved(cast):
