@@ -675,6 +675,8 @@ CELERY_BEAT_SCHEDULE["branch-meetings"] = {
 # Rectification (inspections, tasks area): how many answers one network may post per hour on the residents'
 # confirmation page (/zhenggai/<token>/), beyond which it is refused until the hour ends.
 INSPECTION_CONFIRM_PER_IP_PER_HOUR = env.int("INSPECTION_CONFIRM_PER_IP_PER_HOUR", default=20)
+# The API's name for a rectification task's status (its steps' from/to statuses share the choice set).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RectificationStatusEnum"] = "inspections.models.TaskStatus"
 
 LOGGING = {
     "version": 1,

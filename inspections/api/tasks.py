@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from grids.models import Department, Place, User
-from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, ServiceSchema, if_match_version
+from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
 from wudu.pagination import KeysetPagination
 
 from .. import workflow
@@ -59,7 +60,7 @@ class RectificationDetailSerializer(RectificationSerializer):
 
 
 class AssignInput(serializers.Serializer):
-    finding = serializers.PrimaryKeyRelatedField(queryset=Finding.objects.none())
+    finding = GatedIdField(queryset=Finding.objects.all(), missing=_l("巡察问题不存在。"))
     measure = serializers.CharField(max_length=300)
     owner_place = serializers.PrimaryKeyRelatedField(queryset=Place.objects.all(), required=False, allow_null=True)
     owner_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False,
@@ -67,10 +68,6 @@ class AssignInput(serializers.Serializer):
     responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     deadline = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(max_length=workflow.NOTE_MAX, required=False, allow_blank=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["finding"].queryset = Finding.objects.visible_to(self.context["request"].user)
 
 
 class StepInput(serializers.Serializer):
