@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from grids.models import Department, Place, User
 from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
+from wudu.filters import IdFilter
 from wudu.pagination import KeysetPagination
 
 from .. import workflow
@@ -99,11 +100,11 @@ class StepInput(serializers.Serializer):
 
 
 class RectificationFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="finding__round_id")
-    finding = django_filters.NumberFilter(field_name="finding_id")
+    round = IdFilter(field_name="finding__round_id")
+    finding = IdFilter(field_name="finding_id")
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
-    owner_place = django_filters.NumberFilter(field_name="owner_place_id")
-    owner_department = django_filters.NumberFilter(field_name="owner_department_id")
+    owner_place = IdFilter(field_name="owner_place_id")
+    owner_department = IdFilter(field_name="owner_department_id")
 
     class Meta:
         model = Rectification

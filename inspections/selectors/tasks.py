@@ -49,9 +49,10 @@ def task_list(user, *, round_id=None, status: str = "", owner: str = "", due: st
     elif status in TaskStatus.values:
         tasks = tasks.filter(status=status)
     kind, _sep, pk = owner.partition(":")
-    if pk.isdigit() and kind == "place":
+    pk = pk if pk.isdigit() and len(pk) <= 18 else ""  # an id, not a number too large for the database
+    if pk and kind == "place":
         tasks = tasks.filter(owner_place_id=int(pk))
-    elif pk.isdigit() and kind == "department":
+    elif pk and kind == "department":
         tasks = tasks.filter(owner_department_id=int(pk))
     if due == "soon":
         tasks = tasks.filter(status__in=OPEN_STATUSES, deadline__gte=today,

@@ -46,7 +46,7 @@ def task_list(request):
 @require_GET
 def responsibility(request):
     round_id = request.GET.get("round", "")
-    rows = selectors.responsibility(request.user, round_id=int(round_id) if round_id.isdigit() else None)
+    rows = selectors.responsibility(request.user, round_id=int(round_id) if round_id.isdigit() and len(round_id) <= 18 else None)
     return render(request, "inspections/tasks/responsibility.html", {"rows": rows, "round": round_id})
 
 
