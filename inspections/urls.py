@@ -4,6 +4,7 @@ the shell finds this module through wudu.plugins."""
 from django.urls import include, path
 
 from . import urls_reports
+from .views import tasks_public
 
 urlpatterns = [
     path("xuncha/", include("inspections.urls_rounds")),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("xuncha/reports/", include("inspections.urls_reports")),
     # The public progress page of a round (no login): its findings marked public, redacted (insp-reports).
     path("xunchagongkai/", include(urls_reports.public_urlpatterns)),
+    path("zhenggai/<str:token>/", tasks_public.confirm, name="rectification_confirm"),
 ]

@@ -698,6 +698,11 @@ INSPECTION_RECURRENCE_DAYS = env.int("INSPECTION_RECURRENCE_DAYS", default=180)
 INSPECTION_EVIDENCE_MAX_BYTES = env.int("INSPECTION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Files one finding may carry.
 INSPECTION_EVIDENCE_MAX_FILES = env.int("INSPECTION_EVIDENCE_MAX_FILES", default=20)
+# Rectification (inspections, tasks area): how many answers one network may post per hour on the residents'
+# confirmation page (/zhenggai/<token>/), beyond which it is refused until the hour ends.
+INSPECTION_CONFIRM_PER_IP_PER_HOUR = env.int("INSPECTION_CONFIRM_PER_IP_PER_HOUR", default=20)
+# The API's name for a rectification task's status (its steps' from/to statuses share the choice set).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RectificationStatusEnum"] = "inspections.models.TaskStatus"
 
 LOGGING = {
     "version": 1,

@@ -165,6 +165,8 @@ class TaskEvidence(models.Model):
     token = models.CharField(max_length=64, blank=True, db_index=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     confirmation_note = models.CharField(_("群众意见"), max_length=300, blank=True)
+    # The resident's answer: 已解决 (True) or 未解决 (False); None until they answer. Only 已解决 counts as evidence.
+    resident_resolved = models.BooleanField(_("群众确认已解决"), null=True, blank=True)
     uploaded_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,6 +175,12 @@ class TaskEvidence(models.Model):
         verbose_name_plural = _("整改佐证材料")
         ordering = ["task", "id"]
         indexes = [models.Index(fields=["task", "kind"], name="task_evidence_kind")]
+        constraints = [
+            # A photo is evidence of the site only with the position it was taken at.
+            models.CheckConstraint(condition=~Q(kind="photo") | Q(lng__isnull=False, lat__isnull=False),
+                                   name="task_evidence_photo_position",
+                                   violation_error_message=_("现场照片须带拍摄位置。")),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.get_kind_display()

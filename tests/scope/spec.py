@@ -126,6 +126,11 @@ READ = {
     # district's streets and communities (whose places are inspected) and by the system administrator.
     "inspection_round": {"inspection_office": "district", "inspector": "district",
                          **dict.fromkeys(OFFICIALS, "district"), "system_admin": "district"},
+    # Rectification tasks (整改): read where their finding is by the inspection office, the team within its coverage,
+    # the officials of the place and above, the system administrator; department staff reach only the tasks their
+    # department owns (the world's are all owned by the district's 城市管理, the cast's department).
+    "rectification": {**INSPECTION_READ, **{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree",
+                      "department_staff": "subtree"},
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
@@ -173,6 +178,9 @@ WRITE = {
     "finding": {"inspection_office": "subtree", "inspector": "subtree"},
     # Rounds are planned and their teams staffed by the district's inspection office alone.
     "inspection_round": {"inspection_office": "subtree"},
+    # Changing a task means taking a step; the matrix's step is 延长期限 (extend), the inspection office's alone (the
+    # owner unit's and the team's steps are checked in tests/inspections/test_tasks_*.py).
+    "rectification": {"inspection_office": "subtree"},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
@@ -180,6 +188,8 @@ WRITE = {
 CREATE = {
     "case": {"grid_worker": "subtree", "grid_head": "subtree", "command_center": "subtree",
              **{r: "below" for r in OFFICIALS}},
+    # 交办: the inspection office anywhere in its district, a team member where their team's coverage reaches today.
+    "rectification": {"inspection_office": "subtree", "inspector": "subtree"},
 }
 
 
