@@ -92,6 +92,11 @@ DEMO_ACCOUNTS = [
     DemoAccount("wgy2", "网格员二", Role.GRID_WORKER, "网格员（丁庄街道丁庄社区第一网格）"),
     DemoAccount("zhzx", "指挥中心值班员", Role.COMMAND_CENTER, "指挥中心（魏都区）"),
     DemoAccount("chengguan", "城管局工作人员", Role.DEPARTMENT_STAFF, "部门工作人员（城市管理）"),
+    # The inspections' demo (inspections.demo): the district's inspection office, and two members of the first team
+    # of the round running now (巡察组成员 hold no membership: their grants come from their team's coverage).
+    DemoAccount("xuncha", "巡察办干部", Role.INSPECTION_OFFICE, "巡察办（魏都区）"),
+    DemoAccount("xcz1", "巡察组长一", Role.INSPECTOR, "巡察组组长（第一巡察组）"),
+    DemoAccount("xcz2", "巡察组员二", Role.INSPECTOR, "巡察组成员（第一巡察组）"),
 ]
 
 
@@ -327,12 +332,26 @@ class Loader:
         for account in DEMO_ACCOUNTS:
             if account.username in placed:
                 continue
+            if account.role == Role.INSPECTOR:  # no membership: the inspections' demo puts them on a team
+                self._person(account)
+                continue
             self.appoint(
                 place=district, role=account.role, username=account.username,
                 real_name=account.real_name, password=DEMO_PASSWORD,
                 department=departments["chengguan"] if account.role == Role.DEPARTMENT_STAFF else None,
                 duties=DUTIES.get(account.role, ""),
             )
+
+    def _person(self, account: DemoAccount) -> User:
+        """A demo account serving nowhere (a team member of an inspection round): the person, with no post."""
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            self.created += 1
+            user = User.objects.create_user(username=account.username, real_name=account.real_name,
+                                            mobile=self.mobile())
+            user.password = self.password_hash
+            user.save(update_fields=["password"])
+        return user
 
 
 def _has_demo_post(i: int, j: int) -> bool:
