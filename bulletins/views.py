@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,27 +21,14 @@ from cases.models import Case, CaseEvent, Evaluation
 from wudu import measures, outbox, scope
 from wudu.errors import Conflict
 from wudu.measures import Period
-from wudu.pages import Keyset, keyset_page, page_query
+from wudu.pages import by_date, keyset_page, page_query
 
 from . import selectors, services, tables, tasks
 from .forms import CorrectionForm, DecisionForm, DrillForm, ListFilterForm, ObjectionForm, PublishForm, SchemeForm
 from .models import Bulletin, Kind, Objection, ObjectionStatus, Stage, WeightScheme
 
-
-def _after_period(queryset, after: str):
-    day, _sep, pk = after.partition("_")
-    try:
-        day = datetime.date.fromisoformat(day)
-    except ValueError:
-        return queryset
-    if not pk.isdigit():
-        return queryset
-    return queryset.filter(Q(period_start__lt=day) | Q(period_start=day, pk__lt=int(pk)))
-
-
 # The list reads newest period first (then the newest build), not in the order of building.
-NEWEST_PERIOD_FIRST = Keyset(order=("-period_start", "-pk"), seek=_after_period,
-                             cursor=lambda row: f"{row.period_start.isoformat()}_{row.pk}")
+NEWEST_PERIOD_FIRST = by_date("period_start", newest_first=True)
 
 
 def _is_builder(user, bulletin: Bulletin) -> bool:

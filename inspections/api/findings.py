@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from cases.models import CaseCategory
 from grids.api import PlaceCodeField
 from wudu.api import ApiViewSet, GatedIdField, ServiceWrites, VersionedInput, if_match_version
+from wudu.filters import IdFilter
 from wudu.pagination import KeysetPagination
 
 from ..models import Category, Disclosure, Finding, FindingStatus, Round, Severity, Team
@@ -21,7 +22,7 @@ from ..services import findings as services
 
 
 class FindingFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="round_id", label=_("巡察轮次"))
+    round = IdFilter(field_name="round_id", label=_("巡察轮次"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("问题类别"))
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("状态"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("严重程度"))

@@ -3,7 +3,6 @@ its evidence, tasks and recurrences, and the choices of the record form (the tea
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from grids.models import Level, Place
 from wudu import scope
-from wudu.pages import Keyset, keyset_page
+from wudu.pages import by_date, keyset_page
 from wudu.scope import Role
 
 from ..models import Coverage, Finding, Rectification, Recurrence, Round, Team
@@ -48,17 +47,8 @@ class FindingFilter:
     place_code: str = ""
 
 
-def _seek(queryset: QuerySet, after: str) -> QuerySet:
-    try:
-        day, pk = after.rsplit("_", 1)
-        day, pk = datetime.date.fromisoformat(day), int(pk)
-    except ValueError:
-        return queryset
-    return queryset.filter(Q(found_on__lt=day) | Q(found_on=day, pk__lt=pk))
-
-
 # Latest found first (the (found_on, id) index).
-BY_FOUND = Keyset(order=("-found_on", "-pk"), seek=_seek, cursor=lambda row: f"{row.found_on.isoformat()}_{row.pk}")
+BY_FOUND = by_date("found_on", newest_first=True)
 
 
 def _filtered(queryset: QuerySet, f: FindingFilter) -> QuerySet:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from grids.models import Place, User
 from grids.selectors import appointable_people
 from wudu import scope
-from wudu.pages import Keyset, keyset_page
+from wudu.pages import by_date, keyset_page
 
 from ..models import Coverage, Round, Team, TeamMember
 from ..services.rounds import COVERED_LEVELS
@@ -57,22 +57,7 @@ def running_on(queryset: QuerySet, day: datetime.date) -> QuerySet:
     return queryset.filter(starts_on__lte=day, follow_up_until__gte=day)
 
 
-BY_START = Keyset(
-    order=("-starts_on", "-id"),
-    seek=lambda qs, after: _seek(qs, after),
-    cursor=lambda row: f"{row.starts_on.isoformat()}_{row.pk}",
-)
-
-
-def _seek(queryset: QuerySet, after: str) -> QuerySet:
-    day, _sep, pk = after.partition("_")
-    try:
-        day = datetime.date.fromisoformat(day)
-    except ValueError:
-        return queryset
-    if not pk.isdigit():
-        return queryset
-    return queryset.filter(Q(starts_on__lt=day) | Q(starts_on=day, id__lt=int(pk)))
+BY_START = by_date("starts_on", newest_first=True)
 
 
 def rounds_page(user, after: str = "", *, size: int = PAGE_SIZE) -> tuple[list[Round], str]:

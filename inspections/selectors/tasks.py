@@ -10,29 +10,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from wudu import scope
-from wudu.pages import Keyset
+from wudu.pages import by_date
 
 from ..models import OPEN_STATUSES, Rectification, TaskStatus
 
 DUE_SOON_DAYS = 7
 
 # The 任务清单's order: the nearest deadline first (index rect_deadline_id); the cursor is "<date>_<id>".
-BY_DEADLINE = Keyset(
-    order=("deadline", "id"),
-    seek=lambda queryset, after: _after_deadline(queryset, after),
-    cursor=lambda row: f"{row.deadline.isoformat()}_{row.pk}",
-)
-
-
-def _after_deadline(queryset: QuerySet, after: str) -> QuerySet:
-    day, _sep, pk = after.partition("_")
-    try:
-        day = datetime.date.fromisoformat(day)
-    except ValueError:
-        return queryset
-    if not pk.isdigit():
-        return queryset
-    return queryset.filter(Q(deadline__gt=day) | Q(deadline=day, pk__gt=int(pk)))
+BY_DEADLINE = by_date("deadline", newest_first=False)
 
 
 def task_list(user, *, round_id=None, status: str = "", owner: str = "", due: str = "",

@@ -14,7 +14,7 @@ from grids.models import Level, Place
 from grids.selectors import counts_by_prefix
 from wudu import scope
 from wudu.measures import Period
-from wudu.pages import Keyset, keyset_page
+from wudu.pages import by_date, keyset_page
 
 from ..models import (
     BranchMeeting,
@@ -84,20 +84,7 @@ def branch_calendar(user, organization: PartyOrganization, year: int, today: dat
 # ---------------------------------------------------------------------------------------------- lists
 
 # Oldest due first: what is most overdue heads the list.
-DUE_FIRST = Keyset(
-    order=("due_on", "id"),
-    seek=lambda qs, after: _seek(qs, after),
-    cursor=lambda row: f"{row.due_on.isoformat()}_{row.pk}",
-)
-
-
-def _seek(queryset, after: str):
-    try:
-        day, pk = after.split("_")
-        day, pk = datetime.date.fromisoformat(day), int(pk)
-    except ValueError:
-        return queryset
-    return queryset.filter(Q(due_on__gt=day) | Q(due_on=day, id__gt=pk))
+DUE_FIRST = by_date("due_on", newest_first=False)
 
 
 def meetings_visible(user, *, place_code: str = "", state: str = "", kind: str = "", period: str = "",

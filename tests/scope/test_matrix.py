@@ -273,6 +273,8 @@ def test_every_admin_foreign_key_is_in_the_matrix():
         if not isinstance(model_admin, GatedAdminMixin) or model in (Case, User):
             continue  # cases are read-only in the admin; people's forms have no foreign key
         declared = flatten_fieldsets(model_admin.fieldsets) if model_admin.fieldsets else model_admin.fields or ()
+        # A read-only field is shown as text, never as a choice of records: it cannot offer what is out of sight.
+        declared = [name for name in declared if name not in model_admin.readonly_fields]
         for name in declared:
             field = model._meta.get_field(name)
             related = field.related_model if field.is_relation else None
