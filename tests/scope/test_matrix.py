@@ -62,6 +62,8 @@ def _cases():
         updates = getattr(driver, f"{surface}_update")
         if action == "create" and creates is None or action == "update" and updates is None:
             continue  # no such action (people are appointed through memberships; ledger entries are immutable)
+        if actor in spec.DATED and "inspector" not in spec.READ[resource]:
+            continue  # an inspector before or after their dates is tested where a valid one would reach
         district_wide = resource in ("department", "case_category")
         for relation, anchor in _anchors(actor, driver):
             if anchor is None or action == "create" and district_wide and spec.LEVEL[anchor] != "district":
