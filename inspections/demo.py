@@ -27,7 +27,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-import outreach.demo  # noqa: F401  (registers its history first: the inspections' hook runs after outreach's)
 from grids.demo import DISTRICT, Loader, on_history
 from grids.models import Department, Level, Membership, Place, Role, User
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+import outreach.demo  # noqa: F401  (as load_app_histories does, in the apps' order: outreach's hooks first)
 from grids import demo as grids_demo
 from grids.demo import DEMO_PASSWORD, Loader
 from grids.models import Membership, Role, User
