@@ -47,6 +47,9 @@ def at_noon(day: datetime.date) -> datetime.datetime:
 
 def tick_off(cast, task_, *, at=None):
     at = at or timezone.now()
+    # As the owner's page would: the task as it is now (its 督办通知书, issued after the assignment committed, is a
+    # step of its own).
+    task_.refresh_from_db()
     steps.record_step(task_, action="submit", to_status=TaskStatus.SUBMITTED, actor=cast.user(Role.COMMUNITY_OFFICIAL),
                       role=Role.COMMUNITY_OFFICIAL, at=at)
     steps.record_step(task_, action="verify", to_status=TaskStatus.TICKED_OFF, actor=cast.user(Role.INSPECTOR),
