@@ -5,7 +5,6 @@ step is `cases.workflow`; every step is performed by `cases.services` and leaves
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +13,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from wudu.models import AppendOnly
 from wudu.rules import resident_mobile_validator
 from wudu.scope import ScopedQuerySet
 
@@ -404,7 +404,7 @@ class Case(models.Model):
         self.supervised = on
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One step of a case: immutable once written (saved once, never updated or deleted)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -432,15 +432,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        # An audit trail that can be edited is not one.
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(_("流转记录不可修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("流转记录不可删除。"))
 
     @property
     def to_status_label(self) -> str:

@@ -3,12 +3,35 @@ import secrets
 from base64 import b32encode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from .scope import ScopedQuerySet
+
+
+class AppendOnly(models.Model):
+    """A record written once and never changed or removed through the model: a step of a workflow (a case's
+    events, a task's steps). An audit trail that can be edited is not one.
+
+    Only the instance paths are refused here; the bulk paths (`QuerySet.update`/`delete`) skip `save()` and
+    `delete()`, and where a table must refuse them too a database trigger does (cases' migration 0002)."""
+
+    update_refused = _("流转记录不可修改。")
+    delete_refused = _("流转记录不可删除。")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(self.update_refused)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(self.delete_refused)
 
 
 class Heartbeat(models.Model):

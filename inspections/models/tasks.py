@@ -8,13 +8,13 @@ at its finding's place (`finding__place__code`) and lets a department read and a
 (`owner_department_id`).
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
 
 from grids.models import Department, Place, User
+from wudu.models import AppendOnly
 from wudu.scope import ScopedQuerySet
 
 from .findings import Finding
@@ -104,7 +104,7 @@ class Rectification(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class TaskStep(models.Model):
+class TaskStep(AppendOnly):
     """One step of a task (the step table): immutable once written, like a case's events."""
 
     task = models.ForeignKey(Rectification, on_delete=models.PROTECT, related_name="steps")
@@ -126,14 +126,6 @@ class TaskStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(_("流转记录不可修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("流转记录不可删除。"))
 
 
 class EvidenceKind(models.TextChoices):
