@@ -122,13 +122,21 @@ def _posted_people(request) -> list[int]:
     return [int(value) for value in ids if value.isdigit()]
 
 
+def _searching(request) -> bool:
+    """The search button of the team form (name="search"): find people, keep what was typed, save nothing."""
+    return request.method == "POST" and "search" in request.POST
+
+
 def _team_form(request, round_, form_class, *, team=None):
-    """The team form with its choices: the people found by the search (`?q=`) or chosen already, the places."""
-    search = forms.PersonSearchForm(request.GET)
+    """The team form with its choices: the people found by the search (`q`, from the form's search button or a
+    link's `?q=`) plus those chosen already, the places. After a search the form comes back unbound, holding what
+    was typed as its initial values: nothing is checked or saved until 保存."""
+    searching = _searching(request)
+    search = forms.PersonSearchForm(request.POST if searching else request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     if request.method == "POST":
         keep = _posted_people(request)
-        initial = {}
+        initial = forms.team_typed(request.POST) if searching else {}
     elif team is not None:
         members = list(team.members.all())
         keep = [m.user_id for m in members]
@@ -138,8 +146,8 @@ def _team_form(request, round_, form_class, *, team=None):
     else:
         keep, initial = [], {}
     people = selectors.person_choices(request.user, query, keep=keep, team=team)
-    form = form_class(request.POST or None, initial=initial, people=people,
-                      places=selectors.place_choices(round_.district))
+    data = request.POST if request.method == "POST" and not searching else None
+    form = form_class(data, initial=initial, people=people, places=selectors.place_choices(round_.district))
     return form, search
 
 
@@ -156,7 +164,7 @@ def _team_input(form) -> dict:
 def team_create(request, pk: int):
     round_ = _writable_round(request, pk)
     form, search = _team_form(request, round_, forms.TeamCreateForm)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             services.team_create(actor=request.user, round=round_, idempotency_key=form.cleaned_data["idempotency_key"],
                                  **_team_input(form))
@@ -178,7 +186,7 @@ def team_edit(request, pk: int, team_pk: int):
     if not scope.can_change(request.user, round_, RESOURCE):
         raise PermissionDenied
     form, search = _team_form(request, round_, forms.TeamForm, team=team)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             services.team_update(actor=request.user, team=team, **_team_input(form))
         except ValidationError as error:
