@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.models import Level, Place, User
 from wudu import scope
@@ -59,7 +59,32 @@ def round_detail(request, pk: int):
     return render(request, "inspections/rounds/detail.html", {
         "round": round_, "teams": list(round_.teams.all()),
         "writable": scope.can_change(request.user, round_, RESOURCE),
+        "may_publish": services.may_publish_progress(request.user, round_),
     })
+
+
+@login_required
+@require_POST
+def round_progress(request, pk: int):
+    """公开整改进展 / 撤回公开 (the inspection office): the round's public progress page opens or closes."""
+    round_ = selectors.access_round(request.user, pk)
+    if not services.may_publish_progress(request.user, round_):
+        raise PermissionDenied
+    form = forms.ProgressPublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请刷新页面后重试。"))
+        return redirect("inspections:round", pk=round_.pk)
+    publish = form.cleaned_data["action"] == "publish"
+    change = services.round_progress_publish if publish else services.round_progress_withdraw
+    try:
+        change(actor=request.user, round=round_, expected_version=form.cleaned_data["version"])
+    except Conflict:
+        messages.error(request, _("该轮次已被他人修改，请刷新页面后重试。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("整改进展已公开。") if publish else _("已撤回公开，公开页面不再显示本轮。"))
+    return redirect("inspections:round", pk=round_.pk)
 
 
 def _service_error(form, error) -> None:
