@@ -78,3 +78,19 @@ def _place_label(place) -> str:
 class PersonSearchForm(Form):
     q = forms.CharField(label=_("查找人员"), max_length=50, required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("姓名、账号或手机号")}))
+
+
+class ProgressPublishForm(VersionedForm):
+    """公开整改进展 / 撤回公开: the button's `action` and the version of the round the office saw."""
+
+    action = forms.ChoiceField(choices=[("publish", "publish"), ("withdraw", "withdraw")])
+
+
+def team_typed(data) -> dict:
+    """What was typed into the team form (name, leader, members, places, its key), as the initial values of the form
+    shown again after a search: kept as typed, checked only when saved."""
+    typed = {"name": data.get("name", ""), "leader": data.get("leader", ""),
+             "members": data.getlist("members"), "places": data.getlist("places")}
+    if data.get("idempotency_key"):
+        typed["idempotency_key"] = data["idempotency_key"]
+    return typed

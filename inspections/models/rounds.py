@@ -34,6 +34,11 @@ class Round(models.Model):
 
     created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The public progress page (/xunchagongkai/<round>/) shows nothing until the inspection office publishes it
+    # (services.rounds.round_progress_publish); withdrawing it clears both.
+    progress_published_at = models.DateTimeField(_("整改进展公开时间"), null=True, blank=True, editable=False)
+    progress_published_by = models.ForeignKey(User, verbose_name=_("公开人"), null=True, blank=True,
+                                              on_delete=models.PROTECT, related_name="+", editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RoundQuerySet.as_manager()
@@ -51,6 +56,9 @@ class Round(models.Model):
                                    violation_error_message=_("抽查比例须在 0 到 100 之间。")),
             models.UniqueConstraint(fields=["district", "name"], name="round_name_unique",
                                     violation_error_message=_("本区已有同名的巡察轮次。")),
+            models.CheckConstraint(
+                condition=Q(progress_published_at__isnull=True) | Q(progress_published_by__isnull=False),
+                name="round_progress_published_by", violation_error_message=_("公开整改进展须记录公开人。")),
         ]
         indexes = [models.Index(fields=["district", "starts_on"], name="round_district_starts")]
 

@@ -221,8 +221,10 @@ def recorders(user, report: dict) -> set[int]:
 
 def public_progress(round_id: int) -> dict | None:
     """The public page of a round: its public findings (redacted summary, category, status, tasks ticked off of
-    tasks), nothing about people, no facts, no internal finding. Two queries."""
-    round_ = Round.objects.filter(pk=round_id).select_related("district").first()
+    tasks), nothing about people, no facts, no internal finding. None until the inspection office has published the
+    round's progress (services.rounds.round_progress_publish). Two queries."""
+    round_ = (Round.objects.filter(pk=round_id, progress_published_at__isnull=False)
+              .select_related("district").first())
     if round_ is None:
         return None
     labels, statuses = dict(Category.choices), dict(FindingStatus.choices)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Level, Place, User
+from grids.models import Level, Place, Role, User
 from grids.selectors import appointable_people
 from wudu import scope
 from wudu.writes import create_once, update_versioned
@@ -24,8 +25,8 @@ from wudu.writes import create_once, update_versioned
 from ..models import Coverage, Finding, Round, Team, TeamMember
 
 __all__ = [
-    "COVERED_LEVELS", "ROUND_FIELDS", "coverage_add", "coverage_remove", "months_after", "round_create",
-    "round_update", "team_create", "team_member_add", "team_member_remove", "team_set_leader", "team_update",
+    "COVERED_LEVELS", "ROUND_FIELDS", "coverage_add", "coverage_remove", "may_publish_progress", "months_after",
+    "round_create", "round_progress_publish", "round_progress_withdraw", "round_update", "team_create", "team_member_add", "team_member_remove", "team_set_leader", "team_update",
 ]
 
 COVERED_LEVELS = (Level.STREET, Level.COMMUNITY)
@@ -102,6 +103,38 @@ def round_update(*, actor, round: Round, expected_version: int | None = None, **
         raise ValidationError({field: _("本轮已有 %(day)s 发现的问题，调整后的日期不能把它排除在本轮之外。")
                                % {"day": stranded.isoformat()}}, code="strands_findings")
     return update_versioned(round, expected_version=expected_version, fields=fields)
+
+
+# ---------------------------------------------------------------------------------------------- public progress
+
+
+def may_publish_progress(user, round: Round) -> bool:
+    """Only the inspection office (巡察办) of the round's district publishes or withdraws its public progress page."""
+    return scope.grant_to_act(user, round, "inspection_round", [Role.INSPECTION_OFFICE]) is not None
+
+
+def _set_progress_published(actor, round: Round, *, published: bool, expected_version: int | None,
+                            now: datetime.datetime | None) -> Round:
+    if not may_publish_progress(actor, round):
+        raise PermissionDenied
+    if (round.progress_published_at is not None) == published:
+        return round  # already so (a retry or a double click): nothing changes, no Conflict
+    fields = ({"progress_published_at": now or timezone.now(), "progress_published_by": actor} if published
+              else {"progress_published_at": None, "progress_published_by": None})
+    return update_versioned(round, expected_version=expected_version, fields=fields)
+
+
+def round_progress_publish(*, actor, round: Round, expected_version: int | None = None,
+                           now: datetime.datetime | None = None) -> Round:
+    """Open the round's public progress page (/xunchagongkai/<round>/): the summaries of its public findings and their
+    tasks ticked off. Versioned (a concurrent change of the round is refused with Conflict) and idempotent (publishing
+    a published round changes nothing)."""
+    return _set_progress_published(actor, round, published=True, expected_version=expected_version, now=now)
+
+
+def round_progress_withdraw(*, actor, round: Round, expected_version: int | None = None) -> Round:
+    """Close the round's public progress page again (it answers 404). Versioned and idempotent as publishing."""
+    return _set_progress_published(actor, round, published=False, expected_version=expected_version, now=None)
 
 
 # ---------------------------------------------------------------------------------------------- teams

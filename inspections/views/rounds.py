@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.models import Level, Place, User
 from wudu import scope
@@ -59,7 +59,32 @@ def round_detail(request, pk: int):
     return render(request, "inspections/rounds/detail.html", {
         "round": round_, "teams": list(round_.teams.all()),
         "writable": scope.can_change(request.user, round_, RESOURCE),
+        "may_publish": services.may_publish_progress(request.user, round_),
     })
+
+
+@login_required
+@require_POST
+def round_progress(request, pk: int):
+    """公开整改进展 / 撤回公开 (the inspection office): the round's public progress page opens or closes."""
+    round_ = selectors.access_round(request.user, pk)
+    if not services.may_publish_progress(request.user, round_):
+        raise PermissionDenied
+    form = forms.ProgressPublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请刷新页面后重试。"))
+        return redirect("inspections:round", pk=round_.pk)
+    publish = form.cleaned_data["action"] == "publish"
+    change = services.round_progress_publish if publish else services.round_progress_withdraw
+    try:
+        change(actor=request.user, round=round_, expected_version=form.cleaned_data["version"])
+    except Conflict:
+        messages.error(request, _("该轮次已被他人修改，请刷新页面后重试。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("整改进展已公开。") if publish else _("已撤回公开，公开页面不再显示本轮。"))
+    return redirect("inspections:round", pk=round_.pk)
 
 
 def _service_error(form, error) -> None:
@@ -122,13 +147,21 @@ def _posted_people(request) -> list[int]:
     return [int(value) for value in ids if value.isdigit()]
 
 
+def _searching(request) -> bool:
+    """The search button of the team form (name="search"): find people, keep what was typed, save nothing."""
+    return request.method == "POST" and "search" in request.POST
+
+
 def _team_form(request, round_, form_class, *, team=None):
-    """The team form with its choices: the people found by the search (`?q=`) or chosen already, the places."""
-    search = forms.PersonSearchForm(request.GET)
+    """The team form with its choices: the people found by the search (`q`, from the form's search button or a
+    link's `?q=`) plus those chosen already, the places. After a search the form comes back unbound, holding what
+    was typed as its initial values: nothing is checked or saved until 保存."""
+    searching = _searching(request)
+    search = forms.PersonSearchForm(request.POST if searching else request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     if request.method == "POST":
         keep = _posted_people(request)
-        initial = {}
+        initial = forms.team_typed(request.POST) if searching else {}
     elif team is not None:
         members = list(team.members.all())
         keep = [m.user_id for m in members]
@@ -138,8 +171,8 @@ def _team_form(request, round_, form_class, *, team=None):
     else:
         keep, initial = [], {}
     people = selectors.person_choices(request.user, query, keep=keep, team=team)
-    form = form_class(request.POST or None, initial=initial, people=people,
-                      places=selectors.place_choices(round_.district))
+    data = request.POST if request.method == "POST" and not searching else None
+    form = form_class(data, initial=initial, people=people, places=selectors.place_choices(round_.district))
     return form, search
 
 
@@ -156,7 +189,7 @@ def _team_input(form) -> dict:
 def team_create(request, pk: int):
     round_ = _writable_round(request, pk)
     form, search = _team_form(request, round_, forms.TeamCreateForm)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             services.team_create(actor=request.user, round=round_, idempotency_key=form.cleaned_data["idempotency_key"],
                                  **_team_input(form))
@@ -178,7 +211,7 @@ def team_edit(request, pk: int, team_pk: int):
     if not scope.can_change(request.user, round_, RESOURCE):
         raise PermissionDenied
     form, search = _team_form(request, round_, forms.TeamForm, team=team)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             services.team_update(actor=request.user, team=team, **_team_input(form))
         except ValidationError as error:

@@ -16,6 +16,7 @@ from inspections import exports
 from inspections.models import RecheckResult
 from inspections.selectors import reports
 from inspections.services import rechecks
+from inspections.services.rounds import round_progress_publish
 from wudu import exports as export_jobs
 
 from .reports_world import hand_worked, the_round, world
@@ -52,6 +53,8 @@ def test_inspector_sees_the_figures_of_their_coverage_only(cast):
 
 def test_public_progress_shows_public_findings_only(cast):
     round_, _, _ = hand_worked(cast)
+    assert reports.public_progress(round_.pk) is None  # until the office publishes it
+    round_progress_publish(actor=cast.user(Role.INSPECTION_OFFICE), round=round_)
     progress = reports.public_progress(round_.pk)
     assert [(f["summary"], f["category"], f["tasks"], f["ticked"]) for f in progress["findings"]] == [
         ("某小区物业违规收取停车费", "侵害群众利益", 2, 1)]

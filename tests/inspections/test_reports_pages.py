@@ -13,6 +13,7 @@ from django.urls import reverse
 from grids.models import Role
 from inspections import reports_pdf
 from inspections.models import Recheck, RecheckDraw, RecheckResult, Rectification, TaskStatus
+from inspections.services.rounds import round_progress_publish
 
 from .reports_world import hand_worked, the_round, world
 
@@ -86,6 +87,8 @@ def test_rounds_page_and_report_queries_constant(client, cast):
 
 def test_public_page_without_login(client, cast):
     round_, _, _ = hand_worked(cast)
+    assert client.get(f"/xunchagongkai/{round_.pk}/").status_code == 404  # not published yet
+    round_progress_publish(actor=cast.user(Role.INSPECTION_OFFICE), round=round_)
     page = client.get(f"/xunchagongkai/{round_.pk}/")
     html = page.content.decode()
     assert page.status_code == 200

@@ -3,6 +3,8 @@ office's rounds), the rounds list and one round with constant query counts, plan
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -115,6 +117,53 @@ def test_the_office_staffs_a_team_with_the_person_search(client, cast):
                               "places": [cast.place("C2").pk]}).status_code == 302
     assert list(Team.objects.get(pk=team.pk).members.values_list("user_id", flat=True)) == [member.pk]
     assert Team.objects.get(pk=team.pk).members.get(is_leader=True).user_id == member.pk
+
+
+def _ticked(html: str) -> dict[str, list[int]]:
+    """The boxes ticked on a page: {field: [values]}."""
+    boxes = re.findall(r'<input type="checkbox" name="(\w+)" value="(\d+)"[^>]*?( checked)?>', html)
+    return {name: sorted(int(value) for box, value, on in boxes if box == name and on) for name in ("members", "places")}
+
+
+def test_the_person_search_keeps_what_was_typed_and_saves_nothing(client, cast):
+    round_ = a_round(cast)
+    leader, member = person("typed_leader", "赵组长"), person("typed_member", "钱组员")
+    _sign_in(client, cast.user(Role.INSPECTION_OFFICE))
+    url = reverse("inspections:team_create", args=[round_.pk])
+    key = client.get(url).context["form"].initial["idempotency_key"]
+    typed = {"name": "第三巡察组", "members": [member.pk], "places": [cast.place("C2").pk, cast.place("S2").pk],
+             "idempotency_key": key}
+    page = client.post(url, {**typed, "q": "赵组", "search": "1"})
+    html = page.content.decode()
+    assert page.status_code == 200 and not Team.objects.filter(round=round_).exists()
+    assert 'value="第三巡察组"' in html and 'value="赵组"' in html  # the name and the search stay as typed
+    form = page.context["form"]
+    assert not form.errors  # nothing was checked: the leader is still to be chosen
+    assert [value for value, _label in form.fields["leader"].choices][1:] == [member.pk, leader.pk]
+    assert _ticked(html) == {"members": [member.pk], "places": sorted([cast.place("C2").pk, cast.place("S2").pk])}
+    saved = client.post(url, {**typed, "leader": leader.pk, "save": "1"})  # then 保存 with the same key
+    assert saved.status_code == 302
+    team = Team.objects.get(round=round_)
+    assert sorted(team.members.values_list("user_id", "is_leader")) == sorted([(leader.pk, True), (member.pk, False)])
+    assert client.post(url, {**typed, "leader": leader.pk}).status_code == 302
+    assert Team.objects.filter(round=round_).count() == 1  # again: saves once
+
+
+def test_the_person_search_on_the_edit_page_keeps_the_changes(client, cast):
+    round_ = a_round(cast)
+    leader, newcomer = person("edit_leader", "孙组长"), person("edit_newcomer", "周新人")
+    team = a_team(cast, round_, leader, places=("C2",), name="原组名")
+    _sign_in(client, cast.user(Role.INSPECTION_OFFICE))
+    url = reverse("inspections:team_edit", args=[round_.pk, team.pk])
+    page = client.post(url, {"name": "新组名", "leader": leader.pk, "places": [cast.place("S2").pk],
+                             "q": "周新", "search": "1"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'value="新组名"' in html and "周新人" in html
+    assert newcomer.pk in [value for value, _label in page.context["form"].fields["members"].choices]
+    assert f'<option value="{leader.pk}" selected>' in html
+    assert _ticked(html) == {"members": [], "places": [cast.place("S2").pk]}  # C2 unticked, S2 ticked, as posted
+    team.refresh_from_db()
+    assert team.name == "原组名" and [c.place_id for c in team.coverage.all()] == [cast.place("C2").pk]
 
 
 def test_other_roles_cannot_plan_or_staff(client, cast):
