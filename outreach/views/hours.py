@@ -170,6 +170,9 @@ def countersign(request, pk: int):
     event = _attendance_event(request, pk)
     try:
         if request.POST.get("all"):
+            if event.volunteer_organization_id is None:
+                # At a party organisation's event each volunteer's own organisation signs its rows: no 全部确认.
+                raise PermissionDenied
             done = services.hours_countersign_event(actor=request.user, event=event)
             messages.success(request, _("已确认 %(n)d 条记录。") % {"n": done})
         else:

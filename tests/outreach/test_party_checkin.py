@@ -185,3 +185,17 @@ def test_check_out_without_check_in_is_refused(cast, branch):
     event = party_event(branch)
     with pytest.raises(ValidationError, match="还没有在本活动签到"):
         member_out(event, "13711110001", at(20, 10))
+
+
+def test_each_volunteers_hours_at_a_party_event_are_signed_one_by_one(client, cast, branch, volunteer_yi):
+    event = party_event(branch, counts_as_service=True)
+    member_in(event, volunteer_yi.mobile, at(20, 9))
+    record = member_out(event, volunteer_yi.mobile, at(20, 11))
+    client.force_login(cast.admin)
+    sign = reverse("outreach_hours:countersign", args=[event.pk])
+    page = client.get(reverse("outreach_hours:attendance", args=[event.pk])).content.decode()
+    assert f'name="record" value="{record.pk}"' in page and 'name="all"' not in page
+    assert client.post(sign, {"all": "1"}).status_code == 403
+    client.post(sign, {"record": record.pk})
+    record.refresh_from_db()
+    assert (record.status, record.hours) == (HoursStatus.VERIFIED, 2.0)
