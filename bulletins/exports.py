@@ -33,22 +33,12 @@ from wudu.measures import Period
 
 from . import reading, scoring, selectors, tables
 from .models import Bulletin, Kind, Stage
+from .tables import SECTIONS  # one list of sections and their titles: the page's, so the PDF and workbook match it
 
 ROWS_MAX = 100_000  # rows of one figure in an Excel export; more than any district's month
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 XL_RATE_FORMAT = "0.0%"
 
-SECTIONS = {
-    "cases": gettext_lazy("事件处置"),
-    "reports": gettext_lazy("网格上报"),
-    "satisfaction": gettext_lazy("群众满意度"),
-    "hotline": gettext_lazy("热线诉求"),
-    "patrol": gettext_lazy("日常巡查"),
-    "spot_checks": gettext_lazy("暗访督导"),
-    "outreach": gettext_lazy("党建与志愿服务"),
-    "party": gettext_lazy("党组织生活"),
-    "inspections": gettext_lazy("巡察整改"),
-}
 STATES = {"ranked": "", "small": gettext_lazy("不排名（样本不足）"), "no_data": gettext_lazy("无数据")}
 STATE_ORDER = {"ranked": 0, "small": 1, "no_data": 2}
 FLAGS = {"late_entries": gettext_lazy("补录超过48小时的走访"), "feedback_without_photo": gettext_lazy("无照片的处置反馈")}

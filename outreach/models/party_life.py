@@ -153,6 +153,10 @@ class MeetingAttendance(models.Model):
                                related_name="attendance")
     present = models.BooleanField(_("出席"), default=True)
     absence_reason = models.CharField(_("缺席原因"), max_length=100, blank=True)
+    # When the row came from the member's own check-in at the event (the code at the venue is the evidence): when
+    # they checked in and out. Empty for a row the secretary ticked.
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True, editable=False)
+    checked_out_at = models.DateTimeField(_("签退时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("参会记录")
@@ -162,6 +166,10 @@ class MeetingAttendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "member"], name="meeting_attendance_once"),
             models.CheckConstraint(condition=Q(present=False) | Q(absence_reason=""),
                                    name="meeting_attendance_present_no_reason"),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True) | Q(checked_in_at__isnull=False,
+                                                             checked_out_at__gte=models.F("checked_in_at")),
+                name="meeting_attendance_out_after_in"),
         ]
         indexes = [models.Index(fields=["member", "present"], name="meeting_attendance_member")]
 

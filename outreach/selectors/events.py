@@ -35,8 +35,9 @@ def _light(queryset: QuerySet) -> QuerySet:
 def access_event(user, pk: int) -> Event:
     """One event the user sees, or the gate's 404 (the same for missing and hidden)."""
     return scope.access(_light(Event.objects.all()).select_related("created_by", "back_entry_approved_by",
-                                                                   "volunteer_organization__place")
-                        .prefetch_related("photos"), user, pk=pk)
+                                                                   "volunteer_organization__place",
+                                                                   "party_organization__grid")
+                        .defer("party_organization__grid__boundary").prefetch_related("photos"), user, pk=pk)
 
 
 def month_range(month: str) -> tuple[datetime.datetime, datetime.datetime] | None:

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from wudu import scope
 
-from ..models import Event, HoursFlag, HoursKind, HoursStatus, ServiceRecord, Volunteer
+from ..models import (
+    BranchMeeting,
+    Event,
+    EventKind,
+    HoursFlag,
+    HoursKind,
+    HoursStatus,
+    MeetingAttendance,
+    MeetingKind,
+    ServiceRecord,
+    Volunteer,
+    period_for,
+)
 from ..services.hours import Stars, star_level
 
 NO_POSITION = HoursFlag.NO_POSITION.value
 
 __all__ = [
-    "access_service_record", "access_volunteer", "event_attendance", "flagged_records", "volunteer_record",
+    "access_service_record", "access_volunteer", "event_attendance", "event_member_check_ins", "may_see_attendance", "flagged_records", "volunteer_record",
     "volunteers_with_hours", "with_minutes",
 ]
 
@@ -91,7 +106,32 @@ def volunteer_record(user, volunteer: Volunteer, *, limit: int = 50) -> Voluntee
 def event_attendance(user, event: Event) -> list[ServiceRecord]:
     """Who checked in at the event (the records the user sees), first in first."""
     return list(ServiceRecord.objects.visible_to(user).filter(event=event, kind=HoursKind.SERVICE)
-                .select_related("volunteer").order_by("checked_in_at", "id"))
+                .select_related("volunteer", "organization__place").order_by("checked_in_at", "id"))
+
+
+def event_member_check_ins(user, event: Event) -> list[MeetingAttendance]:
+    """The party members who checked in at the event: their attendance rows, made by a check-in inside the event's
+    window, at the meetings it stands for (the meeting linked to it; for a 主题党日, the party days of its month
+    not linked to another event), of the organisations the user sees; first in first."""
+    stands_for = Q(event=event)
+    if event.kind == EventKind.PARTY_DAY:
+        month = period_for(MeetingKind.PARTY_DAY, timezone.localtime(event.starts_at).date()).key
+        stands_for |= Q(kind=MeetingKind.PARTY_DAY, period=month, event__isnull=True)
+    early = datetime.timedelta(minutes=settings.VOLUNTEER_CHECKIN_EARLY_MINUTES)
+    return list(MeetingAttendance.objects
+                .filter(meeting__in=BranchMeeting.objects.visible_to(user).filter(stands_for),
+                        checked_in_at__gte=event.starts_at - early, checked_in_at__lte=event.ends_at)
+                .select_related("member", "meeting__organization").order_by("checked_in_at", "id"))
+
+
+def may_see_attendance(user, event: Event) -> bool:
+    """Who sees an event's check-in code and who checked in: the recording organisation's readers of hours; at a
+    party organisation's event, the readers of its party life."""
+    if event.volunteer_organization is not None:
+        return scope.can_read_code(user, "service_hours", event.volunteer_organization.place.code)
+    if event.party_organization is not None:
+        return scope.can_read_code(user, "branch_meeting", event.party_organization.grid.code)
+    return False
 
 
 def flagged_records(user) -> QuerySet:

@@ -46,11 +46,11 @@ from ..models import (
     VolunteerMembership,
     VolunteerOrganization,
 )
-from .party_life import meeting_attendance_credit
+from .party_life import attendance_check_in, attendance_check_out, meeting_attendance_credit, party_members_of
 
 __all__ = [
-    "checkin_code", "device_hash", "event_for_code", "gives_service_hours", "honour_hours_enter",
-    "hours_close_forgotten", "hours_countersign", "hours_countersign_event", "hours_decline", "star_level",
+    "Presence", "checkin_code", "device_hash", "event_for_code", "gives_service_hours", "honour_hours_enter",
+    "hours_close_forgotten", "hours_countersign", "hours_countersign_event", "hours_decline", "recording_organization", "star_level",
     "volunteer_check_in", "volunteer_check_out", "volunteer_join", "volunteer_leave", "volunteer_register",
     "volunteer_update",
 ]
@@ -237,32 +237,50 @@ def _event_of_code(code: str, now: datetime.datetime) -> Event:
     return event
 
 
-def volunteer_check_in(
-    *, code: str, mobile: str, device: str = "", lng: float | None = None, lat: float | None = None,
-    now: datetime.datetime | None = None,
-) -> ServiceRecord:
-    """The volunteer checks in on their own phone (no account: the code proves presence, the mobile names them).
-
-    Refused outside the window (from VOLUNTEER_CHECKIN_EARLY_MINUTES before the start to the end), too far from
-    the venue, at an event that gives no service hours. A retry returns the first record, never a second row."""
-    now = now or timezone.now()
-    event = _event_of_code(code, now)
-    volunteer = _volunteer_by_mobile(mobile)
-    existing = ServiceRecord.objects.filter(volunteer=volunteer, event=event, kind=HoursKind.SERVICE).first()
-    if existing is not None:
-        return existing
+def _check_window(event: Event, now: datetime.datetime) -> None:
     early = datetime.timedelta(minutes=settings.VOLUNTEER_CHECKIN_EARLY_MINUTES)
     if not (event.starts_at - early <= now <= event.ends_at):
         raise ValidationError(_("不在签到时间内：活动开始前%(m)d分钟至活动结束可签到。")
                               % {"m": settings.VOLUNTEER_CHECKIN_EARLY_MINUTES}, code="outside_window")
-    if event.volunteer_organization_id is None or not gives_service_hours(event):
-        raise ValidationError(_("本活动不计志愿服务时长，无需签到。"), code="not_service")
-    positioned = _check_position(event, lng, lat)
-    record = ServiceRecord(
-        volunteer=volunteer, organization=event.volunteer_organization, event=event, kind=HoursKind.SERVICE,
-        checked_in_at=now, check_in_lng=lng if positioned else None, check_in_lat=lat if positioned else None,
-        device=device, flags=[] if positioned else [HoursFlag.NO_POSITION.value],
-    )
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A check-in (or out) at a party organisation's event that gives the person no service hours: their
+    attendance at the meetings it stands for (MeetingAttendance, their 双报到 record), and nothing else."""
+
+    event: Event
+    checked_in_at: datetime.datetime
+    checked_out_at: datetime.datetime | None
+    meetings: int
+
+
+def _presence(event: Event, rows) -> Presence:
+    ins = [row.checked_in_at for row in rows if row.checked_in_at]
+    outs = [row.checked_out_at for row in rows if row.checked_out_at]
+    return Presence(event=event, checked_in_at=min(ins), checked_out_at=min(outs) if outs else None,
+                    meetings=len(rows))
+
+
+def recording_organization(event: Event, volunteer: Volunteer | None) -> VolunteerOrganization | None:
+    """Who records a volunteer's service hours at an event (谁组织谁记录): a volunteer organisation's event, that
+    organisation. A party organisation's event marked as service: the volunteer organisation the volunteer served
+    with that day whose place covers the venue (the nearest one), so the office that certifies them is theirs; none
+    (no hours) when they belong to no such organisation, or the event gives no hours."""
+    if volunteer is None or not gives_service_hours(event):
+        return None
+    if event.volunteer_organization_id is not None:
+        return event.volunteer_organization
+    if event.party_organization_id is None:
+        return None
+    day = timezone.localtime(event.starts_at).date()
+    memberships = (VolunteerMembership.objects.filter(volunteer=volunteer, joined_on__lte=day)
+                   .filter(Q(left_on__isnull=True) | Q(left_on__gte=day)).select_related("organization__place"))
+    covering = [m.organization for m in memberships if event.venue.code.startswith(m.organization.place.code)]
+    return max(covering, key=lambda org: (len(org.place.code), -org.pk), default=None)
+
+
+def _save_check_in(record: ServiceRecord) -> ServiceRecord:
     try:
         with transaction.atomic():
             record.save()
@@ -271,11 +289,77 @@ def volunteer_check_in(
             meeting_attendance_credit(record=record)
     except IntegrityError:
         # The same check-in at the same instant (a double tap, a retry on a weak signal): the first one stands.
-        found = ServiceRecord.objects.filter(volunteer=volunteer, event=event, kind=HoursKind.SERVICE).first()
+        found = ServiceRecord.objects.filter(volunteer=record.volunteer, event=record.event,
+                                             kind=HoursKind.SERVICE).first()
         if found is None:
             raise
         return found
     return record
+
+
+def volunteer_check_in(
+    *, code: str, mobile: str, device: str = "", lng: float | None = None, lat: float | None = None,
+    now: datetime.datetime | None = None,
+) -> ServiceRecord | Presence:
+    """The volunteer (or party member) checks in on their own phone (no account: the code proves presence, the
+    mobile names them).
+
+    Refused outside the window (from VOLUNTEER_CHECKIN_EARLY_MINUTES before the start to the end), too far from
+    the venue, at an event that gives no service hours. At a party organisation's event (a 主题党日, a branch
+    meeting) a registered party member checks in too: the check-in is their attendance (and 双报到 record), with
+    service hours only for the volunteers whose organisation records them (recording_organization); what it
+    gives them alone is a Presence. A retry returns the first record, never a second row."""
+    now = now or timezone.now()
+    event = _event_of_code(code, now)
+    if event.party_organization_id is not None:
+        return _party_check_in(event, mobile, device, lng, lat, now)
+    volunteer = _volunteer_by_mobile(mobile)
+    existing = ServiceRecord.objects.filter(volunteer=volunteer, event=event, kind=HoursKind.SERVICE).first()
+    if existing is not None:
+        return existing
+    _check_window(event, now)
+    if event.volunteer_organization_id is None or not gives_service_hours(event):
+        raise ValidationError(_("本活动不计志愿服务时长，无需签到。"), code="not_service")
+    positioned = _check_position(event, lng, lat)
+    return _save_check_in(ServiceRecord(
+        volunteer=volunteer, organization=event.volunteer_organization, event=event, kind=HoursKind.SERVICE,
+        checked_in_at=now, check_in_lng=lng if positioned else None, check_in_lat=lat if positioned else None,
+        device=device, flags=[] if positioned else [HoursFlag.NO_POSITION.value],
+    ))
+
+
+def _party_people(event: Event, mobile: str) -> tuple[Volunteer | None, list]:
+    volunteer = Volunteer.objects.filter(mobile=(mobile or "").strip()).first()
+    members = party_members_of(mobile=mobile, user_id=volunteer.user_id if volunteer else None)
+    if volunteer is None and not members:
+        raise ValidationError({"mobile": _("该手机号码未登记为党员或志愿者，请先到社区报到。")},
+                              code="not_registered")
+    return volunteer, members
+
+
+def _party_check_in(event: Event, mobile: str, device: str, lng, lat, now) -> ServiceRecord | Presence:
+    volunteer, members = _party_people(event, mobile)
+    existing = ServiceRecord.objects.filter(volunteer=volunteer, event=event, kind=HoursKind.SERVICE).first()
+    if existing is not None:
+        return existing
+    _check_window(event, now)
+    recorder = recording_organization(event, volunteer)
+    positioned = _check_position(event, lng, lat)
+    if recorder is not None:
+        # The record's own check-in credits the attendance too (meeting_attendance_credit): one act, both records.
+        return _save_check_in(ServiceRecord(
+            volunteer=volunteer, organization=recorder, event=event, kind=HoursKind.SERVICE, checked_in_at=now,
+            check_in_lng=lng if positioned else None, check_in_lat=lat if positioned else None, device=device,
+            flags=[] if positioned else [HoursFlag.NO_POSITION.value],
+        ))
+    with transaction.atomic():
+        rows = attendance_check_in(event=event, members=members, at=now)
+        if not rows:
+            transaction.set_rollback(True)
+    if not rows:
+        raise ValidationError(_("本活动不计您的志愿服务时长，也没有可记入的组织生活会议，无需签到。"),
+                              code="nothing_to_credit")
+    return _presence(event, rows)
 
 
 def _length_minutes(event: Event) -> int:
@@ -290,15 +374,24 @@ def _credited_minutes(record: ServiceRecord, out: datetime.datetime) -> int:
 def volunteer_check_out(
     *, code: str, mobile: str, device: str = "", lng: float | None = None, lat: float | None = None,
     now: datetime.datetime | None = None,
-) -> ServiceRecord:
+) -> ServiceRecord | Presence:
     """The volunteer checks out (minutes = out − in, never more than the event's length). Again: the first
-    check-out stands."""
+    check-out stands. At a party organisation's event, a member with no record of hours closes their attendance
+    (a Presence)."""
     now = now or timezone.now()
     event = _event_of_code(code, now)
-    volunteer = _volunteer_by_mobile(mobile)
+    if event.party_organization_id is not None:
+        volunteer, members = _party_people(event, mobile)
+    else:
+        volunteer, members = _volunteer_by_mobile(mobile), []
     with transaction.atomic():
         record = (ServiceRecord.objects.select_for_update(of=("self",))
                   .filter(volunteer=volunteer, event=event, kind=HoursKind.SERVICE).select_related("event").first())
+        if record is None and members:
+            _check_position(event, lng, lat)
+            rows = attendance_check_out(event=event, members=members, at=now)
+            if rows:
+                return _presence(event, rows)
         if record is None:
             raise ValidationError(_("您还没有在本活动签到，不能签退。"), code="not_checked_in")
         if record.checked_out_at is not None:

@@ -28,7 +28,10 @@ from ..models import (
     period_for,
 )
 
-__all__ = ["branch_meeting_record", "branch_meetings_schedule", "meeting_attendance_credit"]
+__all__ = [
+    "attendance_check_in", "attendance_check_out", "branch_meeting_record", "branch_meetings_schedule",
+    "meeting_attendance_credit", "meetings_credited", "party_members_of",
+]
 
 # The kinds of Event that may stand for a meeting (the same activity entered once, as an event with its venue and
 # check-ins): a 主题党日 for a party day, a party lesson for a 党课, a branch meeting for the others.
@@ -178,24 +181,64 @@ def _meetings_to_credit(event: Event, members: list[PartyMember]) -> list[tuple[
     return out
 
 
+def party_members_of(*, mobile: str, user_id: int | None = None) -> list[PartyMember]:
+    """The party members a check-in names: registered with that mobile, or with that user account."""
+    match = Q(mobile=(mobile or "").strip())
+    if user_id is not None:
+        match |= Q(user_id=user_id)
+    return list(PartyMember.objects.filter(match).select_related("organization"))
+
+
+def meetings_credited(event: Event, members: list[PartyMember]) -> list[tuple[BranchMeeting, PartyMember]]:
+    """The (meeting, member) pairs a check-in at `event` would credit (none for an event of another kind)."""
+    if event.kind not in CREDITED_EVENT_KINDS or not members:
+        return []
+    return _meetings_to_credit(event, members)
+
+
+def attendance_check_in(*, event: Event, members: list[PartyMember],
+                        at: datetime.datetime) -> list[MeetingAttendance]:
+    """The members' check-in at the event as their attendance at the meetings it stands for: a row per meeting and
+    member, made once (a retry finds the first, with its first time); a row the secretary already wrote (present,
+    or absent with a reason) is left as they wrote it. Returns the rows, made or found."""
+    rows = []
+    for meeting, member in meetings_credited(event, members):
+        row, _ = MeetingAttendance.objects.get_or_create(meeting=meeting, member=member,
+                                                         defaults={"present": True, "checked_in_at": at})
+        rows.append(row)
+    return rows
+
+
+def attendance_check_out(*, event: Event, members: list[PartyMember],
+                         at: datetime.datetime) -> list[MeetingAttendance]:
+    """The members' check-out: the first check-out stands. Only rows made by a check-in (the others have no time
+    to close). Returns those rows."""
+    pairs = meetings_credited(event, members)
+    if not pairs:
+        return []
+    match = Q()
+    for meeting, member in pairs:
+        match |= Q(meeting=meeting, member=member)
+    rows = list(MeetingAttendance.objects.select_for_update().filter(match, checked_in_at__isnull=False))
+    for row in rows:
+        if row.checked_out_at is None:
+            row.checked_out_at = max(at, row.checked_in_at)
+            row.save(update_fields=["checked_out_at"])
+    return rows
+
+
 def meeting_attendance_credit(*, record: ServiceRecord) -> int:
     """Nothing entered twice: a volunteer's check-in at a 主题党日 or branch-meeting event is the party member's
     attendance at the meeting it stands for (the 双报到 record), when the volunteer is a registered party member
     (the same user account, or the same mobile). A system act following the volunteer's own check-in: the code at
-    the venue is the evidence, as for the hours. Idempotent: a member's row for the meeting is made once, and a row
-    the secretary already wrote (present, or absent with a reason) is left as they wrote it. The secretary's form
-    finds the credited members ticked. Returns the number of rows made."""
+    the venue is the evidence, as for the hours. Idempotent (attendance_check_in); a checked-out record closes the
+    rows its check-in made. The secretary's form finds the credited members ticked. Returns the number of rows."""
     event = record.event
     if event is None or event.kind not in CREDITED_EVENT_KINDS:
         return 0
     volunteer = record.volunteer
-    match = Q(mobile=volunteer.mobile)
-    if volunteer.user_id is not None:
-        match |= Q(user_id=volunteer.user_id)
-    members = list(PartyMember.objects.filter(match).select_related("organization"))
-    made = 0
-    for meeting, member in _meetings_to_credit(event, members):
-        _, created = MeetingAttendance.objects.get_or_create(meeting=meeting, member=member,
-                                                             defaults={"present": True})
-        made += created
-    return made
+    members = party_members_of(mobile=volunteer.mobile, user_id=volunteer.user_id)
+    rows = attendance_check_in(event=event, members=members, at=record.checked_in_at)
+    if record.checked_out_at is not None:
+        attendance_check_out(event=event, members=members, at=record.checked_out_at)
+    return len(rows)

@@ -82,9 +82,9 @@ def event_detail(request, pk: int):
     event = selectors.access_event(request.user, pk)
     writable = scope.can_change(request.user, event, "event")
     now = timezone.now()
-    # The attendance page (check-in code and hours) is the recording organisation's: linked for its readers.
-    org = event.volunteer_organization
-    may_see_attendance = org is not None and scope.can_read_code(request.user, "service_hours", org.place.code)
+    # The attendance page (check-in code and hours) is the recording organisation's (at a party organisation's
+    # event, its party life's): linked for its readers.
+    may_see_attendance = selectors.may_see_attendance(request.user, event)
     return render(request, "outreach/events/detail.html", {
         "event": event, "writable": writable, "now": now, "may_see_attendance": may_see_attendance,
         "may_publish": writable and event.status == EventStatus.DRAFT,

@@ -93,7 +93,15 @@ def _check_in_post(request, device: str):
         return render(request, "outreach/hours/check_in.html", {"form": form}, status=400)
     request.session["volunteer_mobile"] = data["mobile"]
     local = timezone.localtime
-    if record.checked_out_at:
+    if isinstance(record, services.Presence):
+        # A party member at a party organisation's event: their attendance, no hours.
+        if record.checked_out_at:
+            messages.success(request, _("%(event)s：已签退 %(out)s。") % {
+                "event": record.event.title, "out": local(record.checked_out_at).strftime("%H:%M")})
+        else:
+            messages.success(request, _("%(event)s：已签到 %(at)s，已记入组织生活出勤。活动结束时请再次扫码签退。") % {
+                "event": record.event.title, "at": local(record.checked_in_at).strftime("%H:%M")})
+    elif record.checked_out_at:
         messages.success(request, _("%(event)s：已签退 %(out)s，记 %(h)s 小时，待主办方确认。") % {
             "event": record.event.title, "out": local(record.checked_out_at).strftime("%H:%M"), "h": record.hours})
     else:
@@ -106,10 +114,11 @@ def _check_in_post(request, device: str):
 
 
 def _attendance_event(request, pk: int) -> Event:
-    """The event, if the user reads its organisation's hours (the attendance is that organisation's records)."""
-    event = Event.objects.select_related("volunteer_organization__place", "venue").filter(pk=pk).first()
-    if event is None or event.volunteer_organization is None or not scope.can_read_code(
-            request.user, "service_hours", event.volunteer_organization.place.code):
+    """The event, if the user reads its organisation's hours (the attendance is that organisation's records) or,
+    for a party organisation's event, its party life (the check-ins are the members' attendance)."""
+    event = (Event.objects.select_related("volunteer_organization__place", "party_organization__grid", "venue")
+             .filter(pk=pk).first())
+    if event is None or not selectors.may_see_attendance(request.user, event):
         raise Http404
     return event
 
@@ -126,9 +135,19 @@ def _checkin_url(request, event: Event) -> str:
 def attendance(request, pk: int):
     event = _attendance_event(request, pk)
     records = selectors.event_attendance(request.user, event)
-    may_sign = scope.can_write_code(request.user, "service_hours", event.volunteer_organization.place.code)
+    org = event.volunteer_organization
+    # At a party organisation's event the hours (if any) are each recorded by the volunteer's own organisation:
+    # each row is signed by that organisation's office, and there is no 全部确认.
+    may_sign = org is not None and scope.can_write_code(request.user, "service_hours", org.place.code)
+    signers: dict[int, bool] = {}
+    for r in records:
+        if r.organization_id not in signers:
+            signers[r.organization_id] = scope.can_write_code(request.user, "service_hours",
+                                                              r.organization.place.code)
+        r.may_sign = signers[r.organization_id]
     return render(request, "outreach/hours/attendance.html", {
         "event": event, "records": records, "code": services.checkin_code(event), "may_sign": may_sign,
+        "members": selectors.event_member_check_ins(request.user, event) if event.party_organization_id else None,
         "refresh": max(settings.VOLUNTEER_CODE_ROTATE_SECONDS // 5, 30),
         "url": _checkin_url(request, event).split("?")[0],  # where to type the code: the page, without it
         "gives_hours": services.gives_service_hours(event),
@@ -151,6 +170,9 @@ def countersign(request, pk: int):
     event = _attendance_event(request, pk)
     try:
         if request.POST.get("all"):
+            if event.volunteer_organization_id is None:
+                # At a party organisation's event each volunteer's own organisation signs its rows: no 全部确认.
+                raise PermissionDenied
             done = services.hours_countersign_event(actor=request.user, event=event)
             messages.success(request, _("已确认 %(n)d 条记录。") % {"n": done})
         else:

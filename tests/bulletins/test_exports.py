@@ -69,11 +69,11 @@ def sheet_rows(book, name) -> list[tuple]:
 def test_the_workbook_holds_the_snapshots_figures_as_numbers(client, cast, district, download):
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
     book = workbook(download(client, reverse("bulletins:export_xlsx", args=[district.pk])))
-    assert book.sheetnames[:3] == ["概况", "综合得分", "事件处置"]
+    assert book.sheetnames[:3] == ["概况", "综合得分", "事件办理"]
     overview = dict(sheet_rows(book, "概况"))
     assert overview["标题"] == "魏都区2026年10月网格工作通报" and overview["状态"] == "征求意见稿"
     assert overview["红榜（不分先后）"] == "新兴街道" and overview["不排名（样本不足）"] == "丁庄街道"
-    cases = sheet_rows(book, "事件处置")
+    cases = sheet_rows(book, "事件办理")
     header = cases[0]
     at_ = {label: index for index, label in enumerate(header)}
     s1 = next(row for row in cases if row[0] == "新兴街道")
@@ -82,7 +82,7 @@ def test_the_workbook_holds_the_snapshots_figures_as_numbers(client, cast, distr
     assert (s1[at_["按期结案率分子"]], s1[at_["按期结案率分母"]]) == (2, 8)
     total = next(row for row in cases if row[0] == "合计")
     assert (total[at_["处置率分子"]], total[at_["处置率分母"]]) == (7, 9)
-    cell = book["事件处置"].cell(row=cases.index(s1) + 1, column=at_["处置率"] + 1)
+    cell = book["事件办理"].cell(row=cases.index(s1) + 1, column=at_["处置率"] + 1)
     assert cell.data_type == "n" and cell.number_format == "0.0%"
     # A zero denominator reads "—", never 0 % or 100 %.
     satisfaction = sheet_rows(book, "群众满意度")
@@ -101,7 +101,7 @@ def test_text_that_looks_like_a_formula_stays_text(client, cast, district, downl
     Bulletin.objects.filter(pk=district.pk).update(snapshot=snapshot)
     client.force_login(cast.user(Role.DISTRICT_OFFICIAL))
     book = workbook(download(client, reverse("bulletins:export_xlsx", args=[district.pk])))
-    cell = next(cell for row in book["事件处置"].iter_rows() for cell in row if str(cell.value).startswith("=HYPER"))
+    cell = next(cell for row in book["事件办理"].iter_rows() for cell in row if str(cell.value).startswith("=HYPER"))
     assert cell.data_type == "s" and cell.quotePrefix
 
 
