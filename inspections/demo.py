@@ -29,14 +29,15 @@ from django.utils import timezone
 
 from grids.demo import DISTRICT, Loader, on_history
 from grids.models import Department, Level, Membership, Place, Role, User
+from wudu.models import OutboxEffect, OutboxMessage
 
 from . import rules
+from .confirm import rectification_confirm_request_task
 from .models import (
     Category,
     Disclosure,
     EvidenceKind,
     Finding,
-    Ladder,
     Recheck,
     RecheckResult,
     Rectification,
@@ -44,6 +45,7 @@ from .models import (
     Severity,
     TaskEvidence,
     TaskStatus,
+    TaskStep,
 )
 from .services import findings as finding_services
 from .services import ladder, rechecks
@@ -238,8 +240,10 @@ class InspectionDemo:
         task = task_services.task_assign(actor=self.office, finding=finding, measure=MEASURES[finding.category],
                                          responsible=responsible, deadline=deadline, now=when,
                                          note="请按期整改，按要求上传佐证材料。", **owner)
-        # The 督办通知书 of the assignment, dated that day (the outbox's copy then finds it issued).
-        ladder.issue_notice(task, Ladder.NOTICE, actor=self.office, deadline=task.deadline, now=when)
+        # The 督办通知书 of the assignment, issued by the system a minute after it (the outbox's copy then finds it).
+        step = TaskStep.objects.filter(task=task, action="assign").order_by("id").last()
+        ladder.issue_assignment_notice(task.pk, task.deadline.isoformat(), step_id=step.pk,
+                                       now=when + datetime.timedelta(minutes=1))
         self.counts["inspection_tasks"] += 1
         task.refresh_from_db()
         return task
@@ -261,11 +265,23 @@ class InspectionDemo:
         task = task_services.task_progress(actor=owner, task=task, version=task.version, now=when,
                                            note="已制定整改方案并落实，佐证材料见附件。", documents=documents,
                                            photos=photos, resident=resident)
-        if resident is not None and confirmed_on is not None:
+        if resident is not None:
             asked = TaskEvidence.objects.filter(task=task, kind=EvidenceKind.RESIDENT).order_by("-id").first()
-            task_services.task_resident_confirm(token=asked.token, resolved=True, comment="问题已经解决，谢谢。",
-                                                now=confirmed_on)
+            self._ask_resident(asked, when)
+            if confirmed_on is not None:
+                task_services.task_resident_confirm(token=asked.token, resolved=True, comment="问题已经解决，谢谢。",
+                                                    now=confirmed_on)
         return task
+
+    def _ask_resident(self, asked: TaskEvidence, when: datetime.datetime) -> None:
+        """The resident's link goes out with the progress step, before they answer: the SMS is sent now (the
+        outbox's copy, run when the demo commits, finds it sent) and the request, the message and the sending are
+        dated at the step, as they would have been then."""
+        rectification_confirm_request_task(asked.pk)
+        TaskEvidence.objects.filter(pk=asked.pk).update(uploaded_at=when)
+        OutboxMessage.objects.filter(key=f"rectification-confirm:{asked.pk}").update(
+            created_at=when, next_attempt_at=when, sent_at=when)
+        OutboxEffect.objects.filter(key=f"rectification-confirm-sms:{asked.pk}").update(done_at=when)
 
     def _submit(self, task: Rectification, when: datetime.datetime) -> Rectification:
         return task_services.task_submit(actor=task.responsible, task=task, version=task.version, now=when,

@@ -14,7 +14,8 @@ def inspection_ladder_task() -> dict:
 
 
 @shared_task(time_limit=120, soft_time_limit=100, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
-def ladder_notice_task(task_id: int, deadline: str, actor_id: int | None = None) -> str:
-    """The 督办通知书 of an assignment or reassignment (idempotent per task and deadline); its number, or ""."""
-    notice = ladder.issue_assignment_notice(task_id, deadline, actor_id)
+def ladder_notice_task(task_id: int, deadline: str, actor_id: int | None = None, step_id: int | None = None) -> str:
+    """The 督办通知书 of the assign/reassign step `step_id`, issued by the system (idempotent per step); its number, or
+    "". `actor_id` is read only from a message written before notices were keyed by their step."""
+    notice = ladder.issue_assignment_notice(task_id, deadline, actor_id, step_id=step_id)
     return notice.number if notice is not None else ""

@@ -2,16 +2,19 @@
 
 `Notice`: a document issued on a task — 督办通知书 on assignment, 提醒书 before the deadline, 告诫书 when overdue
 (with a final deadline), 问责书 when severely overdue — numbered, rendered as a PDF, acknowledged by the owner unit's
-head. `Reminder`: one message sent about one task's deadline to one person; unique, so that a beat task run twice
+head. A 督办通知书 of an assignment or reassignment names that step (`step`): it is issued once per step, so a new
+owner gets their own even when the deadline stays; the other documents (and a notice issued by hand) are issued once
+per (task, kind, deadline), so that they move with a reassigned deadline. `Reminder`: one message sent about one task's deadline to one person; unique, so that a beat task run twice
 sends nothing twice, and keyed by the deadline and the recipient, so that a reassigned task's reminders move with it.
 """
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Place, User
 
-from .tasks import Ladder, Rectification
+from .tasks import Ladder, Rectification, TaskStep
 
 
 class Notice(models.Model):
@@ -24,12 +27,19 @@ class Notice(models.Model):
     issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The assign or reassign step a 督办通知书 follows (who assigned is that step's actor); None for the schedule's
+    # documents, a notice issued by hand, and the notices issued before notices were keyed by their step.
+    step = models.ForeignKey(TaskStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("督办文书")
         verbose_name_plural = _("督办文书")
         ordering = ["task", "issued_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["task", "kind", "deadline"], name="notice_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "deadline"], condition=Q(step__isnull=True),
+                                    name="notice_once"),
+            models.UniqueConstraint(fields=["step"], condition=Q(step__isnull=False), name="notice_once_per_step"),
+        ]
         indexes = [models.Index(fields=["kind", "issued_at"], name="notice_kind_issued"),
                    # The documents page's filters (a kind, the unacknowledged ones), newest first.
                    models.Index(fields=["kind", "acknowledged_at", "id"], name="notice_kind_ack")]

@@ -1,14 +1,19 @@
 """The escalation ladder (五书制): the documents issued on a rectification task and their acknowledgement.
 
-督办通知书 (notice) on assignment (and again on a reassignment to a new deadline), 提醒书 (reminder) in the week before
-the deadline, 告诫书 (warning) once overdue — it sets the final deadline — and 问责书 (accountability) once the final
-deadline has passed. `issue_notice` is idempotent per (task, kind, deadline) (the database's `notice_once`): a
-repeated or parallel issue returns the first document. Numbers (文号) run per district and year without gaps: the
-counter row is locked in the issuing transaction, so a rolled-back issue gives its number back.
+督办通知书 (notice) on assignment and on every reassignment (a new owner unit, responsible person or deadline), 提醒书
+(reminder) in the week before the deadline, 告诫书 (warning) once overdue — it sets the final deadline — and 问责书
+(accountability) once the final deadline has passed. An assignment's 督办通知书 is issued once per assign/reassign
+step (`Notice.step`); the schedule's documents, and a document issued by hand, once per (task, kind, deadline), so
+they follow a reassigned deadline. A repeated or parallel issue returns the first document. Numbers (文号) run per
+district and year without gaps: the counter row is locked in the issuing transaction, so a rolled-back issue gives
+its number back.
 
-Each issue writes the task's `escalate` step (status unchanged) and tells the owner unit in the app. The owner
-unit's head acknowledges (签收) each document once: an official of the owner place, or staff of the owner department;
-not the responsible person alone, not the team, not an official elsewhere.
+Each issue writes the task's `escalate` step and tells the owner unit in the app. The step is a system step
+(`steps.record_system_step`): it moves no status and claims no version, so a form someone opened before the beat
+still goes through. A document issued on its own (the schedule, an assignment's notice sent by the outbox) is the
+system's: no actor, role "system" (the assignment's step names who assigned). The owner unit's head acknowledges
+(签收) each document once: an official of the owner place, or staff of the owner department; not the responsible
+person alone, not the team, not an official elsewhere.
 """
 
 from __future__ import annotations
@@ -26,12 +31,11 @@ from django.utils.translation import gettext as _
 from cases.models import Notification
 from grids.models import Membership, User
 from wudu import outbox, scope
-from wudu.errors import Conflict
 from wudu.scope import Role
 
-from ..models import Ladder, Notice, NoticeCounter, Rectification, Reminder, ReminderKind, TaskStatus
+from ..models import Ladder, Notice, NoticeCounter, Rectification, Reminder, ReminderKind, TaskStatus, TaskStep
 from ..units import OFFICE_ROLES, owner_members
-from .steps import record_step
+from .steps import record_system_step
 
 __all__ = ["KIND_ORDER", "NUMBER_WORDS", "acknowledge", "after_task_step", "final_deadline_days",
            "issue_assignment_notice", "is_unit_head", "issue_notice", "ladder_run", "remind_days", "superiors"]
@@ -42,8 +46,8 @@ log = logging.getLogger("wudu.inspections")
 KIND_ORDER = (Ladder.NONE, Ladder.NOTICE, Ladder.REMINDER, Ladder.WARNING, Ladder.ACCOUNTABILITY)
 # The word of each document in its number, e.g. 巡督〔2026〕411002-0007号.
 NUMBER_WORDS = {Ladder.NOTICE: "巡督", Ladder.REMINDER: "巡提", Ladder.WARNING: "巡告", Ladder.ACCOUNTABILITY: "巡问"}
-# Conflict with a concurrent step on the task: take the task afresh and try again, this many times.
-STEP_ATTEMPTS = 3
+# The steps that give a task its owner, responsible person and deadline: each has its 督办通知书.
+ASSIGNING = ("assign", "reassign")
 
 
 def final_deadline_days() -> int:
@@ -69,10 +73,14 @@ def _locked_counter(district_id: int, year: int) -> None:
 
 
 def issue_notice(task: Rectification, kind: str, *, actor=None, deadline: datetime.date | None = None,
+                 step: TaskStep | None = None, data: dict | None = None,
                  now: datetime.datetime | None = None) -> Notice:
     """Issue the document `kind` on `task`, naming `deadline` (the task's deadline by default; for a 告诫书 and a 问责书
-    the final deadline, deadline + INSPECTION_FINAL_DEADLINE_DAYS, which a 告诫书 also sets on the task). Idempotent per
-    (task, kind, deadline). `actor`: who issues it (None: the system's schedule)."""
+    the final deadline, deadline + INSPECTION_FINAL_DEADLINE_DAYS, which a 告诫书 also sets on the task).
+
+    `step`: the assign/reassign step a 督办通知书 follows; idempotent per step. Without one, idempotent per (task,
+    kind, deadline). `actor`: who issues it by hand (None: the system). `data`: more for the escalate step's record
+    (e.g. who assigned)."""
     if kind not in NUMBER_WORDS:
         raise ValidationError(_("未知的督办文书类型。"), code="kind")
     now = now or timezone.now()
@@ -80,7 +88,7 @@ def issue_notice(task: Rectification, kind: str, *, actor=None, deadline: dateti
     if deadline is None:  # a 告诫书 and a 问责书 name the final deadline, the others the task's deadline
         final = kind in (Ladder.WARNING, Ladder.ACCOUNTABILITY)
         deadline = task.deadline + datetime.timedelta(days=final_deadline_days()) if final else task.deadline
-    existing = Notice.objects.filter(task=task, kind=kind, deadline=deadline).first()
+    existing = _issued(task, kind, deadline, step)
     if existing is not None:
         return existing
     district = task.finding.round.district
@@ -88,16 +96,16 @@ def issue_notice(task: Rectification, kind: str, *, actor=None, deadline: dateti
     try:
         with transaction.atomic():
             _locked_counter(district.pk, year)
-            existing = Notice.objects.filter(task=task, kind=kind, deadline=deadline).first()
+            existing = _issued(task, kind, deadline, step)
             if existing is not None:  # a parallel issue committed it while this one waited for the counter
                 return existing
             number = _next_number(district_id=district.pk, district_code=district.code, year=year, kind=kind)
             notice = Notice.objects.create(task=task, kind=kind, number=number, deadline=deadline, issued_at=now,
-                                           issued_by=actor)
-            _escalate_step(task, notice, actor=actor, now=now)
+                                           issued_by=actor, step=step)
+            _escalate_step(task, notice, actor=actor, data=data, now=now)
             _tell_owner(task, notice)
     except IntegrityError:  # the same document, committed by a parallel issue (the whole attempt rolled back)
-        existing = Notice.objects.filter(task=task, kind=kind, deadline=deadline).first()
+        existing = _issued(task, kind, deadline, step)
         if existing is None:
             raise
         return existing
@@ -105,25 +113,28 @@ def issue_notice(task: Rectification, kind: str, *, actor=None, deadline: dateti
     return notice
 
 
-def _escalate_step(task: Rectification, notice: Notice, *, actor, now) -> None:
-    """The task's `escalate` step: status unchanged, the ladder raised to this document (never lowered), the final
-    deadline set by a 告诫书."""
-    for attempt in range(STEP_ATTEMPTS):
-        fields = {}
-        if KIND_ORDER.index(notice.kind) > KIND_ORDER.index(task.ladder):
-            fields["ladder"] = notice.kind
+def _issued(task: Rectification, kind: str, deadline: datetime.date, step: TaskStep | None) -> Notice | None:
+    """The document this issue would repeat: the step's notice; without a step, any of the kind and deadline."""
+    rows = Notice.objects.filter(task=task, kind=kind)
+    rows = rows.filter(step=step) if step is not None else rows.filter(deadline=deadline)
+    return rows.order_by("id").first()
+
+
+def _escalate_step(task: Rectification, notice: Notice, *, actor, data: dict | None, now) -> None:
+    """The task's `escalate` step (a system step: status and version unchanged): the ladder raised to this document
+    (never lowered, judged on the locked row), the final deadline set by a 告诫书."""
+
+    def fields(locked: Rectification) -> dict:
+        changes = {}
+        if KIND_ORDER.index(notice.kind) > KIND_ORDER.index(locked.ladder):
+            changes["ladder"] = notice.kind
         if notice.kind == Ladder.WARNING:
-            fields["final_deadline"] = notice.deadline
-        try:
-            record_step(task, action="escalate", to_status=task.status, actor=actor,
-                        role=_issuer_role(actor, task), data={"kind": notice.kind, "number": notice.number,
-                                                              "deadline": notice.deadline.isoformat()},
-                        fields=fields, at=now)
-            return
-        except Conflict:
-            if attempt == STEP_ATTEMPTS - 1:
-                raise
-            task.refresh_from_db()
+            changes["final_deadline"] = notice.deadline
+        return changes
+
+    record_system_step(task, action="escalate", actor=actor, role=_issuer_role(actor, task), fields=fields, at=now,
+                       data={**(data or {}), "kind": notice.kind, "number": notice.number,
+                             "deadline": notice.deadline.isoformat()})
 
 
 def _issuer_role(actor, task: Rectification) -> str:
@@ -174,15 +185,9 @@ def acknowledge(actor, notice: Notice, *, now: datetime.datetime | None = None) 
             raise ValidationError(_("该文书已签收，不能重复签收。"), code="acknowledged")
         grant = scope.grant_to_act(actor, task, "rectification", [*OFFICE_ROLES, Role.DEPARTMENT_STAFF])
         role = grant.role if grant is not None and grant is not scope.SUPERUSER_GRANT else ""
-        for attempt in range(STEP_ATTEMPTS):
-            try:
-                record_step(task, action="acknowledge", to_status=task.status, actor=actor, role=role,
-                            data={"kind": notice.kind, "number": notice.number}, at=now)
-                break
-            except Conflict:
-                if attempt == STEP_ATTEMPTS - 1:
-                    raise
-                task.refresh_from_db()
+        # A system step: signing for a document leaves the task as it was, and a form open on it stays valid.
+        record_system_step(task, action="acknowledge", actor=actor, role=role,
+                           data={"kind": notice.kind, "number": notice.number}, at=now)
     notice.acknowledged_at, notice.acknowledged_by = now, actor
     return notice
 
@@ -193,21 +198,35 @@ def acknowledge(actor, notice: Notice, *, now: datetime.datetime | None = None) 
 def after_task_step(sender, instance, created: bool, **kwargs) -> None:
     """post_save of a TaskStep (connected in InspectionsConfig.ready): an assignment, or a reassignment (a new
     owner, responsible person or deadline), has its 督办通知书 issued once the step commits. Through the outbox: the
-    step's transaction writes the message, a broker outage loses nothing, and a redelivery issues nothing twice."""
-    if not created or instance.action not in ("assign", "reassign"):
+    step's transaction writes the message, a broker outage loses nothing, and a redelivery issues nothing twice
+    (the notice is keyed by the step)."""
+    if not created or instance.action not in ASSIGNING:
         return
     outbox.enqueue("inspections.tasks.ladder_notice_task", instance.task_id, instance.task.deadline.isoformat(),
-                   instance.actor_id, key=f"ladder-notice:{instance.pk}")
+                   step_id=instance.pk, key=f"ladder-notice:{instance.pk}")
 
 
-def issue_assignment_notice(task_id: int, deadline: str, actor_id: int | None) -> Notice | None:
-    """The 督办通知书 of an assignment (the outbox's task): none for a task closed since, or moved to another deadline
-    since (that step has its own)."""
+def issue_assignment_notice(task_id: int, deadline: str, actor_id: int | None = None, *, step_id: int | None = None,
+                            now: datetime.datetime | None = None) -> Notice | None:
+    """The 督办通知书 of the assign/reassign step `step_id` (the outbox's task), issued by the system; the step (and the
+    escalate step's data, `assigned_by`) names who assigned. None for a task closed since, moved to another deadline
+    since, or reassigned since (that step has its own). A message written before notices were keyed by their step
+    (no `step_id`, its assigner as `actor_id`) is issued once per deadline, as it was then."""
+    if step_id is not None:
+        issued = Notice.objects.filter(task_id=task_id, step_id=step_id).first()
+        if issued is not None:  # a redelivered message
+            return issued
     task = Rectification.objects.filter(pk=task_id).first()
     if task is None or not task.is_open or task.deadline.isoformat() != deadline:
         return None
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    return issue_notice(task, Ladder.NOTICE, actor=actor, deadline=task.deadline)
+    if step_id is None:
+        return issue_notice(task, Ladder.NOTICE, deadline=task.deadline, data={"assigned_by": actor_id}, now=now)
+    assigning = TaskStep.objects.filter(task_id=task_id, action__in=ASSIGNING)
+    step = assigning.filter(pk=step_id).first()
+    if step is None or assigning.filter(pk__gt=step_id).exists():  # not an assignment, or no longer the task's
+        return None
+    return issue_notice(task, Ladder.NOTICE, deadline=task.deadline, step=step, data={"assigned_by": step.actor_id},
+                        now=now)
 
 
 # ---------------------------------------------------------------------------------------------- the schedule

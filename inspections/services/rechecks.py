@@ -133,5 +133,5 @@ def recheck_record(actor, recheck: Recheck, *, result: str, note: str = "", now=
             task = Rectification.objects.get(pk=task.pk)
             if task.status == TaskStatus.TICKED_OFF:
                 steps.task_reopen(task, reason=note, action="recheck_failed", actor=actor, role=grant.role,
-                                  data={"recheck": recheck.pk, "round": recheck.round_id})
+                                  data={"recheck": recheck.pk, "round": recheck.round_id}, at=now)
     return recheck

@@ -30,8 +30,11 @@ def test_the_ladder_runs_on_the_worker_and_reminds_once_when_sent_twice(transact
     cast = build_cast()
     task = make_task(cast, deadline=timezone.localdate() + datetime.timedelta(days=7))
     # the assignment's 督办通知书, issued by the worker once the step committed (the outbox)
-    wait_for(lambda: Notice.objects.filter(task=task, kind=Ladder.NOTICE).exists(), live_beat,
-             "the assignment's notice")
+    notice = wait_for(lambda: Notice.objects.filter(task=task, kind=Ladder.NOTICE).first(), live_beat,
+                      "the assignment's notice")
+    # issued by the system, keyed by the assign step (which names who assigned)
+    assert notice.issued_by is None and notice.step.action == "assign"
+    assert task.steps.get(action="escalate").actor_role == "system"
 
     first, second = inspection_ladder_task.delay(), inspection_ladder_task.delay()
     results = [first.get(timeout=60), second.get(timeout=60)]

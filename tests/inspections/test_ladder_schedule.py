@@ -127,7 +127,7 @@ def test_a_reassigned_task_s_reminders_follow_the_new_deadline_and_people(cast, 
     # moved to a department with a later deadline and another responsible person
     department, staff = cast.departments["chengguan@D"], cast.user(Role.DEPARTMENT_STAFF)
     new_due = DUE + datetime.timedelta(days=20)
-    task.refresh_from_db()  # the documents' steps moved its version
+    # the task as loaded before the beat: the documents' steps claimed no version, so the reassignment goes through
     with django_capture_on_commit_callbacks(execute=True):
         record_step(task, action="reassign", to_status=task.status, actor=cast.user(Role.INSPECTION_OFFICE),
                     fields={"deadline": new_due, "owner_place": None, "owner_department": department,
@@ -149,9 +149,15 @@ def test_the_assignment_issues_its_notice_once_it_commits(cast, django_capture_o
         task = make_task(cast, deadline=DUE)
     notice = Notice.objects.get(task=task)
     task.refresh_from_db()
-    assert (notice.kind, notice.deadline, notice.issued_by) == (Ladder.NOTICE, DUE, cast.user(Role.INSPECTOR))
+    assigned = TaskStep.objects.get(task=task, action="assign")
+    # issued by the system after the assignment, which names who assigned
+    assert (notice.kind, notice.deadline, notice.issued_by, notice.step) == (Ladder.NOTICE, DUE, None, assigned)
+    assert assigned.actor == cast.user(Role.INSPECTOR)
     assert task.ladder == Ladder.NOTICE
-    assert TaskStep.objects.filter(task=task, action="escalate").get().data["kind"] == "notice"
+    escalated = TaskStep.objects.filter(task=task, action="escalate").get()
+    assert (escalated.actor, escalated.actor_role) == (None, "system")
+    assert escalated.data == {"kind": "notice", "number": notice.number, "deadline": DUE.isoformat(),
+                              "assigned_by": cast.user(Role.INSPECTOR).pk}
     # the owner unit hears of it in the app
     told = Notification.objects.get(kind="ladder_notice")
     assert told.user == cast.user(Role.COMMUNITY_OFFICIAL) and notice.number in told.message
