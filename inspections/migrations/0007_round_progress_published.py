@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grids', '0012_alter_historicalmembership_role_and_more'),
-        ('inspections', '0005_tasks_resident_answer_photo_position'),
+        ('inspections', '0006_notice_step'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
