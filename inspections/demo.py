@@ -190,6 +190,9 @@ class InspectionDemo:
             first = self._round(district, FIRST_ROUND, starts_on=self.today - datetime.timedelta(days=140),
                                 follow_up_until=self.today + datetime.timedelta(days=60))
             self._first_round_findings(first)
+            # The first round's progress is open to the public (its findings marked public); the current one is not yet.
+            round_services.round_progress_publish(actor=self.office, round=Round.objects.get(pk=first.pk),
+                                                  now=at(self.today - datetime.timedelta(days=30), 9))
             current = self._round(district, CURRENT_ROUND, starts_on=self.today - datetime.timedelta(days=20))
             self._current_round_findings(current)
         self.log(f"  巡察：{self.counts['inspection_rounds']} 轮，{self.counts['inspection_findings']} 个问题，"

@@ -187,3 +187,10 @@ def test_the_resident_is_asked_by_sms_before_they_answer(demo):
         assert request.step.at <= message.created_at <= sms.done_at
         if request.confirmed_at is not None:
             assert sms.done_at < request.confirmed_at
+
+
+def test_the_first_round_s_progress_is_public_and_the_current_one_s_is_not(demo, client):
+    first, current = Round.objects.get(name=FIRST_ROUND), Round.objects.get(name=CURRENT_ROUND)
+    assert first.progress_published_by.username == "xuncha"
+    assert client.get(reverse("inspection_public:progress", args=[first.pk])).status_code == 200
+    assert client.get(reverse("inspection_public:progress", args=[current.pk])).status_code == 404
