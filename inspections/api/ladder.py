@@ -22,10 +22,13 @@ from ..selectors.ladder import HeadOf
 from ..services import api_support
 from .gated import GatedThrough, ThroughTask
 
+# The kinds of document (the schema names their enum after this: ENUM_NAME_OVERRIDES in wudu/settings.py).
+NOTICE_KINDS = Notice._meta.get_field("kind").choices
+
 
 class NoticeFilter(django_filters.FilterSet):
     task = IdFilter(field_name="task_id", label=_("整改任务"))
-    kind = django_filters.ChoiceFilter(choices=Notice._meta.get_field("kind").choices, label=_("文书"))
+    kind = django_filters.ChoiceFilter(choices=NOTICE_KINDS, label=_("文书"))
     acknowledged = django_filters.BooleanFilter(field_name="acknowledged_at", lookup_expr="isnull", exclude=True,
                                                 label=_("已签收"))
 
