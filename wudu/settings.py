@@ -703,6 +703,8 @@ INSPECTION_EVIDENCE_MAX_FILES = env.int("INSPECTION_EVIDENCE_MAX_FILES", default
 INSPECTION_CONFIRM_PER_IP_PER_HOUR = env.int("INSPECTION_CONFIRM_PER_IP_PER_HOUR", default=20)
 # The API's name for a rectification task's status (its steps' from/to statuses share the choice set).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RectificationStatusEnum"] = "inspections.models.TaskStatus"
+# The API's name for the kind of a ladder document (督办通知书, 提醒书, 告诫书, 问责书: inspections/api/ladder.py).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NoticeKindEnum"] = "inspections.api.ladder.NOTICE_KINDS"
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,3 @@
 """inspections' Django admin, one module per area (importing them registers their model admins)."""
 
-from . import findings, rounds, tasks  # noqa: F401
+from . import findings, ladder, rechecks, rounds, tasks  # noqa: F401

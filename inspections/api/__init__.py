@@ -1,8 +1,8 @@
 """inspections' REST API under /api/v1/, one module per area; each area registers its own routes."""
 
-from . import findings, rounds, tasks
+from . import findings, ladder, rechecks, rounds, tasks
 
-AREAS = (rounds, findings, tasks)
+AREAS = (rounds, findings, tasks, ladder, rechecks)
 
 
 def register_routes(router) -> None:

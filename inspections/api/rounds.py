@@ -1,22 +1,31 @@
 """REST API (/api/v1/inspection-rounds/) of rounds of inspection: gated reads (the round with its teams, their members
-by name and the places they cover by code), creates and edits through inspections.services.rounds."""
+by name and the places they cover by code), creates and edits through inspections.services.rounds. The inspection
+office staffs teams with POST /inspection-rounds/{id}/teams/ and PATCH /inspection-rounds/{id}/teams/{team_id}/ (a
+team's `version` is a fingerprint of what was read: a stale one answers 409), and draws re-checks with
+POST /inspection-rounds/{id}/draw/ (inspections.services.rechecks)."""
 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
 
-from grids.api import PlaceCodeField
-from wudu.api import ApiViewSet, ServiceWrites, VersionedInput
+from grids.api import AppointableField, PlaceCodeField
+from grids.models import User
+from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, ServiceWrites, VersionedInput, if_match_version
 from wudu.pagination import KeysetPagination
 
 from ..models import Coverage, Round, Team, TeamMember
 from ..selectors.rounds import Phase, phase_of
+from ..services import api_support
 from ..services import rounds as services
+from .rechecks import DrawInput, DrawSerializer
 
 
 class RoundFilter(django_filters.FilterSet):
@@ -35,11 +44,24 @@ class TeamSerializer(serializers.ModelSerializer):
     leader = serializers.SerializerMethodField(help_text="The leader's name.")
     members = serializers.SerializerMethodField(help_text="Every member's name, the leader first.")
     coverage = serializers.SerializerMethodField(help_text="Unified codes of the streets and communities covered.")
+    leader_id = serializers.SerializerMethodField(help_text="The leader's id.")
+    member_ids = serializers.SerializerMethodField(help_text="Every member's id, the leader first.")
+    version = serializers.SerializerMethodField(
+        help_text="A fingerprint of the team as read (not a counter): send it back to change the team.")
 
     class Meta:
         model = Team
-        fields = ["id", "name", "leader", "members", "coverage"]
+        fields = ["id", "name", "leader", "leader_id", "members", "member_ids", "coverage", "version"]
         read_only_fields = fields
+
+    def get_leader_id(self, team) -> int | None:
+        return next((m.user_id for m in team.members.all() if m.is_leader), None)
+
+    def get_member_ids(self, team) -> list[int]:
+        return [m.user_id for m in team.members.all()]
+
+    def get_version(self, team) -> int:
+        return api_support.team_version(team)
 
     def get_leader(self, team) -> str:
         return next((m.user.display_name for m in team.members.all() if m.is_leader), "")
@@ -93,6 +115,48 @@ class RoundUpdateSerializer(VersionedInput, RoundFieldsInput):
             field.required = False
 
 
+class TeamPersonField(AppointableField):
+    """A person for a team: one the office may appoint, or already on the team being changed."""
+
+    def get_queryset(self):
+        people = super().get_queryset()
+        team = self.context.get("team")
+        if team is None:
+            return people
+        return User.objects.filter(is_active=True).filter(
+            Q(pk__in=people.values("pk")) | Q(inspection_teams__team=team)).distinct()
+
+
+class TeamCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    leader = TeamPersonField()
+    members = TeamPersonField(many=True, required=False, help_text="Ids of the other members (the leader apart).")
+    coverage = PlaceCodeField(many=True, help_text="Unified codes of the streets and communities the team covers.")
+
+
+class TeamUpdateInput(VersionedInput):
+    name = serializers.CharField(max_length=50, required=False)
+    leader = TeamPersonField(required=False)
+    members = TeamPersonField(many=True, required=False,
+                              help_text="Every member wanted (the leader is kept whether listed or not).")
+    coverage = PlaceCodeField(many=True, required=False)
+
+
+def _team_changes(data: dict) -> dict:
+    changes = {name: data[name] for name in ("name", "leader", "members") if name in data}
+    if "coverage" in data:
+        changes["places"] = data["coverage"]
+    return changes
+
+
+def _teams():
+    """Teams with their members (the leader first) and places, as the API shows them."""
+    members = TeamMember.objects.select_related("user").order_by("-is_leader", "id")
+    coverage = Coverage.objects.select_related("place").defer("place__boundary").order_by("place__code")
+    return Team.objects.order_by("id").prefetch_related(Prefetch("members", queryset=members),
+                                                        Prefetch("coverage", queryset=coverage))
+
+
 class ByStart(KeysetPagination):
     ordering = ("-starts_on", "-id")
 
@@ -108,12 +172,8 @@ class RoundViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
     create_input, update_input = RoundCreateSerializer, RoundUpdateSerializer
 
     def filter_queryset_extra(self, queryset):
-        members = TeamMember.objects.select_related("user").order_by("-is_leader", "id")
-        coverage = Coverage.objects.select_related("place").defer("place__boundary").order_by("place__code")
-        teams = Team.objects.order_by("id").prefetch_related(Prefetch("members", queryset=members),
-                                                             Prefetch("coverage", queryset=coverage))
         return (queryset.select_related("district").defer("district__boundary")
-                .prefetch_related(Prefetch("teams", queryset=teams)))
+                .prefetch_related(Prefetch("teams", queryset=_teams())))
 
     def create_through_service(self, data, idempotency_key):
         return services.round_create(actor=self.request.user, idempotency_key=idempotency_key, **data)
@@ -121,6 +181,51 @@ class RoundViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
     def update_through_service(self, round_, data, expected_version):
         services.round_update(actor=self.request.user, round=round_, expected_version=expected_version, **data)
         return self.get_queryset().get(pk=round_.pk)
+
+    def _team_answer(self, team_id: int, status_code=status.HTTP_200_OK):
+        team = _teams().get(pk=team_id)
+        return Response(TeamSerializer(team).data, status=status_code,
+                        headers={"ETag": f'"{api_support.team_version(team)}"'})
+
+    @extend_schema(request=TeamCreateInput, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: TeamSerializer, 400: ERRORS[400], 403: ERRORS[403]})
+    @action(detail=True, methods=["post"], url_path="teams", url_name="teams")
+    def teams(self, request, pk=None):
+        """A new team of the round (巡察组): its name, leader, members and the places it covers."""
+        round_ = self.get_object()  # gated: invisible → 404, not the office's → 403
+        data = self.read_input(TeamCreateInput)
+        team = services.team_create(actor=request.user, round=round_, name=data["name"], leader=data["leader"],
+                                    members=data.get("members", []), places=data["coverage"],
+                                    idempotency_key=request.headers.get("Idempotency-Key") or None)
+        return self._team_answer(team.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TeamUpdateInput, parameters=[IF_MATCH],
+                   responses={200: TeamSerializer, 400: ERRORS[400], 403: ERRORS[403], 409: ERRORS[409]})
+    @action(detail=True, methods=["patch"], url_path=r"teams/(?P<team_id>[0-9]{1,18})", url_name="team")
+    def team(self, request, pk=None, team_id=None):
+        """Change a team: any of its name, leader, members and places, all at once or nothing."""
+        round_ = self.get_object()
+        team = get_object_or_404(Team.objects.select_related("round"), round=round_, pk=team_id)
+        serializer = TeamUpdateInput(data=request.data, context={**self.get_serializer_context(), "team": team})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None) or if_match_version(request)
+        api_support.team_update_as_read(actor=request.user, team=team, expected_version=version,
+                                        **_team_changes(data))
+        return self._team_answer(team.pk)
+
+    @extend_schema(request=DrawInput, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: DrawSerializer, 400: ERRORS[400], 403: ERRORS[403]})
+    @action(detail=True, methods=["post"])
+    def draw(self, request, pk=None):
+        """Draw the round's next sample of ticked-off tasks to re-check (抽查). Sending the same `number` or
+        Idempotency-Key again returns that draw."""
+        round_ = self.get_object()
+        data = self.read_input(DrawInput)
+        draw = api_support.recheck_draw_once(request.user, round_, seed=data.get("seed") or None,
+                                             number=data.get("number"),
+                                             idempotency_key=request.headers.get("Idempotency-Key") or None)
+        return Response(DrawSerializer(draw).data, status=status.HTTP_201_CREATED)
 
 
 def register_routes(router) -> None:

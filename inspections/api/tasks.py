@@ -6,6 +6,7 @@ Idempotency-Key header makes a retried assign or step answer what the first one 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.utils import extend_schema
@@ -19,8 +20,9 @@ from wudu.filters import IdFilter
 from wudu.pagination import KeysetPagination
 
 from .. import workflow
-from ..models import Finding, Rectification, TaskStatus, TaskStep
+from ..models import Finding, Notice, Rectification, TaskStatus, TaskStep
 from ..services import tasks as services
+from .ladder import TaskNoticeSerializer
 
 
 class ByDeadline(KeysetPagination):
@@ -52,9 +54,11 @@ class RectificationSerializer(serializers.ModelSerializer):
 class RectificationDetailSerializer(RectificationSerializer):
     steps = StepSerializer(many=True, read_only=True)
     available_steps = serializers.SerializerMethodField()
+    notices = TaskNoticeSerializer(many=True, read_only=True,
+                                   help_text="The ladder's documents issued on the task (/rectification-notices/).")
 
     class Meta(RectificationSerializer.Meta):
-        fields = [*RectificationSerializer.Meta.fields, "steps", "available_steps"]
+        fields = [*RectificationSerializer.Meta.fields, "steps", "available_steps", "notices"]
 
     def get_available_steps(self, task) -> list[str]:
         return [step.name for step in workflow.available_steps(self.context["request"].user, task)]
@@ -143,7 +147,7 @@ class RectificationViewSet(mixins.ListModelMixin, ApiViewSet):
         if self.action == "list":
             return queryset
         return queryset.select_related("finding", "finding__place", "finding__team").prefetch_related(
-            "steps__actor")
+            "steps__actor", Prefetch("notices", queryset=Notice.objects.order_by("issued_at", "id")))
 
     @extend_schema(responses={201: RectificationDetailSerializer, 400: ERRORS[400], 403: ERRORS[403]},
                    parameters=[IDEMPOTENCY_KEY])

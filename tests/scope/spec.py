@@ -131,6 +131,17 @@ READ = {
     # department owns (the world's are all owned by the district's 城市管理, the cast's department).
     "rectification": {**INSPECTION_READ, **{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree",
                       "department_staff": "subtree"},
+    # The ladder's documents (督办文书) are read exactly as their task (a department reads its own tasks' documents).
+    "notice": {**INSPECTION_READ, **{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree",
+               "department_staff": "subtree"},
+    # Re-checks as the round's report shows them: their task and their round both read, so not by departments (which
+    # read no rounds).
+    "recheck": {**INSPECTION_READ, **{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # A round's draws of re-checks and a district's counter of the documents' numbers: read as the district's rounds.
+    "recheck_draw": {"inspection_office": "district", "inspector": "district",
+                     **dict.fromkeys(OFFICIALS, "district"), "system_admin": "district"},
+    "notice_counter": {"inspection_office": "district", "inspector": "district",
+                       **dict.fromkeys(OFFICIALS, "district"), "system_admin": "district"},
 }
 
 # resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
