@@ -1,5 +1,5 @@
-"""The Django admin of the ladder: its documents and number counters, read-only, gated as their task or district (the
-gates of inspections/api/gated.py, the API's own). Documents are issued by the schedule and signed on the documents
+"""The Django admin of the ladder: its documents and number counters, read-only, gated as their task or district (their
+managers: inspections/models/gates.py). Documents are issued by the schedule and signed on the documents
 page or through the API."""
 
 from django.contrib import admin
@@ -7,24 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from wudu.admin_base import ScopedAdmin
 
-from ..api.gated import ThroughDistrict, ThroughTask, gated
 from ..models import Notice, NoticeCounter
 
 
 class GatedReadOnlyAdmin(ScopedAdmin):
-    """A read-only admin of records without a policy of their own: `gate` names whose `visible_to` applies."""
+    """A read-only admin of records the services write (ladder documents, re-checks): gated by their managers."""
 
-    gate = None
     show_full_result_count = False
-
-    @property
-    def scope_resource(self) -> str:
-        return self.gate.scope_resource
-
-    def get_queryset(self, request):
-        queryset = gated(self.model, self.gate).visible_to(request.user)
-        ordering = self.get_ordering(request)
-        return queryset.order_by(*ordering) if ordering else queryset
 
     def has_add_permission(self, request):
         return False
@@ -51,7 +40,6 @@ class AcknowledgedFilter(admin.SimpleListFilter):
 
 @admin.register(Notice)
 class NoticeAdmin(GatedReadOnlyAdmin):
-    gate = ThroughTask
     list_display = ("number", "kind", "task", "deadline", "issued_at", "acknowledged_at")
     list_filter = ("kind", AcknowledgedFilter)
     search_fields = ("number",)
@@ -62,7 +50,6 @@ class NoticeAdmin(GatedReadOnlyAdmin):
 
 @admin.register(NoticeCounter)
 class NoticeCounterAdmin(GatedReadOnlyAdmin):
-    gate = ThroughDistrict
     list_display = ("district", "year", "last")
     list_select_related = ("district",)
     fields = ("district", "year", "last")

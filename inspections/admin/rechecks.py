@@ -1,16 +1,14 @@
 """The Django admin of the re-checks: draws and their results, read-only, gated as the round's report shows them
-(inspections/api/gated.py). Draws and results are made on the round's report page or through the API."""
+(their managers: inspections/models/gates.py). Draws and results are made on the round's report page or through the API."""
 
 from django.contrib import admin
 
-from ..api.gated import ThroughRound, ThroughRoundAndTask
 from ..models import Recheck, RecheckDraw
 from .ladder import GatedReadOnlyAdmin
 
 
 @admin.register(RecheckDraw)
 class RecheckDrawAdmin(GatedReadOnlyAdmin):
-    gate = ThroughRound
     list_display = ("round", "number", "percent", "size", "seed", "drawn_at", "drawn_by")
     list_select_related = ("round", "drawn_by")
     fields = ("round", "number", "seed", "percent", "candidates", "size", "drawn_at", "drawn_by")
@@ -19,7 +17,6 @@ class RecheckDrawAdmin(GatedReadOnlyAdmin):
 
 @admin.register(Recheck)
 class RecheckAdmin(GatedReadOnlyAdmin):
-    gate = ThroughRoundAndTask
     list_display = ("task", "round", "draw", "drawn_at", "result", "checked_by", "checked_at")
     list_filter = ("result",)
     list_select_related = ("task", "round", "draw", "checked_by")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Place, User
 
+from .gates import DistrictRecords, ThroughTask
 from .tasks import Ladder, Rectification, TaskStep
 
 
@@ -30,6 +31,8 @@ class Notice(models.Model):
     # The assign or reassign step a 督办通知书 follows (who assigned is that step's actor); None for the schedule's
     # documents, a notice issued by hand, and the notices issued before notices were keyed by their step.
     step = models.ForeignKey(TaskStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ThroughTask.as_manager()
 
     class Meta:
         verbose_name = _("督办文书")
@@ -79,6 +82,8 @@ class NoticeCounter(models.Model):
     district = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
+
+    objects = DistrictRecords.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["district", "year"], name="notice_counter_once")]

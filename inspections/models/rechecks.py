@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import User
 
+from .gates import ThroughRound, ThroughRoundAndTask
 from .rounds import Round
 from .tasks import Rectification
 
@@ -32,6 +33,8 @@ class RecheckDraw(models.Model):
     drawn_at = models.DateTimeField(_("抽取时间"))
     drawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
+    objects = ThroughRound.as_manager()
+
     class Meta:
         verbose_name = _("抽查批次")
         verbose_name_plural = _("抽查批次")
@@ -53,6 +56,8 @@ class Recheck(models.Model):
     checked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
     note = models.CharField(_("核查情况"), max_length=1000, blank=True)
+
+    objects = ThroughRoundAndTask.as_manager()
 
     class Meta:
         verbose_name = _("反向核查")

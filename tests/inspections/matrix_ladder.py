@@ -2,7 +2,7 @@
 world's tasks, one of each at every grid (see matrix_tasks), and the draws and number counters of each district.
 
 They have no policy of their own: a document is seen exactly as its task, a re-check as the round's report shows it
-(its round and its task both visible), a draw and a counter as their round's district (inspections/api/gated.py).
+(its round and its task both visible), a draw and a counter as their round's district (their managers, inspections/models/gates.py).
 Offered through the API (/api/v1/rectification-notices/, /api/v1/rechecks/) and the admin, read-only there; the
 signature and the recording of a result are the services' rules, tested in tests/inspections/test_api_*.py."""
 
