@@ -113,12 +113,21 @@ TOTAL_START=$SECONDS
 # nothing more there; the PostgreSQL phase is the one closer to production. Without PostgreSQL (a newcomer's first
 # `make test`) they still run, on SQLite.
 # (The schema fuzz is run once likewise, in the SQLite phase: tests/api/test_schema_fuzz.py says why.)
+#
+# Two more families run in one phase only, to keep `make test` within CI's budget (25 minutes on two cores):
+#   once       tests of minutes that prove no more run twice: the ledger split's migration test (the whole schema
+#              taken back and forward again, ~2 minutes) runs where the browser journeys do.
+#   rendering  the scope matrix's cases read through a page or the admin (some 10,000 of its 24,000): the gate's
+#              decision and its SQL are the service's and the API's (`visible_to`), which the PostgreSQL phase runs
+#              for every role, place, resource and action; what a page or the admin adds is Python (forms, templates,
+#              the admin's changelist), the same on either database, and the rest of the suite runs the pages on
+#              PostgreSQL. They run in the SQLite phase.
 PG_UP=no
 pg_answers && PG_UP=yes
 SQLITE_MARKS="not celery_live"
 if [ "$PG_UP" = yes ]; then
-    SQLITE_MARKS="not celery_live and not browser"
-    echo "note: PostgreSQL answers, so the browser journeys run in the postgres phase only"
+    SQLITE_MARKS="not celery_live and not browser and not once"
+    echo "note: PostgreSQL answers, so the browser journeys and the 'once' tests run in the postgres phase only"
 fi
 
 phase sqlite "$EMPTY_OK" -- DATABASE_URL="sqlite:///$PWD/db.sqlite3" CELERY_BROKER_URL= -- \
@@ -132,7 +141,7 @@ if [ "$PG_UP" = yes ] || pg_answers; then
         flock -w 1800 9 || { echo "gave up waiting for $LOCK"; exit 1; }
     fi
     # The `sqlite_only` tests drive `make run`'s stack on a copy of the SQLite test database: the SQLite phase ran them.
-    PG_MARKS="not celery_live and not sqlite_only"
+    PG_MARKS="not celery_live and not sqlite_only and not rendering"
     phase postgres "$EMPTY_OK" -- DATABASE_URL="$PG_URL" CELERY_BROKER_URL= -- \
         tests -q -p no:randomly -m "$PG_MARKS" --create-db "${XDIST[@]}" "$@"
     if redis_answers; then

@@ -65,6 +65,7 @@ def _old_rows(apps) -> dict:
             "visit_type": visit_type.pk}
 
 
+@pytest.mark.once  # taking the whole schema back and forward again costs minutes; once, on PostgreSQL (tests/run.sh)
 @pytest.mark.django_db(transaction=True)
 def test_rows_written_before_the_split_are_found_by_the_ledger_after_it():
     from cases.models import Case

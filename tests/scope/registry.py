@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 
-from tests.scope.matrix import Driver, World, build_people, via_managed
+from tests.scope.matrix import Driver, World, build_people, open_sessions, via_managed
 
 APPS = ("tests.grids.matrix", "tests.ledger.matrix", "tests.outreach.matrix", "tests.cases.matrix", "tests.inspections.matrix",
         "tests.bulletins.matrix")
@@ -48,4 +48,5 @@ def build_world(cast) -> World:
         populate = getattr(module, "populate", None)
         if populate is not None:
             populate(world)
+    open_sessions(world)
     return world

@@ -53,6 +53,12 @@ def _anchors(actor: str, driver: Driver) -> list[tuple[str, str]]:
     return list(out.values())
 
 
+def _marks(surface: str) -> list:
+    """A page or the admin reads through the same gate as the service and the API (`visible_to`, the same SQL on either
+    database) and adds its rendering: those cases run in the SQLite phase only (`rendering`, tests/run.sh)."""
+    return [pytest.mark.rendering] if surface in ("page", "admin") else []
+
+
 def _cases():
     for surface, resource, action, actor in itertools.product(spec.SURFACES, spec.READ, spec.ACTIONS, spec.ACTORS):
         driver = DRIVERS[resource]
@@ -68,7 +74,7 @@ def _cases():
         for relation, anchor in _anchors(actor, driver):
             if anchor is None or action == "create" and district_wide and spec.LEVEL[anchor] != "district":
                 continue  # no such record there (nothing sits at city level; departments are district-wide)
-            yield pytest.param(surface, resource, action, actor, relation, anchor,
+            yield pytest.param(surface, resource, action, actor, relation, anchor, marks=_marks(surface),
                                id=f"{surface}-{resource}-{action}-{actor}-{relation}")
 
 
@@ -107,7 +113,7 @@ def _field_cases():
             if resource == "person":
                 anchors.append("self")
             for anchor in dict.fromkeys(anchors):
-                yield pytest.param(surface, resource, field, actor, anchor,
+                yield pytest.param(surface, resource, field, actor, anchor, marks=_marks(surface),
                                    id=f"{surface}-{resource}.{field}-{actor}-{anchor}")
 
 
