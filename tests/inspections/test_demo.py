@@ -192,5 +192,8 @@ def test_the_resident_is_asked_by_sms_before_they_answer(demo):
 def test_the_first_round_s_progress_is_public_and_the_current_one_s_is_not(demo, client):
     first, current = Round.objects.get(name=FIRST_ROUND), Round.objects.get(name=CURRENT_ROUND)
     assert first.progress_published_by.username == "xuncha"
-    assert client.get(reverse("inspection_public:progress", args=[first.pk])).status_code == 200
+    page = client.get(reverse("inspection_public:progress", args=[first.pk]))
+    assert page.status_code == 200
+    shown = first.findings.filter(disclosure="public")
+    assert shown.count() >= 5 and all(f.public_summary in page.content.decode() for f in shown)
     assert client.get(reverse("inspection_public:progress", args=[current.pk])).status_code == 404
