@@ -11,6 +11,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from cases.models import Notification
 from grids.models import Role
@@ -52,6 +53,17 @@ def test_the_assignment_s_notice_is_the_system_s_and_the_step_names_who_assigned
     escalated = TaskStep.objects.get(task=task, action="escalate")
     assert (notice.issued_by, notice.step, notice.step.actor) == (None, assigned, inspector)
     assert (escalated.actor, escalated.actor_role, escalated.data["assigned_by"]) == (None, "system", inspector.pk)
+
+
+def test_the_task_page_says_the_system_issued_the_assignment_s_notice(cast, client,
+                                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        task = assign(cast, actor=cast.user(Role.INSPECTOR))
+    [notice] = notices(task)
+    client.force_login(cast.user(Role.INSPECTION_OFFICE))
+    page = client.get(reverse("inspection_tasks:detail", args=[task.pk])).content.decode()
+    history = page[page.index("data-steps"):]
+    assert "系统（按期自动签发）" in history and notice.number in history
 
 
 def test_a_reassignment_to_a_new_owner_with_the_same_deadline_issues_the_new_owner_a_notice(
