@@ -7,6 +7,7 @@ thread must see the rows, so they use `transactional_db`, not the rolled-back `c
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,27 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_flush(transactional_db):
+    """After a journey (its pages closed first: they were set up after this), wait until the live server has finished
+    the requests it was still serving, before the database is emptied for the next test. On PostgreSQL the flush's
+    TRUNCATE and a late request's reads (a poll the closing page had sent) can deadlock, and a flush that fails leaves
+    the next test the cast of this one."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 class PageProblems(list):
