@@ -12,6 +12,7 @@ from django.utils import timezone
 from bulletins.demo import load_demo_bulletins
 from bulletins.models import Bulletin, Kind, Objection, ObjectionStatus, Stage
 from cases.demo_history import load_case_history
+from grids import demo as grids_demo
 from grids.models import Level, Place
 from wudu.measures import Period
 
@@ -22,7 +23,10 @@ DAYS = 35  # reaches into last month whatever today is
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    # The small demo district (two communities a street, as tests/inspections/test_demo.py builds it): the
+    # whole one costs minutes per database and proves nothing more here (tests/test_demo.py builds it whole).
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grids_demo, "STREETS", [(street, communities[:2]) for street, communities in grids_demo.STREETS])
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases.demo_history import load_case_history
 from cases.models import Case, CaseEvent, Notification, Status
+from grids import demo as grids_demo
 from grids.demo import DEMO_PASSWORD
 from grids.models import Membership, Role, User
 from ledger.demo_history import HistoryLoader
@@ -27,7 +28,10 @@ DAYS = 10
 @pytest.fixture(scope="module")
 def history(django_db_setup, django_db_blocker):
     """The demo district with a few days of patrols in wgy1's grid (open findings to report), then the cases."""
-    with django_db_blocker.unblock():
+    # The small demo district (two communities a street, as tests/inspections/test_demo.py builds it): the
+    # whole one costs minutes per database and proves nothing more here (tests/test_demo.py builds it whole).
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grids_demo, "STREETS", [(street, communities[:2]) for street, communities in grids_demo.STREETS])
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
