@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wudu.admin_base import ScopedAdmin, fields_of
+from wudu.admin_base import ReadOnlyScopedAdmin, ScopedAdmin, fields_of
 
 from . import services
 from .models import (
@@ -113,18 +113,6 @@ class VolunteerAdmin(ScopedAdmin):
 
     def update(self, request, obj, data):
         return services.volunteer_update(actor=request.user, volunteer=obj, **fields_of(data, "name", "mobile"))
-
-
-class ReadOnlyScopedAdmin(ScopedAdmin):
-    """Records the admin shows and never writes: they are made by their own steps (a check-in and its
-    countersignature, an issue, the schedule and the meeting's record), on the pages and through the API. No form:
-    every field is shown as text, and a personal one only to those the gate lets see it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceRecord)

@@ -226,6 +226,20 @@ class ScopedAdmin(GatedAdminMixin, admin.ModelAdmin):
         raise PermissionDenied
 
 
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Records the admin shows and never writes: they are made by their own steps (a check-in and its countersignature,
+    a ladder document, a re-check, a task's steps) on the pages and through the API. No form: every field is shown as
+    text, and a personal one only to those the gate lets see it."""
+
+    show_full_result_count = False  # the gated list's count is the one shown; no count of the whole table
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class _AdminRefusal(Exception):
     def __init__(self, error: ValidationError):
         self.error = error

@@ -5,24 +5,9 @@ page or through the API."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from wudu.admin_base import ScopedAdmin
+from wudu.admin_base import ReadOnlyScopedAdmin
 
 from ..models import Notice, NoticeCounter
-
-
-class GatedReadOnlyAdmin(ScopedAdmin):
-    """A read-only admin of records the services write (ladder documents, re-checks): gated by their managers."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AcknowledgedFilter(admin.SimpleListFilter):
@@ -39,7 +24,7 @@ class AcknowledgedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notice)
-class NoticeAdmin(GatedReadOnlyAdmin):
+class NoticeAdmin(ReadOnlyScopedAdmin):
     list_display = ("number", "kind", "task", "deadline", "issued_at", "acknowledged_at")
     list_filter = ("kind", AcknowledgedFilter)
     search_fields = ("number",)
@@ -49,7 +34,7 @@ class NoticeAdmin(GatedReadOnlyAdmin):
 
 
 @admin.register(NoticeCounter)
-class NoticeCounterAdmin(GatedReadOnlyAdmin):
+class NoticeCounterAdmin(ReadOnlyScopedAdmin):
     list_display = ("district", "year", "last")
     list_select_related = ("district",)
     fields = ("district", "year", "last")

@@ -3,12 +3,13 @@
 
 from django.contrib import admin
 
+from wudu.admin_base import ReadOnlyScopedAdmin
+
 from ..models import Recheck, RecheckDraw
-from .ladder import GatedReadOnlyAdmin
 
 
 @admin.register(RecheckDraw)
-class RecheckDrawAdmin(GatedReadOnlyAdmin):
+class RecheckDrawAdmin(ReadOnlyScopedAdmin):
     list_display = ("round", "number", "percent", "size", "seed", "drawn_at", "drawn_by")
     list_select_related = ("round", "drawn_by")
     fields = ("round", "number", "seed", "percent", "candidates", "size", "drawn_at", "drawn_by")
@@ -16,7 +17,7 @@ class RecheckDrawAdmin(GatedReadOnlyAdmin):
 
 
 @admin.register(Recheck)
-class RecheckAdmin(GatedReadOnlyAdmin):
+class RecheckAdmin(ReadOnlyScopedAdmin):
     list_display = ("task", "round", "draw", "drawn_at", "result", "checked_by", "checked_at")
     list_filter = ("result",)
     list_select_related = ("task", "round", "draw", "checked_by")

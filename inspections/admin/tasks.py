@@ -3,7 +3,7 @@ which call inspections.services.tasks); the admin lists them through the gate wi
 
 from django.contrib import admin
 
-from wudu.admin_base import ScopedAdmin
+from wudu.admin_base import ReadOnlyScopedAdmin
 
 from ..models import Rectification, TaskEvidence, TaskStep
 
@@ -34,7 +34,7 @@ class EvidenceInline(_ReadOnlyInline):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(ScopedAdmin):
+class RectificationAdmin(ReadOnlyScopedAdmin):
     """Read-only: steps are taken on the task page or through the API."""
 
     list_display = ("measure", "finding", "owner_place", "owner_department", "responsible", "deadline", "status",
@@ -42,14 +42,4 @@ class RectificationAdmin(ScopedAdmin):
     list_filter = ("status", "ladder")
     search_fields = ("measure",)
     list_select_related = ("finding", "owner_place", "owner_department", "responsible")
-    show_full_result_count = False
     inlines = [StepInline, EvidenceInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
