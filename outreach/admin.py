@@ -19,16 +19,16 @@ from .models import (
 
 @admin.register(PartyOrganization)
 class PartyOrganizationAdmin(ScopedAdmin):
-    list_display = ("name", "kind", "grid", "secretary")
+    list_display = ("name", "kind", "place", "secretary")
     list_filter = ("kind",)
-    fields = ("grid", "kind", "name", "secretary")
-    list_select_related = ("grid",)
+    fields = ("place", "kind", "name", "secretary")
+    list_select_related = ("place",)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("grid",) if obj else ()
+        return ("place",) if obj else ()
 
     def create(self, request, data):
-        return services.party_org_create(actor=request.user, **fields_of(data, "grid", "kind", "name", "secretary"))
+        return services.party_org_create(actor=request.user, **fields_of(data, "place", "kind", "name", "secretary"))
 
     def update(self, request, obj, data):
         return services.party_org_update(actor=request.user, organization=obj, **fields_of(data, "kind", "name", "secretary"))

@@ -1,5 +1,7 @@
 """The demo district's party organisations: one per grid with its registered members (grids.demo runs this hook
-for each grid as it is built, after its outpost partners, drawing names from the loader's seeded generator). Some
+for each grid as it is built, after its outpost partners, drawing names from the loader's seeded generator), and
+each community's own (社区党委, in every fourth community a 党总支) with a few community cadres registered directly,
+drawn from a generator of its own so that the rest of the demo stays the same. Some
 members work elsewhere (在职党员, 双报到): their workplace's party organisation is set, without drawing from the
 generator, so the rest of the demo stays the same. Behind the server (`manage.py load_demo_history`, through
 grids.demo.on_history): a year of outreach events, the environmental organisation's volunteers and their hours, the
@@ -43,21 +45,49 @@ WORKPLACES = ["区教育局机关党支部", "区人民医院党委第一支部"
               "魏都区实验小学党支部"]
 
 
+def _unregistered_mobile(draw) -> str:
+    """A mobile no member holds yet (one registration a member): drawn again on the rare collision."""
+    mobile = draw()
+    while PartyMember.objects.filter(mobile=mobile).exists():
+        mobile = draw()
+    return mobile
+
+
+def community_party(loader: Loader, community: Place) -> None:
+    """The community's own organisation and the cadres registered with it directly (its grids' members register
+    with their grids)."""
+    if PartyOrganization.objects.filter(place=community).exists():
+        return
+    rng = random.Random(community.code)
+    general = int(community.code[-2:]) % 4 == 0
+    kind, label = (OrganizationKind.GENERAL_BRANCH, "党总支") if general else (OrganizationKind.COMMITTEE, "党委")
+    org = services.party_org_create(actor=loader.admin, place=community, kind=kind, name=f"{community.name}{label}",
+                                    secretary=rng.choice(SURNAMES) + rng.choice(GIVEN))
+    loader.created += 1
+    for _ in range(3):
+        loader.created += 1
+        services.party_member_register(
+            actor=loader.admin, organization=org, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+            mobile=_unregistered_mobile(lambda: f"15{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}"),
+            registered_on=datetime.date(2019, 1, 1) + datetime.timedelta(days=rng.randint(0, 2400)))
+
+
 @on_grid
 def party(loader: Loader, grid: Place) -> None:
-    if PartyOrganization.objects.filter(grid=grid).exists():
+    community_party(loader, grid.parent)
+    if PartyOrganization.objects.filter(place=grid).exists():
         return
     kind = OrganizationKind.BRANCH if int(grid.code[-1]) % 3 == 0 else OrganizationKind.GROUP
     label = "党支部" if kind == OrganizationKind.BRANCH else "党小组"
     org = services.party_org_create(
-        actor=loader.admin, grid=grid, kind=kind, name=f"{grid.parent.name}{grid.name}{label}", secretary=loader.name()
+        actor=loader.admin, place=grid, kind=kind, name=f"{grid.parent.name}{grid.name}{label}", secretary=loader.name()
     )
     loader.created += 1
     for n in range(loader.rng.randint(3, 9)):
         loader.created += 1
         workplace = WORKPLACES[(int(grid.code[-4:]) + n) % len(WORKPLACES)] if n % 3 == 1 else ""
         services.party_member_register(
-            actor=loader.admin, organization=org, name=loader.name(), mobile=loader.mobile(),
+            actor=loader.admin, organization=org, name=loader.name(), mobile=_unregistered_mobile(loader.mobile),
             registered_on=datetime.date(2019, 1, 1) + datetime.timedelta(days=loader.rng.randint(0, 2400)),
             workplace=workplace,
         )
@@ -386,8 +416,9 @@ class EventHistory:
         streets = list(Place.objects.filter(level=Level.STREET, parent=self.district).order_by("code"))
         home_street = next(s for s in streets if s.name == "新兴街道")
         party_day_communities = [c for c in communities if c.parent_id == home_street.pk or c.name == "丁庄社区"]
-        grids = list(PartyOrganization.objects.filter(grid__code__startswith=self.district.code)
-                     .select_related("grid__parent").order_by("grid__code"))
+        grids = list(PartyOrganization.objects.filter(place__code__startswith=self.district.code,
+                                                      place__level=Level.GRID)
+                     .select_related("place__parent").order_by("place__code"))
         members = {}
         for member in PartyMember.objects.filter(organization__in=grids).order_by("id").values_list(
                 "organization_id", "name"):
@@ -410,10 +441,10 @@ class EventHistory:
             for _ in range(4):  # micro party lessons by ordinary members, in the grids
                 party = self.rng.choice(grids)
                 plan.append((self.rng.choice(days), dict(
-                    kind="party_lesson", title=f"微型党课：{self.rng.choice(LESSON_TOPICS)}", venue=party.grid,
+                    kind="party_lesson", title=f"微型党课：{self.rng.choice(LESSON_TOPICS)}", venue=party.place,
                     hour=19, hours=1, organizer=party, topic="微型党课（约 8 分钟）加交流",
                     speakers=self.rng.choice(members.get(party.pk) or speakers), planned_audience=self.rng.randint(20, 50),
-                    address=f"{party.grid.parent.name}{party.grid.name}议事点")))
+                    address=f"{party.place.parent.name}{party.place.name}议事点")))
             for _ in range(self.rng.choice([1, 2])):  # performances taken to the neighbourhoods, streamed live
                 street = self.rng.choice(streets)
                 plan.append((self.rng.choice(days), dict(

@@ -34,6 +34,8 @@ MINUTES = {
     MeetingKind.GROUP: "组织学习，交流思想，党员汇报就近参与网格服务情况。",
     MeetingKind.LESSON: "微型党课：学习党章和新时代党的建设要求，结合社区实际讨论。",
     MeetingKind.PARTY_DAY: "主题党日：重温入党誓词，开展楼院环境整治和垃圾分类宣传志愿服务。",
+    MeetingKind.PARTY_COMMITTEE: "社区党委会：研究本月党建引领网格治理工作，听取各网格党支部（党小组）工作汇报。",
+    MeetingKind.GENERAL_COMMITTEE: "总支委员会：研究本月党建工作安排，听取各网格党组织工作汇报。",
 }
 
 
@@ -49,9 +51,11 @@ def _places() -> list[Place]:
 
 
 def _recorder(organization: PartyOrganization, admin: User) -> User:
-    """The grid's instructor (党建指导员), who records its meetings; the administrator where there is none."""
-    membership = (Membership.objects.filter(place_id=organization.grid_id, role=Role.INSTRUCTOR)
-                  .select_related("user").first())
+    """Who records its meetings: a grid's instructor (党建指导员), a community's official (its 党委书记 is one); the
+    administrator where there is none."""
+    membership = (Membership.objects.filter(place_id=organization.place_id,
+                                            role__in=(Role.INSTRUCTOR, Role.COMMUNITY_OFFICIAL))
+                  .select_related("user").order_by("pk").first())
     return membership.user if membership else admin
 
 
@@ -62,8 +66,8 @@ def load_party_history(*, today: datetime.date | None = None, stdout=None, seed:
     places = _places()
     if admin is None or not places:
         return {"meetings": 0, "held": 0}
-    under = reduce(or_, (Q(grid__code__startswith=place.code) for place in places))
-    organizations = list(PartyOrganization.objects.filter(under).select_related("grid").order_by("grid__code"))
+    under = reduce(or_, (Q(place__code__startswith=place.code) for place in places))
+    organizations = list(PartyOrganization.objects.filter(under).select_related("place").order_by("place__code"))
     if BranchMeeting.objects.filter(organization__in=organizations, held_on__isnull=False).exists():
         return {"meetings": 0, "held": 0}
     first = Period.month(today.year, today.month)

@@ -57,7 +57,7 @@ def workplace_return_xlsx(user, workplace: str, period: Period) -> tuple:
         record = row["record"]
         sheet.append(_row(sheet, [
             n, row["member"].name, row["organization"].name, row["street"].name, row["community"].name,
-            row["grid"].name, row["member"].registered_on.isoformat(), row["due"], record.attended, record.absent,
+            row["grid"].name if row["grid"] else "—", row["member"].registered_on.isoformat(), row["due"], record.attended, record.absent,
             record.events_attended, record.volunteer_hours if record.is_volunteer else "—",
         ]))
     out = tempfile.TemporaryFile()

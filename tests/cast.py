@@ -127,12 +127,20 @@ def build_cast() -> Cast:
         )
         cast.users[role.value] = membership.user
     cast.users[Role.INSPECTOR.value] = _appoint_inspector(cast)
-    for key in ("G1", "G1b", "G2", "G3", "G4"):
+    for n, key in enumerate(("G1", "G1b", "G2", "G3", "G4"), start=1):
         grid = cast.places[key]
         services.partner_create(actor=admin, grid=grid, kind="property_company", name=f"{key}物业公司")
-        org = outreach_services.party_org_create(actor=admin, grid=grid, kind="group", name=f"{key}党小组")
+        org = outreach_services.party_org_create(actor=admin, place=grid, kind="group", name=f"{key}党小组")
         outreach_services.party_member_register(
-            actor=admin, organization=org, name=f"{key}党员", mobile="13700000001",
+            actor=admin, organization=org, name=f"{key}党员", mobile=f"137000000{n:02d}",
+            registered_on=datetime.date(2024, 1, 1),
+        )
+    # The communities' own party committees (社区党委), each with a cadre registered directly.
+    for n, key in enumerate(("C1", "C2", "C3"), start=1):
+        org = outreach_services.party_org_create(actor=admin, place=cast.places[key], kind="committee",
+                                                 name=f"{key}社区党委")
+        outreach_services.party_member_register(
+            actor=admin, organization=org, name=f"{key}社区党员", mobile=f"137100000{n:02d}",
             registered_on=datetime.date(2024, 1, 1),
         )
     # Grid staff in the sibling grid and the other street, so "people" lists have someone to hide.

@@ -195,6 +195,10 @@ def _officials_write(extra: dict[str, Reach] | None = None) -> dict[str, Reach]:
     return {**{role: Reach.BELOW for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE, **(extra or {})}
 
 
+_PARTY_WRITE = {**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE,
+                Role.INSTRUCTOR: Reach.SUBTREE}
+
+
 def _read_except_departments() -> dict[str, Reach]:
     return {role: Reach.SUBTREE for role in DATA_ROLES if role != Role.DEPARTMENT_STAFF}
 
@@ -291,9 +295,11 @@ POLICIES: dict[str, Policy] = {
         write={Role.DISTRICT_OFFICIAL: Reach.SUBTREE, Role.SYSTEM_ADMIN: Reach.SUBTREE},
     ),
     "partner": Policy(path="grid__code", read=_subtree_read(), write=_officials_write({Role.GRID_HEAD: Reach.SUBTREE})),
-    "party_org": Policy(path="grid__code", read=_subtree_read(), write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE})),
+    # A community's own party organisation (社区党委, 党总支) is the community's: its officials keep it, register its
+    # members and record its meetings (reach SUBTREE, their own place included); a grid's, its instructor too.
+    "party_org": Policy(path="place__code", read=_subtree_read(), write=_PARTY_WRITE),
     "party_member": Policy(
-        path="organization__grid__code", read=_read_except_departments(), write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE}),
+        path="organization__place__code", read=_read_except_departments(), write=_PARTY_WRITE,
         personal_fields=_PARTY_MEMBER_FIELDS, self_path="user_id",
     ),
     # Volunteers are read where they live (home__code); hours where the recording organisation is registered
@@ -310,10 +316,9 @@ POLICIES: dict[str, Policy] = {
     # the officials of the community and above; the requester's mobile for them only.
     "lesson_request": Policy(path="community__code", read=_read_except_departments(), write=_LECTURER_WRITE,
                              personal_fields={"requester_mobile": _LECTURER_WRITE}),
-    # 三会一课 and 主题党日 of a grid's party organisation: recorded by the grid's instructor and the officials above;
-    # the party's business, so departments do not read them.
-    "branch_meeting": Policy(path="organization__grid__code", read=_read_except_departments(),
-                             write=_officials_write({Role.INSTRUCTOR: Reach.SUBTREE})),
+    # 三会一课 and 主题党日 of a community's or a grid's party organisation: recorded by the grid's instructor and the
+    # officials of the place and above; the party's business, so departments do not read them.
+    "branch_meeting": Policy(path="organization__place__code", read=_read_except_departments(), write=_PARTY_WRITE),
     # The grid's register and ledger: the grid's own staff and the levels above; departments see cases only.
     "household": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),
     "site": Policy(path="grid__code", read=_read_except_departments(), write=_officials_write(_grid_staff_write())),

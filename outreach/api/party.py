@@ -1,4 +1,5 @@
-"""REST API (/api/v1/) of the grids' party organisations and the party members registered with them.
+"""REST API (/api/v1/) of the party organisations of communities and grids and the party members registered with
+them.
 
 Same mechanics as grids/api.py: gated reads, writes through outreach.services.
 """
@@ -19,18 +20,21 @@ from ..models import OrganizationKind, PartyMember, PartyOrganization
 
 
 class PartyOrganizationSerializer(serializers.ModelSerializer):
-    grid = serializers.CharField(source="grid.code", read_only=True, help_text="Unified code of the grid.")
-    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    place = serializers.CharField(source="place.code", read_only=True,
+                                  help_text="Unified code of the community or grid the organisation stands on.")
+    place_name = serializers.CharField(source="place.name", read_only=True)
+    place_level = serializers.CharField(source="place.level", read_only=True, help_text="community or grid.")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = PartyOrganization
-        fields = ["id", "grid", "grid_name", "kind", "kind_label", "name", "secretary", "version"]
+        fields = ["id", "place", "place_name", "place_level", "kind", "kind_label", "name", "secretary", "version"]
         read_only_fields = fields
 
 
 class PartyOrganizationCreateSerializer(serializers.Serializer):
-    grid = PlaceCodeField(help_text="Unified code of the grid (one organisation per grid).")
+    place = PlaceCodeField(help_text="Unified code of the community or grid (one organisation a place): a community "
+                                     "takes a committee, general branch or branch, a grid a branch or group.")
     kind = serializers.ChoiceField(choices=OrganizationKind.choices)
     name = serializers.CharField()
     secretary = serializers.CharField(required=False, allow_blank=True)
@@ -43,7 +47,8 @@ class PartyOrganizationUpdateSerializer(VersionedInput):
 
 
 class PartyOrganizationViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
-    """A grid's party branch or group (网格党组织). Instructors and officials above the grid edit it."""
+    """A community's party committee, general branch or branch, or a grid's branch or group. A grid's instructor and
+    the officials above the place edit it."""
 
     scope_model = PartyOrganization
     filterset_class = PartyOrganizationFilter
@@ -51,7 +56,7 @@ class PartyOrganizationViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet)
     create_input, update_input = PartyOrganizationCreateSerializer, PartyOrganizationUpdateSerializer
 
     def filter_queryset_extra(self, queryset):
-        return queryset.select_related("grid").defer("grid__boundary")
+        return queryset.select_related("place").defer("place__boundary")
 
     def create_through_service(self, data, idempotency_key):
         return services.party_org_create(actor=self.request.user, idempotency_key=idempotency_key, **data)
@@ -69,18 +74,19 @@ class PartyMemberSerializer(PersonalFields, serializers.ModelSerializer):
     """A member's mobile is shown to the grid's instructor, the officials above and the system admin only."""
 
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    grid = serializers.CharField(source="organization.grid.code", read_only=True, help_text="Unified code of the grid.")
+    place = serializers.CharField(source="organization.place.code", read_only=True,
+                                  help_text="Unified code of the community or grid where the member registered.")
 
     class Meta:
         model = PartyMember
-        fields = ["id", "organization", "organization_name", "grid", "name", "mobile", "user", "registered_on", "workplace",
+        fields = ["id", "organization", "organization_name", "place", "name", "mobile", "user", "registered_on", "workplace",
                   "version"]
         read_only_fields = fields
         extra_kwargs = {"mobile": {"allow_null": True, "help_text": PERSONAL_HELP}}
 
 
 class PartyMemberCreateSerializer(serializers.Serializer):
-    organization = GatedIdField(queryset=PartyOrganization.objects.all(), missing=_("网格党组织不存在或无权访问。"))
+    organization = GatedIdField(queryset=PartyOrganization.objects.all(), missing=_("党组织不存在或无权访问。"))
     name = serializers.CharField()
     mobile = serializers.CharField()
     registered_on = serializers.DateField(required=False, help_text="Defaults to today.")
@@ -96,7 +102,7 @@ class PartyMemberUpdateSerializer(VersionedInput):
 
 
 class PartyMemberViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
-    """Party members registered with the grid where they live (就近报到)."""
+    """Party members registered with the community or grid where they live (就近报到), in one place only."""
 
     scope_model = PartyMember
     personal_read = True
@@ -105,7 +111,7 @@ class PartyMemberViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
     create_input, update_input = PartyMemberCreateSerializer, PartyMemberUpdateSerializer
 
     def filter_queryset_extra(self, queryset):
-        return queryset.select_related("organization__grid").defer("organization__grid__boundary")
+        return queryset.select_related("organization__place").defer("organization__place__boundary")
 
     def create_through_service(self, data, idempotency_key):
         return services.party_member_register(actor=self.request.user, idempotency_key=idempotency_key, **data)

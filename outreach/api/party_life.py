@@ -1,5 +1,5 @@
-"""REST API (/api/v1/branch-meetings/) of party life: the meetings due and held of each grid party organisation
-(三会一课 and 主题党日), gated by `branch_meeting`. Meetings are made by the schedule, never posted; a PATCH records
+"""REST API (/api/v1/branch-meetings/) of party life: the meetings due and held of each party organisation
+of a community or grid (三会一课, committee meetings and 主题党日), gated by `branch_meeting`. Meetings are made by the schedule, never posted; a PATCH records
 one as held (or corrects its record), through the same service as the page."""
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from ..models import BranchMeeting, Event, MeetingAttendance, MeetingKind, Meeti
 
 
 class BranchMeetingFilter(django_filters.FilterSet):
-    grid = django_filters.CharFilter(field_name="organization__grid__code", label=_("网格的统一编号"))
-    under = django_filters.CharFilter(field_name="organization__grid__code", lookup_expr="startswith",
+    place = django_filters.CharFilter(field_name="organization__place__code", label=_("社区或网格的统一编号"))
+    under = django_filters.CharFilter(field_name="organization__place__code", lookup_expr="startswith",
                                       label=_("统一编号前缀"))
-    organization = IdFilter(field_name="organization_id", label=_("网格党组织 ID"))
+    organization = IdFilter(field_name="organization_id", label=_("党组织 ID"))
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("类别"))
     period = django_filters.CharFilter(field_name="period", label=_("期间"))
     state = django_filters.ChoiceFilter(choices=MeetingState.choices, method="filter_state", label=_("状态"))
 
     class Meta:
         model = BranchMeeting
-        fields = ["grid", "under", "organization", "kind", "period", "state"]
+        fields = ["place", "under", "organization", "kind", "period", "state"]
 
     def filter_state(self, queryset, name, value):
         return queryset.in_state(value, timezone.localdate())
@@ -45,14 +45,15 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 class BranchMeetingSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    grid = serializers.CharField(source="organization.grid.code", read_only=True, help_text="Unified code of the grid.")
+    place = serializers.CharField(source="organization.place.code", read_only=True,
+                                  help_text="Unified code of the organisation's community or grid.")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state = serializers.SerializerMethodField(help_text="due, held or overdue (past its due date and not held).")
     attendance = AttendanceSerializer(many=True, read_only=True)
 
     class Meta:
         model = BranchMeeting
-        fields = ["id", "organization", "organization_name", "grid", "kind", "kind_label", "period", "due_on",
+        fields = ["id", "organization", "organization_name", "place", "kind", "kind_label", "period", "due_on",
                   "held_on", "state", "minutes", "event", "attendance", "version"]
         read_only_fields = fields
 
@@ -79,8 +80,9 @@ class BranchMeetingRecordSerializer(VersionedInput):
 
 
 class BranchMeetingViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
-    """三会一课 and 主题党日 of the grid party organisations: due, held (with minutes and attendance) or overdue. The
-    grid's instructor and the officials above record them; departments do not read them."""
+    """三会一课, committee meetings and 主题党日 of the party organisations of communities and grids: due, held (with
+    minutes and attendance) or overdue. A grid's instructor and the officials above the place record them;
+    departments do not read them."""
 
     scope_model = BranchMeeting
     filterset_class = BranchMeetingFilter
@@ -89,7 +91,7 @@ class BranchMeetingViewSet(ServiceWrites, mixins.ListModelMixin, ApiViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
     def filter_queryset_extra(self, queryset):
-        return queryset.select_related("organization__grid").defer("organization__grid__boundary").prefetch_related(
+        return queryset.select_related("organization__place").defer("organization__place__boundary").prefetch_related(
             Prefetch("attendance", queryset=MeetingAttendance.objects.select_related("member").order_by("member_id")))
 
     def update_through_service(self, meeting, data, expected_version):

@@ -21,10 +21,18 @@ from .lecturers import (  # noqa: F401
     RequestSource,
     RequestStatus,
 )
-from .party import OrganizationKind, PartyMember, PartyOrganization  # noqa: F401
+from .party import (  # noqa: F401
+    LEVELS_FOR,
+    PARTY_LEVELS,
+    REGISTERED_ONCE,
+    OrganizationKind,
+    PartyMember,
+    PartyOrganization,
+)
 from .party_life import (  # noqa: F401
     CADENCE,
     KINDS_FOR,
+    ON_TIME_KINDS,
     SANHUI_YIKE,
     BranchMeeting,
     MeetingAttendance,

@@ -1,4 +1,5 @@
-"""Party life (组织生活): the calendar of 三会一课 and 主题党日 of each grid party organisation, and who attended.
+"""Party life (组织生活): the calendar of 三会一课 and 主题党日 of each party organisation (a community's, a grid's),
+and who attended.
 
 Design: one row per meeting that is *due* (organisation, kind, period), made ahead by a schedule
 (`outreach.services.branch_meetings_schedule`: on creating an organisation, and each day by beat, idempotently
@@ -37,6 +38,8 @@ class MeetingKind(models.TextChoices):
     GROUP = "group", _("党小组会")
     LESSON = "lesson", _("党课")
     PARTY_DAY = "party_day", _("主题党日")
+    PARTY_COMMITTEE = "party_committee", _("党委会")
+    GENERAL_COMMITTEE = "gen_committee", _("总支委员会")
 
 
 # How often each kind is due (三会一课: assembly and lesson quarterly, committee and group meeting monthly; 主题党日
@@ -47,15 +50,27 @@ CADENCE: dict[str, str] = {
     MeetingKind.GROUP: Period.MONTH,
     MeetingKind.LESSON: Period.QUARTER,
     MeetingKind.PARTY_DAY: Period.MONTH,
+    MeetingKind.PARTY_COMMITTEE: Period.MONTH,
+    MeetingKind.GENERAL_COMMITTEE: Period.MONTH,
 }
-# What each kind of organisation holds: a branch all of them; a party group (党小组) has no committee and no
-# assembly of its own (those are its branch's), so its group meeting, its lesson and its party day.
+# What each kind of organisation holds. A branch (of a grid or a community) holds 三会一课 and its party day; a party
+# group (党小组) has no committee and no assembly of its own (those are its branch's), so its group meeting, its
+# lesson and its party day. A community's party committee (党委) or general branch (党总支) meets as a committee each
+# month and gives a party lesson each quarter (书记讲党课); its 三会一课 proper are its branches', so it holds no
+# assembly or group meeting of its own; a community-wide 主题党日 is its own.
+_BRANCH = (MeetingKind.ASSEMBLY, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LESSON, MeetingKind.PARTY_DAY)
 KINDS_FOR: dict[str, tuple[str, ...]] = {
-    OrganizationKind.BRANCH: tuple(MeetingKind),
+    OrganizationKind.COMMITTEE: (MeetingKind.PARTY_COMMITTEE, MeetingKind.LESSON, MeetingKind.PARTY_DAY),
+    OrganizationKind.GENERAL_BRANCH: (MeetingKind.GENERAL_COMMITTEE, MeetingKind.LESSON, MeetingKind.PARTY_DAY),
+    OrganizationKind.BRANCH: _BRANCH,
     OrganizationKind.GROUP: (MeetingKind.GROUP, MeetingKind.LESSON, MeetingKind.PARTY_DAY),
 }
-# 三会一课 proper: the on-time measure counts these (主题党日 is kept and shown, not measured).
+# 三会一课 proper.
 SANHUI_YIKE = (MeetingKind.ASSEMBLY, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LESSON)
+# What the on-time measure counts: 三会一课 and a community committee's own meetings (主题党日 is kept and shown,
+# not measured). Each meeting is one row of one organisation: a community's figure is its own organisation's
+# meetings and its grids', each once.
+ON_TIME_KINDS = (*SANHUI_YIKE, MeetingKind.PARTY_COMMITTEE, MeetingKind.GENERAL_COMMITTEE)
 
 
 class MeetingState(models.TextChoices):
@@ -89,7 +104,7 @@ class BranchMeetingQuerySet(ScopedQuerySet):
 
 
 class BranchMeeting(models.Model):
-    organization = models.ForeignKey(PartyOrganization, verbose_name=_("网格党组织"), on_delete=models.PROTECT,
+    organization = models.ForeignKey(PartyOrganization, verbose_name=_("党组织"), on_delete=models.PROTECT,
                                      related_name="meetings")
     kind = models.CharField(_("类别"), max_length=16, choices=MeetingKind.choices)
     period = models.CharField(_("期间"), max_length=7, help_text=_("月：2026-11；季度：2026-Q4。"))

@@ -36,8 +36,8 @@ def access_event(user, pk: int) -> Event:
     """One event the user sees, or the gate's 404 (the same for missing and hidden)."""
     return scope.access(_light(Event.objects.all()).select_related("created_by", "back_entry_approved_by",
                                                                    "volunteer_organization__place",
-                                                                   "party_organization__grid")
-                        .defer("party_organization__grid__boundary").prefetch_related("photos"), user, pk=pk)
+                                                                   "party_organization__place")
+                        .defer("party_organization__place__boundary").prefetch_related("photos"), user, pk=pk)
 
 
 def month_range(month: str) -> tuple[datetime.datetime, datetime.datetime] | None:
@@ -122,7 +122,7 @@ def event_organizer_choices(user) -> list[tuple[str, str]]:
     organisations they see, the departments of their district (three queries)."""
     out = []
     for prefix, label, rows in (
-        ("party", _("党组织"), PartyOrganization.objects.visible_to(user).order_by("grid__code")[:300]),
+        ("party", _("党组织"), PartyOrganization.objects.visible_to(user).order_by("place__code")[:300]),
         ("volunteer", _("志愿服务组织"), VolunteerOrganization.objects.visible_to(user).order_by("place__code", "name")),
         ("department", _("部门"), Department.objects.visible_to(user).order_by("name")),
     ):

@@ -130,7 +130,7 @@ def may_see_attendance(user, event: Event) -> bool:
     if event.volunteer_organization is not None:
         return scope.can_read_code(user, "service_hours", event.volunteer_organization.place.code)
     if event.party_organization is not None:
-        return scope.can_read_code(user, "branch_meeting", event.party_organization.grid.code)
+        return scope.can_read_code(user, "branch_meeting", event.party_organization.place.code)
     return False
 
 

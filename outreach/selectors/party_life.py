@@ -38,18 +38,18 @@ PAGE_SIZE = 30
 
 
 def access_party_org(user, pk: int) -> PartyOrganization:
-    return scope.access(PartyOrganization.objects.select_related("grid__parent__parent").defer(
-        "grid__boundary", "grid__parent__boundary", "grid__parent__parent__boundary"), user, pk=pk)
+    return scope.access(PartyOrganization.objects.select_related("place__parent__parent").defer(
+        "place__boundary", "place__parent__boundary", "place__parent__parent__boundary"), user, pk=pk)
 
 
 def access_party_member(user, pk: int) -> PartyMember:
-    return scope.access(PartyMember.objects.select_related("organization__grid__parent").defer(
-        "organization__grid__boundary", "organization__grid__parent__boundary"), user, pk=pk)
+    return scope.access(PartyMember.objects.select_related("organization__place__parent").defer(
+        "organization__place__boundary", "organization__place__parent__boundary"), user, pk=pk)
 
 
 def access_branch_meeting(user, pk: int) -> BranchMeeting:
-    return scope.access(BranchMeeting.objects.select_related("organization__grid__parent", "event").defer(
-        "organization__grid__boundary", "organization__grid__parent__boundary"), user, pk=pk)
+    return scope.access(BranchMeeting.objects.select_related("organization__place__parent", "event").defer(
+        "organization__place__boundary", "organization__place__parent__boundary"), user, pk=pk)
 
 
 def meeting_members(meeting: BranchMeeting) -> list[dict]:
@@ -91,7 +91,7 @@ def meetings_visible(user, *, place_code: str = "", state: str = "", kind: str =
                      today: datetime.date | None = None):
     queryset = BranchMeeting.objects.visible_to(user)
     if place_code:
-        queryset = queryset.filter(organization__grid__code__startswith=place_code)
+        queryset = queryset.filter(organization__place__code__startswith=place_code)
     if state in MeetingState.values:
         queryset = queryset.in_state(state, today)
     if kind:
@@ -102,9 +102,9 @@ def meetings_visible(user, *, place_code: str = "", state: str = "", kind: str =
 
 
 def meetings_page(user, *, after: str = "", size: int = PAGE_SIZE, **filters) -> tuple[list, str]:
-    """One page of meetings (oldest due first) with their organisation and grid: one query."""
-    queryset = meetings_visible(user, **filters).select_related("organization__grid__parent").defer(
-        "organization__grid__boundary", "organization__grid__parent__boundary")
+    """One page of meetings (oldest due first) with their organisation and its place: one query."""
+    queryset = meetings_visible(user, **filters).select_related("organization__place__parent").defer(
+        "organization__place__boundary", "organization__place__parent__boundary")
     rows, cursor = keyset_page(queryset, after, size=size, keyset=DUE_FIRST)
     today = filters.get("today") or timezone.localdate()
     for row in rows:
@@ -117,22 +117,27 @@ class OverdueRow:
     place: Place
     overdue: int
     due_so_far: int  # meetings whose due date has passed (held or not): the overdue share's denominator
+    own: bool = False  # the place's own organisation (a community's 党委), not a place below
 
 
 def overdue_by_place(user, place: Place, today: datetime.date | None = None) -> tuple[list[OverdueRow], dict]:
     """Below a street or community (or the district): each child place with its overdue meetings and the meetings due
-    so far, and the totals. Three queries whatever the number of children."""
+    so far (a community's row counts its own organisation's meetings and its grids'), and the totals. At a community
+    with an organisation of its own, that organisation's meetings come first as a row of their own (`own`), so the
+    rows add up to the totals. Three queries whatever the number of children."""
     today = today or timezone.localdate()
     children = list(Place.objects.filter(parent=place).exclude(level=Level.BUILDING).order_by("code")
                     .defer("boundary"))
     if not children:
         return [], {"overdue": 0, "due_so_far": 0}
     length = len(children[0].code)
-    base = BranchMeeting.objects.visible_to(user).filter(organization__grid__code__startswith=place.code,
+    base = BranchMeeting.objects.visible_to(user).filter(organization__place__code__startswith=place.code,
                                                          due_on__lt=today)
-    overdue = counts_by_prefix(base.filter(held_on__isnull=True), "organization__grid__code", length)
-    due = counts_by_prefix(base, "organization__grid__code", length)
+    overdue = counts_by_prefix(base.filter(held_on__isnull=True), "organization__place__code", length)
+    due = counts_by_prefix(base, "organization__place__code", length)
     rows = [OverdueRow(child, overdue.get(child.code, 0), due.get(child.code, 0)) for child in children]
+    if due.get(place.code) or overdue.get(place.code):
+        rows.insert(0, OverdueRow(place, overdue.get(place.code, 0), due.get(place.code, 0), own=True))
     return rows, {"overdue": sum(overdue.values()), "due_so_far": sum(due.values())}
 
 
@@ -209,19 +214,21 @@ def workplace_return(user, workplace: str, period: Period) -> list[dict]:
     with where they are registered, the meetings due there in the quarter, those attended and missed, the events
     attended and the volunteer hours. Five queries whatever the number of members."""
     members = list(PartyMember.objects.visible_to(user).filter(workplace=workplace)
-                   .select_related("organization__grid__parent__parent")
-                   .defer("organization__grid__boundary", "organization__grid__parent__boundary",
-                          "organization__grid__parent__parent__boundary")
-                   .order_by("organization__grid__code", "name", "id"))
+                   .select_related("organization__place__parent__parent")
+                   .defer("organization__place__boundary", "organization__place__parent__boundary",
+                          "organization__place__parent__parent__boundary")
+                   .order_by("organization__place__code", "name", "id"))
     due = dict(BranchMeeting.objects.filter(organization__in={m.organization_id for m in members},
                                            due_on__gte=period.start, due_on__lt=period.end)
                .values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n"))
     records = participation(members, period.start, period.end)
     rows = []
     for member in members:
-        grid = member.organization.grid
+        place = member.organization.place
+        # A member of a community's own organisation has no grid: their community is the place itself.
+        grid, community = (place, place.parent) if place.level == Level.GRID else (None, place)
         rows.append({"member": member, "organization": member.organization, "grid": grid,
-                     "community": grid.parent, "street": grid.parent.parent, "due": due.get(member.organization_id, 0),
+                     "community": community, "street": community.parent, "due": due.get(member.organization_id, 0),
                      "record": records[member.pk]})
     return rows
 

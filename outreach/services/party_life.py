@@ -41,6 +41,8 @@ EVENT_KINDS = {
     MeetingKind.ASSEMBLY: {EventKind.BRANCH_MEETING},
     MeetingKind.COMMITTEE: {EventKind.BRANCH_MEETING},
     MeetingKind.GROUP: {EventKind.BRANCH_MEETING},
+    MeetingKind.PARTY_COMMITTEE: {EventKind.BRANCH_MEETING},
+    MeetingKind.GENERAL_COMMITTEE: {EventKind.BRANCH_MEETING},
 }
 
 

@@ -4,6 +4,7 @@ calls one service or selector, and renders."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,7 +74,7 @@ def event_create(request):
         else:
             messages.success(request, _("活动已保存为草稿，核对无误后请发布。"))
             return redirect("outreach_events:detail", pk=event.pk)
-    return render(request, "outreach/events/form.html", {"form": form, "title": _("新建活动")},
+    return render(request, "outreach/events/form.html", {"form": form, "title": _("新建活动"), **_map()},
                   status=400 if form.errors else 200)
 
 
@@ -121,8 +122,14 @@ def event_edit(request, pk: int):
         else:
             messages.success(request, _("活动已修改。"))
             return redirect("outreach_events:detail", pk=event.pk)
-    return render(request, "outreach/events/form.html", {"form": form, "event": event, "title": _("修改活动")},
+    return render(request, "outreach/events/form.html", {"form": form, "event": event, "title": _("修改活动"),
+                                                         **_map()},
                   status=400 if form.errors else 200)
+
+
+def _map() -> dict:
+    """The venue's map point is picked on the grids' map (static/js/grid-picker.js), over the tiles if set."""
+    return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
 
 
 def _form_error(form, error) -> None:

@@ -116,7 +116,7 @@ def _check_in_post(request, device: str):
 def _attendance_event(request, pk: int) -> Event:
     """The event, if the user reads its organisation's hours (the attendance is that organisation's records) or,
     for a party organisation's event, its party life (the check-ins are the members' attendance)."""
-    event = (Event.objects.select_related("volunteer_organization__place", "party_organization__grid", "venue")
+    event = (Event.objects.select_related("volunteer_organization__place", "party_organization__place", "venue")
              .filter(pk=pk).first())
     if event is None or not selectors.may_see_attendance(request.user, event):
         raise Http404

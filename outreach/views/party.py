@@ -61,11 +61,11 @@ def meetings(request):
     state = state if state in dict(STATES) else "overdue"
     today = timezone.localdate()
     children, totals = selectors.overdue_by_place(request.user, place, today)
-    orgs = {}
-    if children and children[0].place.level == Level.GRID:
-        orgs = dict(PartyOrganization.objects.filter(grid__in=[row.place for row in children])
-                    .values_list("grid_id", "pk"))
-    own_org = PartyOrganization.objects.filter(grid=place).first() if place.level == Level.GRID else None
+    # The organisations of the place and of the places below it (a community's committee, a grid's branch).
+    found = {org.place_id: org for org in PartyOrganization.objects.filter(
+        place__in=[place, *(row.place for row in children)])}
+    own_org = found.get(place.pk)
+    orgs = {place_id: org.pk for place_id, org in found.items()}
     # Without a place asked for, the list is every meeting the user reads (the table above is their home place's).
     rows, cursor = selectors.meetings_page(request.user, after=request.GET.get("after", ""), place_code=code and place.code,
                                            state="" if state == "all" else state, today=today)
@@ -86,9 +86,9 @@ def calendar(request, pk: int):
     members = list(PartyMember.objects.visible_to(request.user).filter(organization=organization)
                    .order_by("name", "id"))
     return render(request, "outreach/party/calendar.html", {
-        "organization": organization, "grid": organization.grid, "year": year, "months": months,
+        "organization": organization, "place": organization.place, "year": year, "months": months,
         "members": members, "kinds": MeetingKind.choices, "today": timezone.localdate(),
-        "can_record": scope.can_write_code(request.user, "branch_meeting", organization.grid.code),
+        "can_record": scope.can_write_code(request.user, "branch_meeting", organization.place.code),
     })
 
 

@@ -5,7 +5,7 @@
 // /cases/new/). The server decides again (the point must lie in the chosen grid), so this is only a convenience;
 // without scripts the list alone does it.
 //
-// <div id="case-map" data-geojson-url data-lng-input data-lat-input data-grid-select data-loading data-failed
+// <div id="case-map"|"event-map" data-geojson-url data-lng-input data-lat-input data-grid-select data-loading data-failed
 //      data-outside [data-not-offered] [data-say-choice] [data-tile-url data-tile-attribution]>, a [data-picked]
 // element for the words (data-picked-prefix) and an optional [data-locate-me] button.
 (function () {
@@ -246,7 +246,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const el = document.getElementById("case-map");
+    // The case forms' map (#case-map), or the event form's (#event-map: the venue's point only, no grid list).
+    const el = document.getElementById("case-map") || document.getElementById("event-map");
     if (el && window.L) pickerMap(el);
   });
 })();

@@ -48,11 +48,11 @@ def more_partners(cast):
 def more_party_organizations(cast):
     for n in range(MORE):
         grid = services.place_create(actor=cast.admin, parent=cast.place("C3"), name=f"新网格{n}")
-        outreach_services.party_org_create(actor=cast.admin, grid=grid, kind="group", name=f"新党小组{n}")
+        outreach_services.party_org_create(actor=cast.admin, place=grid, kind="group", name=f"新党小组{n}")
 
 
 def more_party_members(cast):
-    org = PartyOrganization.objects.get(grid=cast.place("G3"))
+    org = PartyOrganization.objects.get(place=cast.place("G3"))
     for n in range(MORE):
         outreach_services.party_member_register(
             actor=cast.admin, organization=org, name=f"新党员{n}", mobile=f"1370000010{n}",

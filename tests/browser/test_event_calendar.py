@@ -35,12 +35,26 @@ def test_an_official_publishes_an_event_and_it_shows_in_the_public_calendar(live
     desktop.fill("#id_address", "董庄社区党群服务中心")
     desktop.fill("#id_speakers", "李红霞、王志强")
     desktop.fill("#id_planned_audience", "80")
+    # The venue's point: a tap on the grids' map fills in the longitude and latitude and names the place.
+    desktop.wait_for_selector("#event-map[data-ready='true']")
+    desktop.locator("#event-map").scroll_into_view_if_needed()
+    grid, frame = desktop.locator("#event-map path.grid-shape >> nth=0").bounding_box(), \
+        desktop.locator("#event-map").bounding_box()
+    top, bottom = max(grid["y"], frame["y"]), min(grid["y"] + grid["height"], frame["y"] + frame["height"])
+    left, right = max(grid["x"], frame["x"]), min(grid["x"] + grid["width"], frame["x"] + frame["width"])
+    desktop.mouse.click((left + right) / 2, (top + bottom) / 2)
+    assert desktop.locator("[data-picked]").inner_text() == "地图位置：新兴街道 · 董庄社区 · 第1网格"
+    lng, lat = float(desktop.input_value("#id_lng")), float(desktop.input_value("#id_lat"))
     screenshot(desktop, "events-create-desktop")
     desktop.get_by_role("button", name="保存").click()
     desktop.wait_for_selector("[data-publish]")
     desktop.locator("[data-publish] button[type=submit]").click()
     desktop.wait_for_selector("text=已在公开活动日历中显示")
     assert desktop.locator("[data-status]").get_attribute("data-status") == "published"
+    from outreach.models import Event
+
+    saved = Event.objects.get(title="垃圾分类宣讲进社区")
+    assert (round(saved.lng, 6), round(saved.lat, 6)) == (lng, lat)
     screenshot(desktop, "events-published-desktop")
 
     phone.goto(f"{base}/gongshi/{cast.place('G1').code}/")

@@ -30,11 +30,12 @@ def test_street_terminal_counts_grids_staff_and_party_members_per_community(clie
     client.force_login(cast.user(Role.STREET_OFFICIAL))
     response = client.get(reverse("terminal", args=[cast.place("S1").code]))
     rows = {row.place.name: row for row in response.context["rows"]}
-    # 董庄社区: G1 (3 grid staff + 0) and G1b (1 worker); community official too.
-    assert (rows["董庄社区"].grids, rows["董庄社区"].staff, rows["董庄社区"].party_members) == (2, 5, 2)
-    assert (rows["健康社区"].grids, rows["健康社区"].staff, rows["健康社区"].party_members) == (1, 1, 1)
+    # 董庄社区: G1 (3 grid staff + 0) and G1b (1 worker); community official too. Its party members: one in each
+    # grid's group, one registered with the community's own committee.
+    assert (rows["董庄社区"].grids, rows["董庄社区"].staff, rows["董庄社区"].party_members) == (2, 5, 3)
+    assert (rows["健康社区"].grids, rows["健康社区"].staff, rows["健康社区"].party_members) == (1, 1, 2)
     # The street's own staff: its communities' people and the street official (tests/grids/test_staff_counts.py).
-    assert response.context["totals"] == {"grids": 3, "staff": 7, "party_members": 3}
+    assert response.context["totals"] == {"grids": 3, "staff": 7, "party_members": 5}
 
 
 def test_terminal_counts_follow_new_grids(client, cast):

@@ -26,39 +26,51 @@ from tests.scope import spec
 from tests.scope.matrix import AdminRelation, Driver, grid_anchor, key_of, new_key
 
 
-def _drop_party_org(world, grid: Place) -> None:
-    MeetingAttendance.objects.filter(meeting__organization__grid=grid).delete()
-    BranchMeeting.objects.filter(organization__grid=grid).delete()
-    PartyMember.objects.filter(organization__grid=grid).delete()
-    PartyOrganization.objects.filter(grid=grid).delete()
+def _drop_party_org(world, place: Place) -> None:
+    MeetingAttendance.objects.filter(meeting__organization__place=place).delete()
+    BranchMeeting.objects.filter(organization__place=place).delete()
+    PartyMember.objects.filter(organization__place=place).delete()
+    PartyOrganization.objects.filter(place=place).delete()
+
+
+# The communities of the cast with a party committee of their own (tests/cast.py).
+PARTY_COMMUNITIES = {"C1", "C2", "C3"}
+
+
+def party_anchor(target: str, mine: str, relation: str) -> str | None:
+    """Party organisations stand on communities and grids: a community's relation points at its own committee, a
+    street's or district's at a grid below (as for the grids' records)."""
+    if target in PARTY_COMMUNITIES:
+        return target
+    return grid_anchor(target, mine, relation)
 
 
 DRIVERS = {
     "party_org": Driver(
         key="party_org", model=PartyOrganization, admin_name="outreach_partyorganization",
         api_basename="party-organization",
-        anchor=grid_anchor,
-        find=lambda world, key: PartyOrganization.objects.get(grid=world.cast.places[key]),
+        anchor=party_anchor,
+        find=lambda world, key: PartyOrganization.objects.get(place=world.cast.places[key]),
         before_create=_drop_party_org,
         page_create=lambda world, p: {"kind": "branch", "name": "矩阵支部", "idempotency_key": new_key()},
         page_update=lambda o: {"kind": o.kind, "name": o.name + "改", "secretary": "", "version": o.version},
-        admin_create=lambda world, p: {"grid": p.pk, "kind": "branch", "name": "矩阵支部", "secretary": ""},
+        admin_create=lambda world, p: {"place": p.pk, "kind": "branch", "name": "矩阵支部", "secretary": ""},
         admin_update=lambda o: {"kind": o.kind, "name": o.name + "改", "secretary": ""},
-        api_create=lambda world, p: {"grid": p.code, "kind": "branch", "name": "矩阵支部"},
+        api_create=lambda world, p: {"place": p.code, "kind": "branch", "name": "矩阵支部"},
         api_update=lambda o: {"name": o.name + "改", "version": o.version},
     ),
     "party_member": Driver(
         key="party_member", model=PartyMember, admin_name="outreach_partymember", api_basename="party-member",
-        anchor=grid_anchor,
-        find=lambda world, key: PartyMember.objects.get(organization__grid=world.cast.places[key]),
+        anchor=party_anchor,
+        find=lambda world, key: PartyMember.objects.get(organization__place=world.cast.places[key]),
         page_create=lambda world, p: {"name": "矩阵党员", "mobile": "13811112222", "registered_on": "2025-01-01",
                                       "idempotency_key": new_key()},
         page_update=lambda o: {"name": o.name + "改", "mobile": o.mobile, "registered_on": str(o.registered_on),
                                "version": o.version},
-        admin_create=lambda world, p: {"organization": PartyOrganization.objects.get(grid=p).pk, "name": "矩阵党员",
+        admin_create=lambda world, p: {"organization": PartyOrganization.objects.get(place=p).pk, "name": "矩阵党员",
                                        "mobile": "13811112222", "registered_on": "2025-01-01"},
         admin_update=lambda o: {"name": o.name + "改", "mobile": o.mobile, "registered_on": str(o.registered_on)},
-        api_create=lambda world, p: {"organization": PartyOrganization.objects.get(grid=p).pk, "name": "矩阵党员",
+        api_create=lambda world, p: {"organization": PartyOrganization.objects.get(place=p).pk, "name": "矩阵党员",
                                      "mobile": "13811112222", "registered_on": "2025-01-01"},
         api_update=lambda o: {"name": o.name + "改", "version": o.version},
     ),
@@ -133,8 +145,8 @@ DRIVERS.update(LECTURER_DRIVERS)
 
 
 def _meeting(world, key: str) -> BranchMeeting:
-    """This month's 主题党日 of the grid's party organisation (made when the cast built the organisation)."""
-    return BranchMeeting.objects.get(organization__grid=world.cast.places[key], kind=MeetingKind.PARTY_DAY,
+    """This month's 主题党日 of the place's party organisation (made when the cast built the organisation)."""
+    return BranchMeeting.objects.get(organization__place=world.cast.places[key], kind=MeetingKind.PARTY_DAY,
                                      period=f"{timezone.localdate():%Y-%m}")
 
 
@@ -157,7 +169,7 @@ def _record(actor, meeting: BranchMeeting) -> BranchMeeting:
 
 DRIVERS["branch_meeting"] = Driver(
     key="branch_meeting", model=BranchMeeting, admin_name="outreach_branchmeeting", api_basename="branch-meeting",
-    anchor=grid_anchor, find=_meeting, mutable_field="minutes", surfaces=("service", "page", "api"),
+    anchor=party_anchor, find=_meeting, mutable_field="minutes", surfaces=("service", "page", "api"),
     service_update=_record,
     page_list_url="/outreach/party/?state=all",
     page_detail_url=lambda m: reverse("party_life:record", args=[m.pk]),
@@ -196,7 +208,7 @@ FOREIGN_KEYS = {
 }
 
 ADMIN_RELATIONS = [
-    AdminRelation("outreach_partyorganization", "grid", "add", "party_org", "place", ("grid",),
+    AdminRelation("outreach_partyorganization", "place", "add", "party_org", "place", ("grid",),
                   DRIVERS["party_org"].admin_create),
     AdminRelation("outreach_partymember", "organization", "add", "party_member", "party_org", ("grid",),
                   DRIVERS["party_member"].admin_create),

@@ -141,7 +141,7 @@ def test_a_cancelled_event_cannot_be_published_or_reported(cast):
 
 def test_an_instructor_records_events_at_their_grid_only(cast):
     instructor = cast.user(Role.INSTRUCTOR)
-    party = PartyOrganization.objects.get(grid=cast.place("G1"))
+    party = PartyOrganization.objects.get(place=cast.place("G1"))
     event = _draft(cast, actor=instructor, place="G1", organizer=party, kind="party_lesson")
     assert event.party_organization == party
     with pytest.raises(PermissionDenied):
@@ -151,7 +151,7 @@ def test_an_instructor_records_events_at_their_grid_only(cast):
 
 
 def test_an_organiser_out_of_sight_is_refused(cast):
-    hidden = PartyOrganization.objects.get(grid=cast.place("G3"))
+    hidden = PartyOrganization.objects.get(place=cast.place("G3"))
     with pytest.raises(ValidationError) as refused:
         _draft(cast, organizer=hidden)
     assert "主办方" in str(refused.value)

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 def branch(cast):
     """第3网格党支部 under 董庄社区 (C1): 甲 (a member only), 乙 (a member and a volunteer of the C1 organisation)."""
     grid = grid_services.place_create(actor=cast.admin, parent=cast.place("C1"), name="第3网格")
-    branch = services.party_org_create(actor=cast.admin, grid=grid, kind="branch", name="第3网格党支部")
+    branch = services.party_org_create(actor=cast.admin, place=grid, kind="branch", name="第3网格党支部")
     for name, mobile in (("甲", "13711110001"), ("乙", "13711110002")):
         services.party_member_register(actor=cast.admin, organization=branch, name=name, mobile=mobile,
                                        registered_on=datetime.date(2024, 1, 1), workplace="区教育局机关党支部")
@@ -44,7 +44,7 @@ def branch(cast):
 
 @pytest.fixture
 def volunteer_yi(cast, branch):
-    person = services.volunteer_register(actor=cast.admin, home=branch.grid, name="乙", mobile="13711110002")
+    person = services.volunteer_register(actor=cast.admin, home=branch.place, name="乙", mobile="13711110002")
     services.volunteer_join(actor=cast.admin, volunteer=person, organization=organization(cast),
                             joined_on=datetime.date(2026, 1, 1))
     return person
@@ -53,7 +53,7 @@ def volunteer_yi(cast, branch):
 def party_event(branch, *, kind=EventKind.PARTY_DAY, counts_as_service=False, starts=None, hours=2) -> Event:
     starts = starts or at(20, 9)
     return Event.objects.create(
-        kind=kind, title="主题党日：清洁家园", status=EventStatus.PUBLISHED, venue=branch.grid, lng=VENUE[0],
+        kind=kind, title="主题党日：清洁家园", status=EventStatus.PUBLISHED, venue=branch.place, lng=VENUE[0],
         lat=VENUE[1], starts_at=starts, ends_at=starts + datetime.timedelta(hours=hours), party_organization=branch,
         counts_as_service=counts_as_service)
 

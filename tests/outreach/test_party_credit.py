@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def branch(cast):
     grid = grid_services.place_create(actor=cast.admin, parent=cast.place("C1"), name="第3网格")
-    branch = services.party_org_create(actor=cast.admin, grid=grid, kind="branch", name="第3网格党支部")
+    branch = services.party_org_create(actor=cast.admin, place=grid, kind="branch", name="第3网格党支部")
     services.party_member_register(actor=cast.admin, organization=branch, name="甲", mobile="13711110001",
                                    registered_on=datetime.date(2024, 1, 1))
     services.party_member_register(actor=cast.admin, organization=branch, name="乙", mobile="13711110002",

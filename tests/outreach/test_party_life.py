@@ -40,26 +40,26 @@ Q4 = Period.quarter(2025, 4)
 
 
 def org(cast, key: str) -> PartyOrganization:
-    return PartyOrganization.objects.get(grid=cast.place(key))
+    return PartyOrganization.objects.get(place=cast.place(key))
 
 
 def member(cast, key: str) -> PartyMember:
-    return PartyMember.objects.get(organization__grid=cast.place(key))
+    return PartyMember.objects.get(organization__place=cast.place(key))
 
 
 def meeting(cast, key: str, kind: str, period: str) -> BranchMeeting:
-    return BranchMeeting.objects.get(organization__grid=cast.place(key), kind=kind, period=period)
+    return BranchMeeting.objects.get(organization__place=cast.place(key), kind=kind, period=period)
 
 
 def schedule_2025(cast, months=(11, 12)) -> None:
-    orgs = list(PartyOrganization.objects.filter(grid__in=[cast.place(k) for k in ("G1", "G1b", "G2", "G3")]))
+    orgs = list(PartyOrganization.objects.filter(place__in=[cast.place(k) for k in ("G1", "G1b", "G2", "G3")]))
     for month in months:
         services.branch_meetings_schedule(day=datetime.date(2025, month, 1), organizations=orgs)
 
 
 def record(cast, m: BranchMeeting, held_on: datetime.date, present=None, **extra) -> BranchMeeting:
     present = [PartyMember.objects.filter(organization=m.organization).first()] if present is None else present
-    return services.branch_meeting_record(actor=cast.user(Role.INSTRUCTOR) if m.organization.grid == cast.place("G1")
+    return services.branch_meeting_record(actor=cast.user(Role.INSTRUCTOR) if m.organization.place == cast.place("G1")
                                           else cast.admin, meeting=m, held_on=held_on, minutes="学习党章，讨论议题。",
                                           present=present, **extra)
 
@@ -68,7 +68,7 @@ def record(cast, m: BranchMeeting, held_on: datetime.date, present=None, **extra
 def branch(cast):
     """A 党支部 (a branch holds all five kinds) on a new grid of 董庄 C1, with two members."""
     grid = grid_services.place_create(actor=cast.admin, parent=cast.place("C1"), name="第3网格")
-    organization = services.party_org_create(actor=cast.admin, grid=grid, kind="branch", name="第3网格党支部")
+    organization = services.party_org_create(actor=cast.admin, place=grid, kind="branch", name="第3网格党支部")
     for name, mobile in (("甲", "13711110001"), ("乙", "13711110002")):
         services.party_member_register(actor=cast.admin, organization=organization, name=name, mobile=mobile,
                                        registered_on=datetime.date(2024, 1, 1))
@@ -116,7 +116,8 @@ def test_the_daily_task_schedules_every_organisation(cast, settings):
     from outreach.tasks import branch_meetings_schedule_task
 
     assert settings.CELERY_BEAT_SCHEDULE["branch-meetings"]["task"] == "outreach.tasks.branch_meetings_schedule_task"
-    assert branch_meetings_schedule_task("2025-11-03") == 5 * 3  # five organisations of the cast, three kinds each
+    # the cast's five grid groups and three community committees, three kinds each
+    assert branch_meetings_schedule_task("2025-11-03") == (5 + 3) * 3
     assert branch_meetings_schedule_task("2025-11-20") == 0
 
 
@@ -205,7 +206,7 @@ def test_a_grid_worker_does_not_record_meetings(cast):
 
 def _party_day_event(cast, organization, day: datetime.date, title="主题党日") -> Event:
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-    return Event.objects.create(kind=EventKind.PARTY_DAY, title=title, venue=organization.grid, starts_at=start,
+    return Event.objects.create(kind=EventKind.PARTY_DAY, title=title, venue=organization.place, starts_at=start,
                                 ends_at=start + datetime.timedelta(hours=2), party_organization=organization,
                                 status="held")
 
@@ -260,7 +261,7 @@ def test_the_quarterly_return_lists_each_workplace_member_with_their_quarter(cas
     _workplace_members(cast)
     record(cast, meeting(cast, "G1", MeetingKind.GROUP, "2025-11"), datetime.date(2025, 11, 20))
     rows = selectors.workplace_return(cast.user(Role.DISTRICT_OFFICIAL), "区教育局机关党支部", Q4)
-    assert [(r["member"].organization.grid.code, r["due"], r["record"].attended) for r in rows] == [
+    assert [(r["member"].organization.place.code, r["due"], r["record"].attended) for r in rows] == [
         (cast.place("G1").code, 5, 1),  # Nov and Dec: group + party day each, the Q4 lesson
         (cast.place("G2").code, 5, 0),
     ]
@@ -354,7 +355,7 @@ def test_the_overview_lists_overdue_meetings_in_constant_queries(cast, client, d
     assert rows and all(r.current_state == MeetingState.OVERDUE for r in rows)
     c1 = next(row for row in response.context["children"] if row.place == cast.place("C1"))
     assert c1.overdue == BranchMeeting.objects.overdue().filter(
-        organization__grid__code__startswith=cast.place("C1").code).count()
+        organization__place__code__startswith=cast.place("C1").code).count()
 
 
 def test_department_staff_are_not_offered_party_life(cast, client):
@@ -415,8 +416,9 @@ def test_the_demo_year_records_most_meetings_leaves_some_overdue_and_runs_once(c
 
     today = datetime.date(2025, 12, 15)
     first = load_party_history(today=today)
-    # the cast's 新兴街道 (G1, G1b, G2) and 丁庄社区 (G3): three kinds of a party group, a year of them
-    assert first["meetings"] == 4 * (12 + 4 + 12)  # January to December: group meetings, lessons, party days
+    # the cast's 新兴街道 (groups G1, G1b, G2; committees C1, C2) and 丁庄社区 (group G3, committee C3): three kinds
+    # each, a year of them: January to December, the monthly meetings (group or committee), lessons, party days
+    assert first["meetings"] == 7 * (12 + 4 + 12)
     meetings = BranchMeeting.objects.filter(due_on__year=2025)
     assert meetings.held().count() == first["held"] > 0
     assert meetings.overdue(today).exists()

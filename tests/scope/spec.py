@@ -152,14 +152,16 @@ WRITE = {
     "membership": {**{r: "below" for r in OFFICIALS}, "security_admin": "subtree"},
     "department": {"district_official": "subtree", "system_admin": "subtree"},
     "partner": {**{r: "below" for r in OFFICIALS}, "grid_head": "subtree", "system_admin": "subtree"},
-    "party_org": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
-    "party_member": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    # A community's own party organisation (社区党委) is kept by the community's officials; a grid's by its instructor
+    # and the officials above.
+    "party_org": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    "party_member": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     # Volunteers are registered by the offices where they live and the grid's instructor; hours are countersigned
     # (update) and honour hours entered (create) by the office of the recording organisation's place.
     "volunteer": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "service_hours": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
-    # recorded (held, minutes, attendance) by the grid's instructor and the officials above it
-    "branch_meeting": {**{r: "below" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
+    # recorded (held, minutes, attendance) by the grid's instructor and the officials of the place and above it
+    "branch_meeting": {**{r: "subtree" for r in OFFICIALS}, "instructor": "subtree", "system_admin": "subtree"},
     "household": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     "site": {**{r: "below" for r in OFFICIALS}, **{r: "subtree" for r in GRID_ROLES}, "system_admin": "subtree"},
     # Only the grid's own workers (and its head) walk it; nobody edits a ledger entry from above.
