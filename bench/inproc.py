@@ -238,9 +238,8 @@ def aggregates() -> dict:
             return cursor.fetchall()
 
     # The aggregate the build writes: the ORM's figure queries composed into the upsert's SELECT, run alone.
-    select, params = reports.report_select(day, DISTRICT_CODE)
-
     def orm_figures():
+        select, params = reports.report_select(day, DISTRICT_CODE)
         with connection.cursor() as cursor:
             cursor.execute(select, params)
             return cursor.fetchall()

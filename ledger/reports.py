@@ -12,6 +12,7 @@ ever orphaned.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -55,14 +56,17 @@ def _rolled_up(queryset: QuerySet, grid_path: str, levels, under: str | None, **
             .values(prefix=F(f"{grid_path}prefixes__prefix")).annotate(**aggregates).order_by())
 
 
-def figure_querysets(day: datetime.date, levels=REPORT_LEVELS, under: str | None = None) -> dict[str, QuerySet]:
-    """The day's figures as grouped querysets keyed by code (`prefix`): patrols, visits, grids and short grids."""
+def figure_querysets(day: datetime.date, levels=REPORT_LEVELS, under: str | None = None,
+                     minimum: int | None = None) -> dict[str, QuerySet]:
+    """The day's figures as grouped querysets keyed by code (`prefix`): patrols, visits, grids and short grids.
+    `minimum`: the district's daily patrol minimum in minutes (MIN_DAILY_PATROL_MINUTES by default)."""
     start, end = day_window(day)
     finding = Q(category__isnull=False)
     # Each grid against its own minimum (Place.patrol_minimum_minutes), the district's where it has none.
     patrolled = (Patrol.objects.filter(grid=OuterRef("pk"), started_at__gte=start, started_at__lt=end)
                  .values("grid").annotate(seconds=Sum("duration_seconds")).values("seconds"))
-    minimum = Coalesce("patrol_minimum_minutes", Value(settings.MIN_DAILY_PATROL_MINUTES), output_field=IntegerField())
+    minimum = Coalesce("patrol_minimum_minutes", Value(minimum or settings.MIN_DAILY_PATROL_MINUTES),
+                       output_field=IntegerField())
     short = (Place.objects.filter(level=Level.GRID)
              .annotate(patrolled=Coalesce(Subquery(patrolled), 0, output_field=IntegerField()))
              .filter(patrolled__lt=minimum * 60))
@@ -113,25 +117,66 @@ SHORT_LISTS = {
 }
 
 
-def _report_parts(day: datetime.date, under: str) -> tuple[str, list, str, list]:
-    """The CTEs (the ORM's figure queries, compiled) and the SELECT of the subtree's reports, each with its params."""
+# What the compiled statement is built with once, to be found again among its params (none is a real value).
+_SENTINEL_DAY = datetime.date(1901, 2, 3)
+_SENTINEL_MINIMUM = 987_654_321
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(vendor: str, depth: int) -> tuple[str, tuple, str]:
+    """The ORM's figure queries for a subtree of codes `depth` long, compiled once per database and depth (the
+    compiling costs more than running the statement on a small district): the CTEs' SQL, for each of their params
+    the value or the name of the argument it stands for, and the SELECT joining them to the subtree's places."""
+    under = "9" * depth
     levels = levels_under(under)
-    figures = figure_querysets(day, levels, under)
-    short_list, no_codes = SHORT_LISTS[connection.vendor]
-    ctes, cte_params = [], []
+    figures = figure_querysets(_SENTINEL_DAY, levels, under, _SENTINEL_MINIMUM)
+    slots = _slots(_SENTINEL_DAY, under, _SENTINEL_MINIMUM)
+    short_list, no_codes = SHORT_LISTS[vendor]
+    ctes, params = [], []
     for name, queryset in figures.items():
-        sql, params = queryset.query.sql_with_params()
+        sql, cte_params = queryset.query.sql_with_params()
         ctes.append(f"f_{name} AS ({short_list.format(sql) if name == 'short' else sql})")
-        cte_params += params
-    ops = connection.ops
+        params += [slots.get(_hashable(value), _Const(value)) for value in cte_params]
+    found = {param for param in params if isinstance(param, str)}
+    if found != set(slots.values()):  # a Django that renders a lookup's param differently: say so, never guess
+        raise RuntimeError(f"daily report statement: params {sorted(set(slots.values()) - found)} not found")
     columns = ", ".join(f"COALESCE(f_{table}.{column}, 0)" for column, table in FIGURE_COLUMNS.items())
     joins = " ".join(f"LEFT JOIN f_{name} ON f_{name}.prefix = p.code" for name in figures)
     select = (f"SELECT p.id, %s, %s, {columns}, COALESCE(f_short.codes, {no_codes}) "
               f"FROM {Place._meta.db_table} p {joins} "
               f"WHERE p.level IN ({', '.join(['%s'] * len(levels))}) AND p.code LIKE %s")
-    select_params = [ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(timezone.now()), *levels,
-                     f"{under}%"]
-    return "WITH " + ", ".join(ctes), cte_params, select, select_params
+    return "WITH " + ", ".join(ctes), tuple(params), select
+
+
+class _Const:
+    """A param of the compiled statement that is the same for every build (a level, a zero)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _hashable(value):
+    return value if isinstance(value, (str, int, float, datetime.date, datetime.datetime)) else id(value)
+
+
+def _slots(day: datetime.date, under: str, minimum: int) -> dict:
+    """The params the figure queries compile from the build's arguments (as the database adapter receives them),
+    each with the argument's name."""
+    ops = connection.ops
+    start, end = day_window(day)
+    return {ops.adapt_datetimefield_value(start): "start", ops.adapt_datetimefield_value(end): "end",
+            f"{under}%": "under", minimum: "minimum"}
+
+
+def _report_parts(day: datetime.date, under: str) -> tuple[str, list, str, list]:
+    """The CTEs (the ORM's figure queries, compiled) and the SELECT of the subtree's reports, each with its params."""
+    ctes, slots, select = _compiled(connection.vendor, len(under))
+    values = {name: value for value, name in _slots(day, under, settings.MIN_DAILY_PATROL_MINUTES).items()}
+    cte_params = [slot.value if isinstance(slot, _Const) else values[slot] for slot in slots]
+    ops = connection.ops
+    select_params = [ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(timezone.now()),
+                     *levels_under(under), f"{under}%"]
+    return ctes, cte_params, select, select_params
 
 
 REPORT_COLUMNS = ["place_id", "date", "built_at", *FIGURE_COLUMNS, "short_grids"]

@@ -155,3 +155,23 @@ def test_late_records_of_another_district_or_day_wait_apart(cast, day, broker, d
     assert sorted(m.args for m in OutboxMessage.objects.filter(task=TASK)) == sorted([
         [day.isoformat(), cast.place("D").code], [day.isoformat(), cast.place("D2").code],
         [(day - datetime.timedelta(days=1)).isoformat(), cast.place("D").code]])
+
+
+def test_the_stored_figures_are_the_orms_on_every_day_and_minimum(cast, day, settings):
+    """The statement is compiled once; each build puts its own day, subtree and minimum into it."""
+    from ledger.reports import FIGURE_COLUMNS, day_figures
+
+    _patrol(cast, "G1", day, 50)
+    _patrol(cast, "G2", day - datetime.timedelta(days=1), 20)
+    for when, minimum in ((day, 45), (day - datetime.timedelta(days=1), 15)):
+        settings.MIN_DAILY_PATROL_MINUTES = minimum
+        daily_report_build(when)
+        figures = day_figures(when)
+        for report in DailyReport.objects.filter(date=when).select_related("place"):
+            expected = [next((f[report.place.code][c] for f in figures if c in f.get(report.place.code, {})), 0)
+                        for c in FIGURE_COLUMNS]
+            assert [getattr(report, c) for c in FIGURE_COLUMNS] == expected, report.place.code
+    d = _rows(day, "D", cast=cast)[cast.place("D").pk]
+    assert d.short_grids == sorted(cast.place(k).code for k in ("G1b", "G2", "G3"))  # G1: 50 ≥ 45 minutes
+    before = _rows(day - datetime.timedelta(days=1), "D", cast=cast)[cast.place("D").pk]
+    assert before.short_grids == sorted(cast.place(k).code for k in ("G1", "G1b", "G3"))  # G2: 20 ≥ 15
