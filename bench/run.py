@@ -454,7 +454,8 @@ def markdown(results: list[dict], lines, info: dict) -> str:
                        f"{p['queries']} | {errors} |")
         a, e = r["aggregates"], r["export"]
         out += ["", f"Daily report for {a['day']} (whole district): daily_report_build {a['daily_report_build_ms']:.1f} ms "
-                f"(its grouped ORM queries alone {a['orm_figures_ms']:.1f} ms, the rest replacing the stored reports) vs one "
+                f"(its INSERT's SELECT alone, the ORM's figure queries composed, {a['orm_figures_ms']:.1f} ms; the rest upserting "
+                f"the stored reports) vs one "
                 f"raw SQL statement computing the same figures {a['raw_sql_ms']:.1f} ms → aggregate "
                 f"{a['figures_ratio']:.2f}× (whole build {a['ratio']:.2f}×); figures agree: "
                 f"{a['agree']}.",

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grids.models import Level, Place
+from grids.models import CODE_LENGTH, Level, Place
 from wudu import outbox, scope
 from wudu.images import store_photos
 from wudu.rules import MAX_PHOTOS
@@ -296,13 +296,17 @@ def visit_add_photos(*, actor, visit: Visit, photos: Iterable) -> Visit:
 
 
 def _rebuild_later(grid_id: int, day: datetime.date) -> None:
-    """A record for a day already reported (late, offline) rebuilds that day's report after commit."""
-    if not DailyReport.objects.filter(place_id=grid_id, date=day).exists():
+    """A record for a day already reported (late, offline) rebuilds that day's report of its district."""
+    code = DailyReport.objects.filter(place_id=grid_id, date=day).values_list("place__code", flat=True).first()
+    if code is None:
         return  # not reported yet: the 21:00 build will count it
-
-    # Through the outbox, written with the record: a broker outage delays the rebuild, never loses it. Each late
-    # record asks for its own rebuild (a rebuild is idempotent: the day's reports are replaced whole).
-    outbox.enqueue(daily_report_build_task, day.isoformat(), key=f"daily-report:{day.isoformat()}:{uuid.uuid4().hex}")
+    district = code[:CODE_LENGTH[Level.DISTRICT]]
+    # Through the outbox, written with the record: a broker outage delays the rebuild, never loses it. Debounced:
+    # the late records of one district and day within the delay (a phone syncing its offline queue) share one
+    # rebuild, run after them; a rebuild is idempotent (an upsert of the district's rows for the day).
+    outbox.enqueue_coalesced(daily_report_build_task, day.isoformat(), district,
+                             group=f"daily-report:{district}:{day.isoformat()}",
+                             delay=datetime.timedelta(seconds=settings.DAILY_REPORT_REBUILD_DELAY_SECONDS))
 
 
 # ---------------------------------------------------------------------------------------------- spot checks

@@ -10,15 +10,16 @@ OPTIONS = {"time_limit": 240, "soft_time_limit": 200, "autoretry_for": (OSError,
            "retry_backoff": True}
 
 
-def _build(day: str | None) -> int:
+def _build(day: str | None, under: str | None = None) -> int:
     date = datetime.date.fromisoformat(day) if day else timezone.localdate()
-    return reports.daily_report_build(date)
+    return reports.daily_report_build(date, under)
 
 
 @shared_task(**OPTIONS)
-def daily_report_build_task(day: str | None = None) -> int:
-    """Build (or rebuild) the daily reports of `day` (ISO date; today in Asia/Shanghai by default)."""
-    return _build(day)
+def daily_report_build_task(day: str | None = None, under: str | None = None) -> int:
+    """Build (or rebuild) the daily reports of `day` (ISO date; today in Asia/Shanghai by default): of the places
+    under `under` (a district's code: a late record's rebuild), or of every district, one after the other (beat)."""
+    return _build(day, under)
 
 
 # The task's name before the ledger left grids: messages queued by an older release (a late record's rebuild,

@@ -265,12 +265,13 @@ def test_a_late_visit_queues_its_days_rebuild_through_the_outbox(cast, broker, d
         ledger.patrol_end(actor=worker, patrol=patrol, ended_at=at + datetime.timedelta(minutes=40))
         ledger.visit_record(actor=worker, patrol=patrol, client_id=uuid.uuid4(), visit_type="patrol",
                             visited_at=at + datetime.timedelta(minutes=20))
+    # One rebuild of the district's day for both late records (debounced), sent by the relay once due.
     rows = OutboxMessage.objects.filter(task="ledger.tasks.daily_report_build_task", sent_at__isnull=True)
-    assert [row.args for row in rows] == [[yesterday.isoformat()]] * 2
+    assert [row.args for row in rows] == [[yesterday.isoformat(), cast.place("D").code]]
 
     broker.down = False
     outbox.relay(now=later())
-    assert [args for task, args, _key in broker.received] == [[yesterday.isoformat()]] * 2
+    assert [args for task, args, _key in broker.received] == [[yesterday.isoformat(), cast.place("D").code]]
 
 
 # ---------------------------------------------------------------------------------------------- lost tasks

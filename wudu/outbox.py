@@ -6,6 +6,8 @@ loses nothing and blocks nobody.
   touches the result backend (the message asks for no result); a broker that does not answer leaves the row
   unsent and the request answers at once. With no broker (`CELERY_TASK_ALWAYS_EAGER`, the embedded default) the
   task runs in-process on commit, as `.delay()` did.
+- `enqueue_coalesced(task, *args, group=..., delay=...)` debounces: one waiting message per group, published by
+  the relay `delay` after the first change asked for it (a burst of late records → one run, after the burst).
 - `relay()` publishes every unsent row that is due, oldest first, with a growing back-off between attempts of one
   row; `manage.py outbox_relay` runs it in a loop beside the worker, and beat's `outbox_relay_task` is a second
   path. Delivery is at least once: a message may arrive twice (published, then the relay or the web process died
@@ -48,6 +50,31 @@ def enqueue(task, *args, key: str | None = None, **kwargs) -> OutboxMessage:
                             next_attempt_at=now + RELAY_GRACE)
     OutboxMessage.objects.bulk_create([message], ignore_conflicts=True)
     transaction.on_commit(lambda: _after_commit(message))
+    return message
+
+
+def enqueue_coalesced(task, *args, group: str, delay: datetime.timedelta, **kwargs) -> OutboxMessage | None:
+    """Debounced `enqueue`: while a message of `group` is still waiting, another change joins it instead of adding
+    one. The first change writes a message due `delay` later (the relay publishes it; nothing is sent on commit),
+    so a burst (a phone syncing a day of offline visits) runs the task once, after the burst, and sees all of it.
+
+    Returns the new message, or None when a waiting one will do. Waiting means unsent and not being published
+    now: the row is locked (FOR UPDATE) until the caller commits, so the relay cannot send it before the caller's
+    change is visible; a row the relay holds is skipped and a new message written (at worst one run more, never
+    one less). SQLite has no row locks: a relay publishing at that instant may run the task before the change
+    commits (its writers are serialized; the task runs eagerly there by default, see below). Without a broker
+    (eager) there is nothing to wait for: the task runs on commit, as `enqueue`'s do."""
+    if settings.CELERY_TASK_ALWAYS_EAGER or delay <= datetime.timedelta(0):
+        return enqueue(task, *args, key=f"{group}:{uuid.uuid4().hex}", **kwargs)
+    waiting = list(OutboxMessage.objects.select_for_update(skip_locked=True)
+                   .filter(key__startswith=f"{group}:", sent_at__isnull=True).values_list("id", flat=True)[:1])
+    if waiting:
+        return None
+    name = task if isinstance(task, str) else task.name
+    now = timezone.now()
+    message = OutboxMessage(key=f"{group}:{uuid.uuid4().hex}", task=name, args=list(args), kwargs=kwargs,
+                            created_at=now, next_attempt_at=now + delay)
+    message.save(force_insert=True)
     return message
 
 

@@ -370,7 +370,8 @@ CELERY_BEAT_SCHEDULE = {
         # A heartbeat delivered late (after an outage) must not make a dead beat look alive.
         "options": {"expires": HEARTBEAT_SECONDS},
     },
-    # 日报告 at 21:00 Asia/Shanghai (CELERY_TIMEZONE); late records rebuild their day on their own.
+    # 日报告 at 21:00 Asia/Shanghai (CELERY_TIMEZONE), district by district in one task; late records rebuild
+    # their district's day on their own (debounced, DAILY_REPORT_REBUILD_DELAY_SECONDS).
     "daily-report": {
         "task": "ledger.tasks.daily_report_build_task",
         "schedule": crontab(hour=21, minute=0),
@@ -705,6 +706,15 @@ INSPECTION_CONFIRM_PER_IP_PER_HOUR = env.int("INSPECTION_CONFIRM_PER_IP_PER_HOUR
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RectificationStatusEnum"] = "inspections.models.TaskStatus"
 # The API's name for the kind of a ladder document (督办通知书, 提醒书, 告诫书, 问责书: inspections/api/ladder.py).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NoticeKindEnum"] = "inspections.api.ladder.NOTICE_KINDS"
+
+# The daily report's rebuild after late records (ledger.services._rebuild_later): the late records of one district
+# and day within this many seconds share one rebuild, run after them (0: one rebuild per record, at once). Kept
+# well below OUTBOX_HEALTH_MAX_AGE_SECONDS (a waiting rebuild is an unsent outbox row).
+DAILY_REPORT_REBUILD_DELAY_SECONDS = env.int("DAILY_REPORT_REBUILD_DELAY_SECONDS", default=60)
+if not 0 <= DAILY_REPORT_REBUILD_DELAY_SECONDS <= OUTBOX_HEALTH_MAX_AGE_SECONDS // 2:
+    raise ImproperlyConfigured(
+        f"DAILY_REPORT_REBUILD_DELAY_SECONDS must be between 0 and {OUTBOX_HEALTH_MAX_AGE_SECONDS // 2} (half of "
+        f"OUTBOX_HEALTH_MAX_AGE_SECONDS), not {DAILY_REPORT_REBUILD_DELAY_SECONDS}.")
 
 LOGGING = {
     "version": 1,

@@ -168,7 +168,7 @@ def runs_of(live: LiveCelery, key: str) -> int:
     return len(re.findall(rf"Task [\w.]+\[{re.escape(key)}\] succeeded", worker_log(live)))
 
 
-def test_a_broker_outage_loses_nothing_and_blocks_nobody(transactional_db, on_own_broker):
+def test_a_broker_outage_loses_nothing_and_blocks_nobody(transactional_db, on_own_broker, settings):
     from django.test import Client
     from django.utils import timezone
     from rest_framework.test import APIClient
@@ -183,6 +183,8 @@ def test_a_broker_outage_loses_nothing_and_blocks_nobody(transactional_db, on_ow
     from wudu.models import OutboxEffect, OutboxMessage
 
     live = on_own_broker
+    # The late patrol's rebuild is sent at once, like the notices (its debounce is tests/ledger's; 60 s here).
+    settings.DAILY_REPORT_REBUILD_DELAY_SECONDS = 0
     cast = build_cast()
     city = cases.case_category_create(
         actor=cast.admin, district=cast.place("D"), code="shirong", name="市容环境",

@@ -95,15 +95,15 @@ def test_the_task_builds_today_by_default(cast):
 
 
 def test_building_a_day_costs_the_same_queries_whatever_the_grids(
-    # one UNION ALL per table (patrols, visits, grids) for all levels, the places, delete + insert in a savepoint
+    # the districts, then per district (two here) one INSERT … SELECT … ON CONFLICT in a savepoint
     cast, patrolled, django_assert_num_queries):
     from grids import services
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         daily_report_build(patrolled)
     for n in range(5):
         services.place_create(actor=cast.admin, parent=cast.place("C2"), name=f"新网格{n}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         daily_report_build(patrolled)
 
 
