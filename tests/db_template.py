@@ -55,15 +55,14 @@ def schema_key() -> str:
         requirements = base / "requirements.txt"
         if requirements.exists():
             digest.update(requirements.read_bytes())
-        files: set[Path] = set()
-        for app in apps.get_app_configs():
+        for app in sorted(apps.get_app_configs(), key=lambda app: app.label):
             root = Path(app.path)
             if root.is_relative_to(base) and "site-packages" not in root.parts:
-                files.update(root.rglob("*.py"))  # a project app: all of it (its migrations import its modules)
+                files = root.rglob("*.py")  # a project app: all of it (its migrations import its modules)
             else:
-                files.update((root / "migrations").glob("*.py"))
-        for path in sorted(files):
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+                files = (root / "migrations").glob("*.py")
+            for path in sorted(files):  # named relative to the app: the same wherever the checkout or venv is
+                digest.update(f"{app.label}/{path.relative_to(root)}".encode() + b"\0" + path.read_bytes())
         _KEY = digest.hexdigest()[:12]
     return _KEY
 
