@@ -11,6 +11,9 @@
 #   TEST_DATABASE_URL     PostgreSQL for the second phase (default postgres://postgres@127.0.0.1:5432/wudu;
 #                         pytest-django creates and drops test_<name>, test_<name>_gw0, … beside it)
 #   TEST_BROKER_URL       Redis for the live Celery phase (default redis://127.0.0.1:6379/5, purged there)
+#   TEST_DB_TEMPLATE=0    migrate each process's test database instead of copying a template (tests/db_template.py:
+#                         the templates are wudu-test-db-<key>.sqlite3 in $TMPDIR and test_<name>_tpl_<key> beside
+#                         the test databases, kept for the next run of the same schema)
 #   REQUIRE_SERVICES=1    a phase skipped because PostgreSQL or Redis does not answer is a failure (CI sets it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
