@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tests import cast_store
+from tests import cast_store, db_template
 from tests.cast import build_cast
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be allowed there.
@@ -68,6 +68,8 @@ def shared_cast(cast):
 
 def pytest_configure(config):
     from django.conf import settings
+
+    db_template.install()  # each process's test database is a copy of one migrated once (tests/db_template.py)
 
     # Hashing is not what these tests are about; the fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
