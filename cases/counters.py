@@ -108,8 +108,7 @@ def rows_visible_to(user):
 
     The scope's prefixes are reduced to the outermost ones (a street and a community inside it read the street's
     rows); a department's grant (prefix and department) reads that department's rows. It does not map when a grant
-    reads only strictly below its place, sits at a code that is no counted level, or a whole prefix lies inside a
-    department's prefix (the department's rows would count its cases twice): no role has such a scope today."""
+    reads only strictly below its place or sits at a code that is no counted level: no role's read does today."""
     reach = scope.read_reach(user, "case")
     if reach is None:  # a superuser: every city
         return CaseCounter.objects.filter(prefix__in=Place.objects.filter(level=PlaceLevel.CITY).values("code"))
@@ -122,10 +121,13 @@ def rows_visible_to(user):
     by_department = {(prefix, department) for prefix, department in by_department
                      if not any(prefix != other and prefix.startswith(other) and (other, department) in by_department
                                 for other, _d in by_department)}
-    if any(other.startswith(prefix) for prefix, _department in by_department for other in whole):
-        return None
-    parts = ([Q(prefix__in=sorted(whole))] if whole else []) + [
-        Q(prefix=prefix, department_key=department) for prefix, department in sorted(by_department)]
+    parts = [Q(prefix=prefix, department_key=department) for prefix, department in sorted(by_department)]
+    if whole:
+        # A whole prefix inside a department's (a department's staff member who also walks a grid): that
+        # department's cases there are in the department's rows already; the grid's rows give the others.
+        inside = [Q(prefix=other, department_key=department) for prefix, department in sorted(by_department)
+                  for other in sorted(whole) if other.startswith(prefix)]
+        parts.append(Q(prefix__in=sorted(whole)) & ~reduce(or_, inside) if inside else Q(prefix__in=sorted(whole)))
     if not parts:
         return CaseCounter.objects.none()
     return CaseCounter.objects.filter(reduce(or_, parts))
