@@ -16,13 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases import counters, selectors, services, timers
-from cases.models import Case, CaseCategory, CaseCounter, LimitUnit, Source
+from cases.models import Alert, Case, CaseCategory, CaseCounter, LimitUnit, Source
 from grids import services as grid_services
 from tests.cast import PASSWORD, appoint_multi_role, build_cast
 from tests.test_concurrency import _race
 from wudu.errors import Conflict
 
 from .conftest import key
+from .test_provisional_calendar import at, category, dispatch_at, enter_2027
 
 QUEUES = (selectors.CENTER_QUEUES, selectors.DEPARTMENT_QUEUES)
 
@@ -142,6 +143,17 @@ def test_after_any_steps_the_counters_are_a_recount_of_the_cases(data, cast, cat
             except (ValidationError, PermissionDenied, Conflict):
                 pass  # a step the case is not in the state for: nothing moves
         assert counters.differences() == {}, move
+
+
+def test_a_due_soon_mark_lifted_by_the_official_calendar_leaves_the_due_soon_tab(cast):
+    case = dispatch_at(cast, category(cast, 15), at(2026, 12, 24))
+    services.case_timers_run(now=at(2027, 1, 11, 9))
+    center = cast.user("command_center")
+    assert selectors.queue_counts(center, selectors.CENTER_QUEUES)["due_soon"] == 1
+    enter_2027(now=at(2027, 1, 11, 10))  # the recounted deadline moves the due-soon point out
+    case.refresh_from_db()
+    assert case.alert == Alert.NONE and selectors.queue_counts(center, selectors.CENTER_QUEUES)["due_soon"] == 0
+    assert counters.differences() == {}
 
 
 # ---------------------------------------------------------------------------------------------- recount, repair
