@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -17,11 +18,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grids.models import Place
 from wudu import scope
 from wudu.duties import Duty, has_duty
 from wudu.scope import Role
 
-from . import calendar
+from . import calendar, counters
 from .models import OPEN, Alert, Case, CaseEvent, Holiday, HolidayYear, LimitUnit, Notification
 
 RULES_SOURCE = "《全国年节及纪念日放假办法》推算（暂定）"
@@ -202,6 +204,7 @@ def _recount_deadlines(*, actor, year: int, source: str, now: datetime.datetime)
     why. A case whose deadline has already passed keeps it: it was marked overdue, people were told, and the
     bulletins count it so; an arrangement entered late must not rewrite that."""
     recounted = kept = 0
+    moved = []  # cases whose alert the new deadline clears: (grid, counter key before, after)
     rows = (Case.objects.select_for_update().filter(deadline_provisional=True, status__in=OPEN,
                                                     deadline__isnull=False).order_by("pk"))
     local = timezone.localtime
@@ -218,6 +221,9 @@ def _recount_deadlines(*, actor, year: int, source: str, now: datetime.datetime)
                    "new": f"{local(new.at):%Y-%m-%d %H:%M}"})
         due_soon = calendar.due_soon_at(case.dispatched_at, new.at)
         alert = Alert.NONE if case.alert == Alert.DUE_SOON and due_soon > now else case.alert
+        if alert != case.alert:
+            moved.append((case.grid_id, counters.key_of(case), (case.department_id or 0, case.status, alert,
+                                                                 case.supervised)))
         Case.objects.filter(pk=case.pk).update(deadline=new.at, due_soon_at=due_soon, deadline_provisional=new.provisional,
                                                alert=alert, version=F("version") + 1, updated_at=now)
         CaseEvent.objects.create(
@@ -227,6 +233,12 @@ def _recount_deadlines(*, actor, year: int, source: str, now: datetime.datetime)
                   "deadline": local(new.at).isoformat(),
                   "provisional": new.provisional})
         recounted += 1
+    if moved:
+        codes = dict(Place.objects.filter(pk__in={grid for grid, _b, _a in moved}).values_list("pk", "code"))
+        deltas = Counter()
+        for grid, before, after in moved:
+            counters.shift(deltas, codes[grid], before, after)
+        counters.apply(deltas)
     return {"recounted": recounted, "kept": kept}
 
 

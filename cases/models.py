@@ -459,6 +459,42 @@ class CasePhoto(models.Model):
         return self.image.name
 
 
+class CaseCounter(models.Model):
+    """How many open cases lie under one place with one queue key: the workbench tabs' counts without the cases.
+
+    Granularity: one row per (place code `prefix`, department, status, alert, supervised) for every level a
+    scope is read at: the city, the district, the street, the community and the grid (a case counts once in
+    each of its grid's five prefixes). A user's scope is a few place codes (their grants), so a tab count is a
+    SUM over the rows of those few prefixes: a few dozen rows (the open statuses × departments × alerts seen
+    there), whatever the number of cases below. Rows per grid only (rolling up in the query) would sum
+    thousands of rows for a district, close to the open cases themselves.
+
+    Written only by `cases.counters.shift`/`apply` in the transaction of the step that changes a case (an
+    upsert adding the difference: parallel steps do not lose one another's updates); finished cases are not
+    counted. `manage.py cases_recount` checks the table against the cases and repairs it.
+    """
+
+    prefix = models.CharField(max_length=24)
+    # The department's id, 0 for none (a plain integer: the key must be unique with "no department" too, which
+    # a NULL in a unique constraint is not).
+    department_key = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=24, choices=Status.choices)
+    alert = models.CharField(max_length=16, choices=Alert.choices, blank=True)
+    supervised = models.BooleanField()
+    # Signed: a negative count can only mean drift, which cases_recount reports.
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the tab counts' index: they read the rows of a few prefixes (and a department).
+            models.UniqueConstraint(fields=["prefix", "department_key", "status", "alert", "supervised"],
+                                    name="case_counter_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.department_key} {self.status} {self.alert} {self.supervised}: {self.count}"
+
+
 class ReferenceCounter(models.Model):
     """Per-day sequence of reference numbers (受理编号 YYYYMMDD + 5 digits)."""
 

@@ -7,7 +7,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from wudu import scope
 from wudu.pages import NEWEST_FIRST, Keyset, keyset_page
 from wudu.scope import Role
 
-from . import workflow
+from . import counters, workflow
 from .models import AT_DEPARTMENT, FINISHED, OPEN, Alert, Case, CaseEvent, Notification, Status
 
 PAGE_SIZE = 30
@@ -52,10 +53,25 @@ UNCOUNTED = {"done"}
 
 
 def queue_counts(user, queues: dict[str, Q]) -> dict[str, int]:
-    """Every open queue's size in one aggregate query (an index-only scan of case_open_queue: it counts a key column)."""
+    """Every open queue's size in one aggregate query over the counter table (cases.counters): a SUM over the
+    few rows of the user's prefixes, whatever the number of cases. A queue whose Q tests more than the counters'
+    key, or a scope that does not map onto their rows, is counted from the cases themselves (`live_queue_counts`);
+    none of today's tabs or roles needs that."""
     counted = {name: q for name, q in queues.items() if name not in UNCOUNTED}
+    rows = counters.rows_visible_to(user)
+    mapped = {name: q for name, q in counted.items() if rows is not None and counters.maps(q)}
+    result = rows.aggregate(**{name: Coalesce(Sum("count", filter=q), 0) for name, q in mapped.items()}) if mapped else {}
+    live = {name: q for name, q in counted.items() if name not in mapped}
+    if live:
+        result.update(live_queue_counts(user, live))
+    return {name: result[name] for name in counted}
+
+
+def live_queue_counts(user, queues: dict[str, Q]) -> dict[str, int]:
+    """The queues' sizes counted from the open cases (an index-only scan of case_open_queue): 10–20 ms for a
+    district's 24,500 open cases; what the counter table must always agree with."""
     return (Case.objects.visible_to(user).filter(status__in=OPEN)
-            .aggregate(**{name: Count("status", filter=q) for name, q in counted.items()}))
+            .aggregate(**{name: Count("status", filter=q) for name, q in queues.items()}))
 
 
 def _seek_deadline(queryset: QuerySet, after: str) -> QuerySet:

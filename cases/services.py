@@ -33,7 +33,7 @@ from wudu.images import store_photos
 from wudu.rules import MAX_PHOTOS
 from wudu.writes import create_once
 
-from . import workflow
+from . import counters, workflow
 from .holidays import may_keep_calendar
 from .models import (
     Case,
@@ -235,6 +235,7 @@ def _create(*, actor, role: str, key, status: str, fields: dict, settled_result:
             case.settle(at=now)
             case.save()
             _event(case, actor, "settle", Status.LOCAL, case.status, at=now, note=settled_result, role=role)
+        counters.record(case, None)
         _notify_later(case, event)
         return case
 
@@ -338,10 +339,11 @@ def _step(step: workflow.Step, *, actor, case: Case, version: int, key, note: st
             raise ValidationError(
                 _("该事件当前状态为“%(status)s”，不能执行“%(action)s”。")
                 % {"status": case.get_status_display(), "action": step.label}, code="wrong_state")
-        before = case.status
+        before, counted = case.status, counters.key_of(case)
         prepared = step.prepare(case, now, inputs) if step.prepare else workflow.Prepared()
         method(at=now, **prepared.arguments)
         case.save()
+        counters.record(case, counted)
         recorded = {name: getattr(case, name) for name in step.records}
         event = _event(case, event_actor, step.name, before, case.status, at=now, note=note, data=prepared.data,
                        role=RESIDENT if grant is None else grant.role, **recorded)

@@ -6,11 +6,12 @@ schedule the notify task: services → tasks → timers, one way."""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import notify
+from . import counters, notify
 from .models import AT_DEPARTMENT, Alert, Case
 
 
@@ -23,8 +24,16 @@ def case_timers_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     for alert, lookup in ((Alert.OVERDUE, dict(deadline__lte=now)),
                           (Alert.DUE_SOON, dict(due_soon_at__lte=now, deadline__gt=now, alert=Alert.NONE))):
         with transaction.atomic():
-            ids = list(held.filter(**lookup).exclude(alert=alert).values_list("pk", flat=True)[:5000])
+            # Locked as read (of the cases only), so that the counters move the cases from the keys they have.
+            marked = list(held.filter(**lookup).exclude(alert=alert).select_for_update(of=("self",)).order_by("pk")
+                          .values_list("pk", "grid__code", "department_id", "status", "alert", "supervised")[:5000])
+            ids = [pk for pk, *_rest in marked]
             Case.objects.filter(pk__in=ids).update(alert=alert)
+            deltas = Counter()
+            for _pk, code, department, status, before, supervised in marked:
+                counters.shift(deltas, code, (department or 0, status, before, supervised),
+                               (department or 0, status, alert, supervised))
+            counters.apply(deltas)
             notify.timer_notices(ids, alert)
         counts[alert] = len(ids)
     return {"overdue": counts[Alert.OVERDUE], "due_soon": counts[Alert.DUE_SOON]}

@@ -522,6 +522,19 @@ def filter_visible(queryset: models.QuerySet, user, resource: str) -> models.Que
     return _without_own_grids(queryset.filter(_q(policy, prefixes)), user, policy)
 
 
+def read_reach(user, resource: str) -> list[tuple[str, bool, int | None]] | None:
+    """What `visible_to(user)` reads of `resource` as (code prefix, strictly below, department) triples; None for
+    a superuser (everything). For tables that count a resource by place code (cases.CaseCounter) and must answer
+    as the gate does without the records. Only for policies that filter by their path (and department) alone."""
+    if _is_superuser(user):
+        return None
+    policy = _policy(resource)
+    if policy.owner_path or policy.q_for_prefix or policy.reader_sees_self or policy.hidden_from_own_grid:
+        raise ValueError(f"{resource!r} is not read by code prefix alone")
+    return [(prefix, below, department if policy.department_path else None)
+            for prefix, below, department in _prefixes(user, policy.read)]
+
+
 def filter_changeable(queryset: models.QuerySet, user, resource: str) -> models.QuerySet:
     if _is_superuser(user):
         return queryset

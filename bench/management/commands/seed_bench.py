@@ -31,6 +31,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases import counters as case_counters
 from cases.models import (
     AT_DEPARTMENT,
     FINISHED,
@@ -490,6 +491,8 @@ class _Cases:
     def run(self) -> None:
         self.departments()
         self.cases()
+        # The queue tabs count from the open cases' counter table, which the services keep; COPY went around them.
+        case_counters.rebuild()
 
     def departments(self) -> None:
         from cases.demo import CATEGORIES
