@@ -46,6 +46,9 @@ class ManagedResource:
     form_kwargs: Callable[[Any, Place], dict] = lambda user, place: {}
     # The button on a place's terminal that creates one here ("" for none), for those the gate lets create.
     create_action: Any = ""
+    # Whether the place can take one more (place) -> bool, asked only of those who may create: e.g. a place holds
+    # one party organisation, so a place that has one is not offered the button (None: always offered).
+    offered: Callable[[Place], bool] | None = None
     # Further buttons on an object's page: (user, obj) -> [(label, url)], those the user may use.
     detail_actions: Callable[[Any, Any], list] = lambda user, obj: []
     # Its detail page shows a person's or a household's record: each opening is an access event (personal_read).

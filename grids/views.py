@@ -110,7 +110,7 @@ def _actions(user, place: Place) -> list[tuple[str, str, str]]:
     # Each app's managed.py names its resources' create buttons, in the order the apps are installed.
     for key, resource in RESOURCES.items():
         if resource.create_action and place.level in resource.anchor_levels and scope.can_create(user, resource.scope_resource, place):
-            if key == "place" and place.level == Level.CITY:
+            if key == "place" and place.level == Level.CITY or resource.offered and not resource.offered(place):
                 continue
             url = reverse("manage:create", args=[key]) + f"?place={place.code}"
             actions.append((resource.create_action, url, "danger" if key == "place" else "outline-danger"))

@@ -33,6 +33,7 @@ register(ManagedResource(
     ),
     anchor_levels=frozenset({Level.COMMUNITY, Level.GRID}),
     create_action=_("建立党组织"),
+    offered=lambda place: not PartyOrganization.objects.filter(place=place).exists(),  # one a place
     edit_initial=lambda o: {"kind": o.kind, "name": o.name, "secretary": o.secretary, "version": o.version},
 ))
 

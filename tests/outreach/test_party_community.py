@@ -142,3 +142,16 @@ def test_a_member_of_the_communitys_own_organisation_is_in_the_workplace_return(
     rows = selectors.workplace_return(cast.user(Role.STREET_OFFICIAL), "区教育局机关党支部", Period.quarter(2025, 4))
     assert [(row["member"].name, row["grid"], row["community"].code, row["street"].code) for row in rows] == [
         ("C1社区党员", None, cast.place("C1").code, cast.place("S1").code)]
+
+
+def test_the_terminal_offers_to_set_up_a_party_organisation_only_where_there_is_none(client, cast):
+    client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))
+    create = reverse("manage:create", args=["party_org"])
+
+    def offered(place) -> bool:
+        page = client.get(reverse("terminal", args=[place.code])).content.decode()
+        return f"{create}?place={place.code}" in page
+
+    assert not offered(cast.place("C1"))  # C1社区党委 stands
+    assert not offered(cast.place("G1"))  # its 党小组
+    assert offered(grid_services.place_create(actor=cast.admin, parent=cast.place("C1"), name="新网格"))
