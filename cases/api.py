@@ -275,6 +275,11 @@ class CaseSchema(ServiceSchema):
         return [*super().get_override_parameters(), *extra]
 
 
+# The list's columns (CaseSerializer): the case's own, and of its category, grid and department only what it names.
+LIST_COLUMNS = (*(name for name in CaseSerializer.Meta.fields if not name.endswith("_name")),
+                "category__code", "category__name", "grid__code", "grid__name", "department__name")
+
+
 class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     """Cases (事件) of the closed loop. Each step is an action: POST /cases/{reference}/{step}/."""
 
@@ -296,7 +301,7 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     def filter_queryset_extra(self, queryset):
         queryset = queryset.select_related("category", "grid", "department")
         if self.action == "list":
-            return queryset.defer("grid__boundary")
+            return queryset.only(*LIST_COLUMNS)
         events = CaseEvent.objects.select_related("actor", "department").prefetch_related("photos").order_by("id")
         return queryset.prefetch_related(Prefetch("events", queryset=events), "photos")
 
