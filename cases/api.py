@@ -14,7 +14,7 @@ from django import forms as django_forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -275,9 +275,29 @@ class CaseSchema(ServiceSchema):
         return [*super().get_override_parameters(), *extra]
 
 
-# The list's columns (CaseSerializer): the case's own, and of its category, grid and department only what it names.
-LIST_COLUMNS = (*(name for name in CaseSerializer.Meta.fields if not name.endswith("_name")),
-                "category__code", "category__name", "grid__code", "grid__name", "department__name")
+# The list's rows: CaseSerializer's fields and schema (its component name too), answered from `.values()` rows as
+# plain dicts. Reading and writing 50 rows took 5–6 ms of a 10 ms page as model instances (with their category, grid
+# and department) read field by field through DRF, and take about 3 ms so (make bench's case list, in-process).
+# (A comment, not a docstring: the schema would show a docstring.)
+@extend_schema_serializer(component_name="Case")
+class CaseRowSerializer(CaseSerializer):
+    # An answer's field → the `.values()` key it is read from, where the two differ.
+    SOURCES = {"category": "category__code", "category_name": "category__name", "grid": "grid__code",
+               "grid_name": "grid__name", "department_name": "department__name"}
+    # Written by DRF's own field (the time zone, the ISO format).
+    DATETIMES = ("dispatched_at", "deadline", "created_at", "closed_at")
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        return [cls.SOURCES.get(name, name) for name in cls.Meta.fields]
+
+    def to_representation(self, row: dict) -> dict:
+        out = {name: row[self.SOURCES.get(name, name)] for name in self.Meta.fields}
+        out["department_name"] = out["department_name"] or ""  # no department yet: "" (CaseSerializer's default)
+        for name in self.DATETIMES:
+            if out[name] is not None:
+                out[name] = self.fields[name].to_representation(out[name])
+        return out
 
 
 class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
@@ -295,13 +315,13 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     # Who may take which step is the workflow's table, asked by the service; the gate decides visibility.
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    list_output = CaseSerializer
+    list_output = CaseRowSerializer
     detail_output = CaseDetailSerializer
 
     def filter_queryset_extra(self, queryset):
-        queryset = queryset.select_related("category", "grid", "department")
         if self.action == "list":
-            return queryset.only(*LIST_COLUMNS)
+            return queryset.values(*CaseRowSerializer.columns())
+        queryset = queryset.select_related("category", "grid", "department")
         events = CaseEvent.objects.select_related("actor", "department").prefetch_related("photos").order_by("id")
         return queryset.prefetch_related(Prefetch("events", queryset=events), "photos")
 
