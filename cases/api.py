@@ -23,7 +23,16 @@ from rest_framework.response import Response
 from grids.models import Department, Place
 from wudu import rules, scope
 from wudu.access_log import record_personal_read
-from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
+from wudu.api import (
+    ERRORS,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    LEAN_RENDERERS,
+    ApiViewSet,
+    GatedIdField,
+    ServiceSchema,
+    if_match_version,
+)
 from wudu.filters import MAX_ID, IdFilter
 from wudu.pagination import KeysetPagination
 
@@ -303,6 +312,7 @@ class CaseRowSerializer(CaseSerializer):
 class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     """Cases (事件) of the closed loop. Each step is an action: POST /cases/{reference}/{step}/."""
 
+    renderer_classes = LEAN_RENDERERS
     scope_model = Case
 
     def reads_personal(self, obj) -> bool:

@@ -27,6 +27,7 @@ from grids.api import PlaceCodeField
 from wudu.api import (
     ERRORS,
     IDEMPOTENCY_KEY,
+    LEAN_RENDERERS,
     VALIDATION_ERROR,
     ApiViewSet,
     DangerouslyUnscopedListViewSet,
@@ -375,6 +376,7 @@ VISIT_COLUMNS = (
 class VisitViewSet(ClientIdWrites, mixins.ListModelMixin, ApiViewSet):
     """Visits (走访记录) recorded on a patrol: to a household, a site, or on the way, with what was found."""
 
+    renderer_classes = LEAN_RENDERERS
     scope_model = Visit
     schema = ClientIdSchema()
     filterset_class = VisitFilter
