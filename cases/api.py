@@ -14,7 +14,7 @@ from django import forms as django_forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -23,7 +23,16 @@ from rest_framework.response import Response
 from grids.models import Department, Place
 from wudu import rules, scope
 from wudu.access_log import record_personal_read
-from wudu.api import ERRORS, IDEMPOTENCY_KEY, IF_MATCH, ApiViewSet, GatedIdField, ServiceSchema, if_match_version
+from wudu.api import (
+    ERRORS,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    LEAN_RENDERERS,
+    ApiViewSet,
+    GatedIdField,
+    ServiceSchema,
+    if_match_version,
+)
 from wudu.filters import MAX_ID, IdFilter
 from wudu.pagination import KeysetPagination
 
@@ -275,9 +284,35 @@ class CaseSchema(ServiceSchema):
         return [*super().get_override_parameters(), *extra]
 
 
+# The list's rows: CaseSerializer's fields and schema (its component name too), answered from `.values()` rows as
+# plain dicts. Reading and writing 50 rows took 5–6 ms of a 10 ms page as model instances (with their category, grid
+# and department) read field by field through DRF, and take about 3 ms so (make bench's case list, in-process).
+# (A comment, not a docstring: the schema would show a docstring.)
+@extend_schema_serializer(component_name="Case")
+class CaseRowSerializer(CaseSerializer):
+    # An answer's field → the `.values()` key it is read from, where the two differ.
+    SOURCES = {"category": "category__code", "category_name": "category__name", "grid": "grid__code",
+               "grid_name": "grid__name", "department_name": "department__name"}
+    # Written by DRF's own field (the time zone, the ISO format).
+    DATETIMES = ("dispatched_at", "deadline", "created_at", "closed_at")
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        return [cls.SOURCES.get(name, name) for name in cls.Meta.fields]
+
+    def to_representation(self, row: dict) -> dict:
+        out = {name: row[self.SOURCES.get(name, name)] for name in self.Meta.fields}
+        out["department_name"] = out["department_name"] or ""  # no department yet: "" (CaseSerializer's default)
+        for name in self.DATETIMES:
+            if out[name] is not None:
+                out[name] = self.fields[name].to_representation(out[name])
+        return out
+
+
 class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     """Cases (事件) of the closed loop. Each step is an action: POST /cases/{reference}/{step}/."""
 
+    renderer_classes = LEAN_RENDERERS
     scope_model = Case
 
     def reads_personal(self, obj) -> bool:
@@ -290,13 +325,13 @@ class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
     # Who may take which step is the workflow's table, asked by the service; the gate decides visibility.
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    list_output = CaseSerializer
+    list_output = CaseRowSerializer
     detail_output = CaseDetailSerializer
 
     def filter_queryset_extra(self, queryset):
-        queryset = queryset.select_related("category", "grid", "department")
         if self.action == "list":
-            return queryset.defer("grid__boundary")
+            return queryset.values(*CaseRowSerializer.columns())
+        queryset = queryset.select_related("category", "grid", "department")
         events = CaseEvent.objects.select_related("actor", "department").prefetch_related("photos").order_by("id")
         return queryset.prefetch_related(Prefetch("events", queryset=events), "photos")
 

@@ -27,6 +27,7 @@ from grids.api import PlaceCodeField
 from wudu.api import (
     ERRORS,
     IDEMPOTENCY_KEY,
+    LEAN_RENDERERS,
     VALIDATION_ERROR,
     ApiViewSet,
     DangerouslyUnscopedListViewSet,
@@ -365,9 +366,17 @@ class VisitRecordSerializer(serializers.Serializer):
     photos = photos_field()
 
 
+VISIT_COLUMNS = (
+    "client_id", "patrol_id", "worker_id", "site_id", "category_id", "visited_at", "visit_type", "finding", "action",
+    "settled", "escalated_at", "grid__code", "worker__real_name", "worker__username",
+    "household__address", "household__unit", "household__room", "category__code", "category__name",
+)
+
+
 class VisitViewSet(ClientIdWrites, mixins.ListModelMixin, ApiViewSet):
     """Visits (走访记录) recorded on a patrol: to a household, a site, or on the way, with what was found."""
 
+    renderer_classes = LEAN_RENDERERS
     scope_model = Visit
     schema = ClientIdSchema()
     filterset_class = VisitFilter
@@ -379,8 +388,11 @@ class VisitViewSet(ClientIdWrites, mixins.ListModelMixin, ApiViewSet):
     def filter_queryset_extra(self, queryset):
         # Sites in a query of their own (when the page has any), as on the ledger page: one relation fewer for
         # PostgreSQL's planner to weigh.
-        return _grid_only(queryset, "grid").select_related("worker", "household", "category").prefetch_related(
-            "site", Prefetch("photos", queryset=VisitPhoto.objects.only("visit", "image", "thumbnail")),
+        # Only the columns the answer has (VisitSerializer): not every column of the worker, the household (its ID
+        # number) or the grid (its polygon).
+        return queryset.select_related("grid", "worker", "household", "category").only(*VISIT_COLUMNS).prefetch_related(
+            Prefetch("site", queryset=Site.objects.only("name")),
+            Prefetch("photos", queryset=VisitPhoto.objects.only("visit", "image", "thumbnail")),
         )
 
     def create_through_service(self, data):

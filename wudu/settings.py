@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import orjson
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -715,6 +716,10 @@ if not 0 <= DAILY_REPORT_REBUILD_DELAY_SECONDS <= OUTBOX_HEALTH_MAX_AGE_SECONDS 
     raise ImproperlyConfigured(
         f"DAILY_REPORT_REBUILD_DELAY_SECONDS must be between 0 and {OUTBOX_HEALTH_MAX_AGE_SECONDS // 2} (half of "
         f"OUTBOX_HEALTH_MAX_AGE_SECONDS), not {DAILY_REPORT_REBUILD_DELAY_SECONDS}.")
+
+# The two big API lists (visits, cases) are rendered by orjson (drf-orjson-renderer, wudu.api.LEAN_RENDERERS); dict
+# keys that are not strings (the index of a list field's error) written as strings, as DRF's own renderer does.
+REST_FRAMEWORK["ORJSON_RENDERER_OPTIONS"] = (orjson.OPT_NON_STR_KEYS,)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
 from cases import selectors, services
+from cases.api import CaseSerializer
 from cases.models import Case, Notification, Source, Status
 
 from .conftest import key
@@ -106,6 +107,24 @@ def test_the_list_is_scoped_and_filtered(cast, categories, api_as):
     refs = {row["reference"] for row in api_as("command_center").get("/api/v1/cases/?status=filed").json()["results"]}
     assert refs == {elsewhere.reference}
     assert api_as("department_staff").get("/api/v1/cases/").json()["results"] == []
+
+
+def test_a_list_row_says_what_the_case_page_of_the_api_says(cast, categories, api_as):
+    # The list is answered from plain rows (CaseRowSerializer): each documented field, formatted as the detail's.
+    dispatched, filed = report(cast, categories, grid="G3"), report(cast, categories, grid="G3")
+    services.case_act(actor=cast.user("command_center"), case=dispatched, action="dispatch",
+                      version=dispatched.version)
+    center = api_as("command_center")
+    rows = center.get("/api/v1/cases/").json()["results"]
+    assert {row["reference"] for row in rows} == {dispatched.reference, filed.reference}
+    for row in rows:
+        detail = center.get(f"/api/v1/cases/{row['reference']}/").json()
+        assert row == {name: detail[name] for name in row}
+        assert set(row) == set(CaseSerializer.Meta.fields)
+    by_reference = {row["reference"]: row for row in rows}
+    assert by_reference[dispatched.reference]["department_name"] == "城市管理"
+    assert by_reference[dispatched.reference]["deadline"] and by_reference[dispatched.reference]["dispatched_at"]
+    assert by_reference[filed.reference]["department_name"] == "" and by_reference[filed.reference]["deadline"] is None
 
 
 @pytest.mark.parametrize("size", [1, 10])

@@ -151,3 +151,27 @@ def test_the_place_filter_offers_places_by_name_and_the_chosen_communitys_grids(
     assert offered[cast.place("G1b").code].strip("\u3000") == "第2网格" and cast.place("G2").code not in offered
     assert chosen.context["title"].startswith("董庄社区网格工作走访台账")
     assert len(chosen.context["rows"]) == 4
+
+
+def test_each_column_of_a_row_is_shown_from_the_columns_the_page_reads(client, cast, visits,
+                                                                      django_assert_num_queries):
+    # The page reads only the columns it shows (ledger.selectors.ROW_COLUMNS): every column still reads, none by a
+    # query of its own.
+    worker, head = cast.user(Role.GRID_WORKER), cast.user(Role.GRID_HEAD)
+    worker.real_name = "张网格"
+    worker.save(update_fields=["real_name"])
+    household = ledger.household_create(actor=head, grid=cast.place("G1"), address="幸福路 1 号", unit="1单元",
+                                        room="101", residents=2)
+    site = ledger.site_create(actor=head, grid=cast.place("G1"), kind="shop", name="便民超市")
+    patrol = ledger.patrol_start(actor=worker, grid=cast.place("G1"), client_id=uuid.uuid4(), started_at=_at(visits, 10))
+    for place in ({"household": household}, {"site": site}):
+        ledger.visit_record(actor=worker, patrol=patrol, client_id=uuid.uuid4(), visit_type="household",
+                            visited_at=_at(visits, 10, 30), action="劝导整改", **place)
+    client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))
+    client.get(reverse("ledger:list"), {"date_from": visits.isoformat()})
+    with django_assert_num_queries(9):  # as the keyset test's page, and the sites
+        html = client.get(reverse("ledger:list"), {"date_from": visits.isoformat()}).content.decode()
+    community, grid = cast.place("G1").parent.name, cast.place("G1").name
+    for text in (community + grid, "张网格", "幸福路 1 号 1单元 101", "便民超市", "安全隐患", "电动车楼道充电", "劝导整改",
+                 f"{visits:%m-%d} 10:30", "入户走访"):
+        assert text in html, text
