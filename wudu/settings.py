@@ -47,7 +47,7 @@ if PRODUCTION:
 
 # The project's apps, in the order of the import rule (docs/architecture.md): each plugs in its pages (urls.py), its
 # API routes (api.py: register_routes) and its management pages (managed.py). Adding an app adds its name here.
-PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "inspections", "bulletins", "audit", "bench"]
+PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "inspections", "affairs", "bulletins", "audit", "bench"]
 
 INSTALLED_APPS = [
     "wudu.twofactor.apps.AdminConfig",  # django.contrib.admin, its site asking for the second factor
@@ -715,6 +715,15 @@ if not 0 <= DAILY_REPORT_REBUILD_DELAY_SECONDS <= OUTBOX_HEALTH_MAX_AGE_SECONDS 
     raise ImproperlyConfigured(
         f"DAILY_REPORT_REBUILD_DELAY_SECONDS must be between 0 and {OUTBOX_HEALTH_MAX_AGE_SECONDS // 2} (half of "
         f"OUTBOX_HEALTH_MAX_AGE_SECONDS), not {DAILY_REPORT_REBUILD_DELAY_SECONDS}.")
+
+# Community services applied for online (affairs): the one-time code that proves a resident's mobile, and the
+# limits on sending it (per mobile and per network, wudu.quota) and on wrong tries.
+AFFAIRS_CODE_MINUTES = env.int("AFFAIRS_CODE_MINUTES", default=10)
+AFFAIRS_CODE_TRIES = env.int("AFFAIRS_CODE_TRIES", default=5)
+AFFAIRS_CODES_PER_MOBILE_PER_HOUR = env.int("AFFAIRS_CODES_PER_MOBILE_PER_HOUR", default=5)
+AFFAIRS_CODES_PER_IP_PER_HOUR = env.int("AFFAIRS_CODES_PER_IP_PER_HOUR", default=20)
+# How long a proven mobile may be used to submit (minutes after the code was entered).
+AFFAIRS_PROOF_MINUTES = env.int("AFFAIRS_PROOF_MINUTES", default=30)
 
 LOGGING = {
     "version": 1,
