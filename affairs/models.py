@@ -226,6 +226,9 @@ class ApplicationMaterial(models.Model):
                                     name="application_material_one_current"),
         ]
 
+    def __str__(self) -> str:
+        return self.original_name or str(self.file)
+
 
 class ApplicationStep(AppendOnly):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="steps")
@@ -249,6 +252,10 @@ class ApplicationStep(AppendOnly):
                                    name="application_step_request_names_materials"),
         ]
 
+    @property
+    def to_status_label(self) -> str:
+        return Status(self.to_status).label
+
 
 class MobileCode(models.Model):
     """A one-time code that proves a resident holds a mobile: the mobile and the code are kept as keyed digests
@@ -265,9 +272,15 @@ class MobileCode(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"code {self.pk}"
+
 
 class ReferenceCounter(models.Model):
     """Per-day sequence of application references (申请编号 B + YYYYMMDD + 5 digits)."""
 
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"

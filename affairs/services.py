@@ -19,8 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import calendar
-from cases import notify
+from cases import calendar, notify
 from grids.models import Department, Place
 from ledger.models import Household
 from wudu import quota, scope
@@ -210,7 +209,8 @@ def application_submit_for(*, actor, item: ServiceItem, household: Household, ap
 
 def _create(*, item: ServiceItem, place: Place, applicant_name: str, mobile: str, files: dict, actor, household,
             client_ip: str, now: datetime.datetime) -> tuple[Application, str]:
-    if item.place_id != place.pk or not item.active:
+    # The item must be offered where the applicant lives: at their place or a level above it.
+    if not place.code.startswith(item.place.code) or not item.active:
         raise ValidationError(_("该地不提供此事项，请在本地事项目录中选择。"), code="not_offered")
     if not item.applies_online:
         raise ValidationError(_("该事项只能现场办理，请按事项说明前往办理。"), code="in_person_only")

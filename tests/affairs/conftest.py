@@ -1,8 +1,8 @@
 import uuid
 
 import pytest
-from django.test import TestCase
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from affairs import services
 from affairs.models import Mode
