@@ -74,8 +74,14 @@ class ApplyForm(MaterialsForm):
 
 
 class OnBehalfForm(ApplyForm):
-    mobile = MobileForm.base_fields["mobile"]
-    household = forms.IntegerField(widget=forms.HiddenInput)
+    mobile = forms.CharField(
+        label=_("申请人手机号码"), max_length=11, validators=[resident_mobile_validator],
+        error_messages={"required": _("请填写手机号码。"), "max_length": _("请输入 11 位手机号码。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": MOBILE, "maxlength": "11"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["name", "mobile"])
 
 
 class StepForm(Form):

@@ -4,6 +4,8 @@ table of their handling. Who may take which step is `affairs.workflow`; every wr
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -202,8 +204,11 @@ class Application(models.Model):
 
 
 def material_path(instance: ApplicationMaterial, filename: str) -> str:
+    """A fresh name per upload (nothing guessable; files are served only through the gate, wudu.media)."""
     suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"affairs/{instance.application_id}/{instance.requirement_id}-{instance.uploaded_at:%Y%m%d%H%M%S%f}.{suffix}"
+    if not suffix.isalnum():
+        suffix = "bin"
+    return f"affairs/{uuid.uuid4().hex}.{suffix}"
 
 
 class ApplicationMaterial(models.Model):

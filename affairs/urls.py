@@ -13,6 +13,7 @@ urlpatterns = [
     path("affairs/t/<str:token>/", views.track, name="track"),
     path("affairs/t/<str:token>/resubmit/", views.resubmit, name="resubmit"),
     path("affairs/desk/", views.desk, name="desk"),
+    path("affairs/household/<int:household_id>/", views.on_behalf, name="on_behalf"),
     path("affairs/desk/<str:reference>/", views.detail, name="detail"),
     path("affairs/desk/<str:reference>/act/<str:action>/", views.act, name="act"),
 ]

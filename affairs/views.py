@@ -6,6 +6,7 @@ indexed, sends no referrer and shows neither the applicant's mobile nor the staf
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.models import Place
+from ledger.models import Household
+from wudu import scope
 from wudu.errors import Conflict
 from wudu.net import client_ip
 
@@ -38,7 +41,7 @@ def item_page(request, item_id: int):
 
 def _apply_page(request, item, place, *, stage: str, form, status: int = 200):
     context = {"item": item, "place": place, "stage": stage, "form": form,
-               "mobile": request.session.get(SESSION, {}).get("mobile", "")}
+               "minutes": settings.AFFAIRS_CODE_MINUTES}
     return render(request, "affairs/apply.html", context, status=status)
 
 
@@ -135,6 +138,37 @@ def resubmit(request, token: str):
 
 
 # ---------------------------------------------------------------------------------------------- staff
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def on_behalf(request, household_id: int):
+    """帮办代办: a grid worker applies for a household's resident during a visit (the service checks the grid)."""
+    household = scope.access(Household.objects.visible_to(request.user).select_related("grid"), request.user,
+                             pk=household_id)
+    items = list(selectors.catalogue(household.grid.parent))
+    item = next((i for i in items if str(i.pk) == request.GET.get("item", "")), None)
+    form = None
+    if item is not None:
+        requirements = list(item.materials.all())
+        form = forms.OnBehalfForm(request.POST or None, request.FILES or None, requirements=requirements,
+                                  initial={"household": household.pk, "name": household.head_name,
+                                           "mobile": household.phone})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                application, _token = services.application_submit_for(
+                    actor=request.user, item=item, household=household, applicant_name=data["name"],
+                    mobile=data["mobile"], files=form.files_by_requirement(), key=data["key"])
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("已代为提交，申请编号 %(ref)s。") % {"ref": application.reference})
+                return redirect("affairs:detail", reference=application.reference)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "affairs/on_behalf.html", {"household": household, "items": items, "item": item,
+                                                      "form": form}, status=status)
+
 
 
 @login_required

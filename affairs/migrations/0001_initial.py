@@ -6,6 +6,31 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# On PostgreSQL the database itself refuses to rewrite or remove a step of an application (as cases' events).
+GUARD = """
+CREATE OR REPLACE FUNCTION affairs_step_immutable() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'application steps are immutable';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER affairs_step_immutable BEFORE UPDATE OR DELETE ON affairs_applicationstep
+    FOR EACH ROW EXECUTE FUNCTION affairs_step_immutable();
+"""
+UNGUARD = """
+DROP TRIGGER IF EXISTS affairs_step_immutable ON affairs_applicationstep;
+DROP FUNCTION IF EXISTS affairs_step_immutable();
+"""
+
+
+def guard(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(GUARD)
+
+
+def unguard(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(UNGUARD)
+
 
 class Migration(migrations.Migration):
 
@@ -204,4 +229,5 @@ class Migration(migrations.Migration):
             model_name='application',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['accepted', 'processing', 'approved']), _negated=True), models.Q(('accepted_at__isnull', False), ('due_at__isnull', False)), _connector='OR'), name='application_accepted_has_clock'),
         ),
+        migrations.RunPython(guard, unguard),
     ]

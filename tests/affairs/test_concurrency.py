@@ -78,3 +78,18 @@ def test_two_handlers_stepping_at_once_one_wins_nothing_lost(settings, tmp_path)
     application.refresh_from_db()
     assert application.material_requests == 1
     assert ApplicationStep.objects.filter(application=application, action="request_materials").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_to_rewrite_a_step(settings, tmp_path):
+    from django.db import DatabaseError, transaction
+
+    settings.NOTIFY_CHANNELS, settings.MEDIA_ROOT = ["memory"], str(tmp_path)
+    notify.OUTBOX.clear()
+    _cast, item, _second = _setup()
+    application, _token = services.application_submit_public(
+        item=item, place=item.place, applicant_name="王女士", mobile=MOBILE, proof_id=_proof(),
+        files={item.materials.get().pk: upload()}, key=key())
+    for change in (lambda rows: rows.update(note="改写"), lambda rows: rows.delete()):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change(ApplicationStep.objects.filter(application=application))

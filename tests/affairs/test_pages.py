@@ -110,3 +110,35 @@ def test_a_reader_above_the_unit_sees_no_personal_data_and_no_actions(client, ca
     worker = cast.user(Role.GRID_WORKER)
     client.force_login(worker)
     assert client.get(reverse("affairs:detail", args=[application.reference])).status_code == 404
+
+
+def test_a_grid_worker_applies_for_a_household_from_its_page(client, cast, item):
+    from ledger import services as ledger_services
+
+    household = ledger_services.household_create(actor=cast.admin, grid=cast.place("G1"), address="董庄路 3 号",
+                                                 head_name="李大爷", phone="13900001234")
+    worker = cast.user(Role.GRID_WORKER)
+    client.force_login(worker)
+    url = reverse("affairs:on_behalf", args=[household.pk])
+    assert "居住证明" in client.get(url).content.decode()
+    id_card, lease, _other = materials(item)
+    response = client.post(f"{url}?item={item.pk}", {"name": "李大爷", "mobile": "13900001234", "key": key(),
+                                                       f"material_{id_card.pk}": upload(),
+                                                       f"material_{lease.pk}": upload()})
+    application = Application.objects.get()
+    assert response.status_code == 302 and application.on_behalf_of == worker and application.household == household
+    # the worker reads what they applied for; another grid's worker cannot even open the household's page
+    assert client.get(reverse("affairs:detail", args=[application.reference])).status_code == 200
+    elsewhere = ledger_services.household_create(actor=cast.admin, grid=cast.place("G3"), address="丁庄路 1 号")
+    assert client.get(reverse("affairs:on_behalf", args=[elsewhere.pk])).status_code == 404
+
+
+def test_materials_are_served_to_the_handling_unit_only(client, cast, item):
+    application, _token = submit(item)
+    url = application.materials.first().file.url
+    client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))
+    assert client.get(url).status_code == 200
+    client.force_login(cast.user(Role.GRID_HEAD))
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 404
