@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -50,6 +51,8 @@ def _apply_page(request, item, place, *, stage: str, form, status: int = 200):
 def apply(request, item_id: int):
     item = selectors.public_item(item_id)
     place = Place.objects.filter(code=request.GET.get("place", ""), code__startswith=item.place.code).first() or item.place
+    if not item.applies_online:
+        return redirect(reverse("affairs:item", args=[item.pk]) + f"?place={place.code}")
     state = request.session.get(SESSION, {})
     stage = "form" if state.get("proof") else ("code" if state.get("mobile") else "mobile")
     requirements = list(item.materials.all())
