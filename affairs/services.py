@@ -16,8 +16,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import calendar, notify
 from grids.models import Department, Place
@@ -228,7 +230,24 @@ def _create(*, item: ServiceItem, place: Place, applicant_name: str, mobile: str
     _store_files(application, requirements, files, actor=actor, now=now)
     _record(application, actor=actor, role="grid_worker" if actor else workflow.APPLICANT, action="submit",
             before="", note=_("网格员帮办代办") if actor else "", now=now)
+    link = (settings.PUBLIC_BASE_URL or "http://127.0.0.1:8000").rstrip("/") + reverse("affairs:track", args=[token])
+    _tell_applicant(application, _("【网格通】您的办事申请已提交，编号 %(ref)s，进度查询：%(link)s") % {
+        "ref": application.reference, "link": link})
     return application, token
+
+
+# What the applicant hears of a step by SMS (the tracking link went with the submission's message).
+TELL = {
+    "request_materials": gettext_lazy("【网格通】您的申请 %(ref)s 需补正材料，请打开提交时收到的进度链接一次补齐。"),
+    "accept": gettext_lazy("【网格通】您的申请 %(ref)s 已受理。"),
+    "approve": gettext_lazy("【网格通】您的申请 %(ref)s 已办结（准予办理），详情请查看进度链接。"),
+    "refuse": gettext_lazy("【网格通】您的申请 %(ref)s 不予办理，理由和依据请查看进度链接。"),
+}
+
+
+def _tell_applicant(application: Application, message: str) -> None:
+    mobile = application.applicant_mobile
+    transaction.on_commit(lambda: notify.send_outside(mobile, message))
 
 
 def token_digest(token: str) -> str:
@@ -330,6 +349,8 @@ def application_act(*, actor, application: Application, action: str, version: in
         locked.version += 1
         locked.full_clean(exclude=["reference", "token_digest"])
         locked.save()
+        if action in TELL:
+            _tell_applicant(locked, str(TELL[action]) % {"ref": locked.reference})
         return _record(locked, actor=actor, role=grant.role, action=action, before=before,
                        note=inputs["reason"] or inputs["result"] or inputs["note"], materials=requested,
                        flagged=flagged, unit=unit_name, now=now)

@@ -155,3 +155,15 @@ def test_a_retried_step_with_the_same_key_is_taken_once(cast, item):
     again = services.application_act(actor=cast.user(Role.COMMUNITY_OFFICIAL), application=application,
                                       action="receive", version=version, key=k)
     assert first.pk == again.pk and application.steps.count() == 2
+
+
+def test_the_applicant_gets_the_tracking_link_and_hears_of_requests_and_decisions(cast, item, django_capture_on_commit_callbacks):
+    from cases import notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application, token = submit(item)
+    assert any(token in text and application.reference in text for _to, text in notify.OUTBOX)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(cast, application, "receive")
+        act(cast, application, "request_materials", materials=[materials(item)[0].pk])
+    assert "需补正材料" in notify.OUTBOX[-1][1] and notify.OUTBOX[-1][0] == "13900001111"
