@@ -10,7 +10,7 @@ import grimp
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("wudu", "grids", "outreach", "ledger", "cases", "inspections", "bulletins", "audit", "bench")
+PACKAGES = ("wudu", "grids", "outreach", "ledger", "cases", "affairs", "inspections", "bulletins", "audit", "bench")
 
 
 @contextlib.contextmanager

@@ -383,6 +383,20 @@ POLICIES: dict[str, Policy] = {
         read={**_INSPECTION_FINDING_READ, Role.DEPARTMENT_STAFF: Reach.SUBTREE},
         write={Role.INSPECTION_OFFICE: Reach.SUBTREE, Role.INSPECTOR: Reach.SUBTREE,
                **{role: Reach.SUBTREE for role in OFFICIALS}, Role.DEPARTMENT_STAFF: Reach.SUBTREE}),
+    # Community services (affairs): the catalogue is public (the resident pages read it without the gate); staff
+    # read the district's, the officials keep the items of their place and below. An application is read by its
+    # handling unit (the place, or the department) and the levels above, and by the grid staff who applied on a
+    # resident's behalf (帮办代办, `on_behalf_of`); the applicant's name and mobile only by the handling unit
+    # itself (affairs.selectors.sees_personal_data), a finer rule than a reach.
+    "service_item": Policy(path="place__code", read={role: Reach.DISTRICT for role in DATA_ROLES},
+                           write={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.SYSTEM_ADMIN: Reach.SUBTREE}),
+    "application": Policy(
+        path="unit_place__code", department_path="department_id", self_path="on_behalf_of_id", reader_sees_self=True,
+        read={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.COMMAND_CENTER: Reach.SUBTREE,
+              Role.SYSTEM_ADMIN: Reach.SUBTREE, Role.DEPARTMENT_STAFF: Reach.SUBTREE},
+        write={**{role: Reach.SUBTREE for role in OFFICIALS}, Role.DEPARTMENT_STAFF: Reach.SUBTREE,
+               Role.SYSTEM_ADMIN: Reach.SUBTREE},
+    ),
     # Covert checks are seen by the levels above the grid only, never by the grid's own staff (not even by one
     # of them who also holds an office above the grid).
     "spot_check": Policy(

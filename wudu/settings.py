@@ -48,7 +48,7 @@ if PRODUCTION:
 
 # The project's apps, in the order of the import rule (docs/architecture.md): each plugs in its pages (urls.py), its
 # API routes (api.py: register_routes) and its management pages (managed.py). Adding an app adds its name here.
-PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "inspections", "bulletins", "audit", "bench"]
+PROJECT_APPS = ["grids", "outreach", "ledger", "cases", "inspections", "affairs", "bulletins", "audit", "bench"]
 
 INSTALLED_APPS = [
     "wudu.twofactor.apps.AdminConfig",  # django.contrib.admin, its site asking for the second factor
@@ -720,6 +720,15 @@ if not 0 <= DAILY_REPORT_REBUILD_DELAY_SECONDS <= OUTBOX_HEALTH_MAX_AGE_SECONDS 
 # The two big API lists (visits, cases) are rendered by orjson (drf-orjson-renderer, wudu.api.LEAN_RENDERERS); dict
 # keys that are not strings (the index of a list field's error) written as strings, as DRF's own renderer does.
 REST_FRAMEWORK["ORJSON_RENDERER_OPTIONS"] = (orjson.OPT_NON_STR_KEYS,)
+
+# Community services applied for online (affairs): the one-time code that proves a resident's mobile, and the
+# limits on sending it (per mobile and per network, wudu.quota) and on wrong tries.
+AFFAIRS_CODE_MINUTES = env.int("AFFAIRS_CODE_MINUTES", default=10)
+AFFAIRS_CODE_TRIES = env.int("AFFAIRS_CODE_TRIES", default=5)
+AFFAIRS_CODES_PER_MOBILE_PER_HOUR = env.int("AFFAIRS_CODES_PER_MOBILE_PER_HOUR", default=5)
+AFFAIRS_CODES_PER_IP_PER_HOUR = env.int("AFFAIRS_CODES_PER_IP_PER_HOUR", default=20)
+# How long a proven mobile may be used to submit (minutes after the code was entered).
+AFFAIRS_PROOF_MINUTES = env.int("AFFAIRS_PROOF_MINUTES", default=30)
 
 LOGGING = {
     "version": 1,

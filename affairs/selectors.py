@@ -1,0 +1,82 @@
+"""Reads of the affairs app: the public catalogue (no gate: it is public), an application by its tracking token
+(the token is the applicant's capability), and the staff's reads through the scope gate."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from grids.models import Place
+from wudu import scope
+
+from . import workflow
+from .models import Application, ApplicationStep, MaterialRequirement, ServiceItem, Status
+from .services import token_digest
+
+
+def catalogue(place: Place):
+    """The items offered to the residents of `place`: its own and those of the levels above it."""
+    codes = [place.code[:n] for n in range(len(place.code), 0, -1)]
+    return (ServiceItem.objects.offered().filter(place__code__in=codes)
+            .select_related("place", "unit_place", "department").order_by("place__code", "sort_order", "id"))
+
+
+def public_item(item_id: int) -> ServiceItem:
+    item = (ServiceItem.objects.offered().select_related("place", "unit_place", "department")
+            .prefetch_related("materials").filter(pk=item_id).first())
+    if item is None:
+        raise Http404
+    return item
+
+
+def application_for_token(token: str) -> Application:
+    application = (Application.objects.filter(token_digest=token_digest(token))
+                   .select_related("item", "unit_place", "department").first() if token else None)
+    if application is None or not hmac.compare_digest(application.token_digest, token_digest(token)):
+        raise Http404
+    return application
+
+
+@dataclass
+class Tracking:
+    application: Application
+    steps: list
+    missing: list  # the materials the last request named, while they are awaited
+
+
+def tracking(token: str) -> Tracking:
+    application = application_for_token(token)
+    steps = list(application.steps.order_by("at", "id"))
+    missing = []
+    if application.status == Status.MATERIALS_REQUESTED:
+        last = [s for s in steps if s.action == "request_materials"][-1]
+        missing = list(MaterialRequirement.objects.filter(pk__in=last.materials))
+    names = {r.pk: r.name for r in application.item.materials.all()}
+    for step in steps:
+        step.material_names = [names.get(int(i), "") for i in step.materials]
+    return Tracking(application, steps, missing)
+
+
+def queue(user):
+    """The applications the user's units handle (open ones first), through the gate."""
+    return (Application.objects.visible_to(user).select_related("item", "unit_place", "department")
+            .order_by("status", "-id"))
+
+
+def access_application(user, reference: str) -> Application:
+    queryset = Application.objects.visible_to(user).select_related("item", "unit_place", "department", "household")
+    found = queryset.filter(reference=reference).prefetch_related(
+        Prefetch("steps", queryset=ApplicationStep.objects.order_by("at", "id"))).first()
+    if found is None:
+        raise scope.hidden_or_missing(Application.objects.all(), user, reference=reference)
+    return found
+
+
+def sees_personal_data(user, application: Application) -> bool:
+    """The applicant's name and mobile: for the handling unit itself, and the grid worker who applied for them."""
+    if application.on_behalf_of_id and application.on_behalf_of_id == getattr(user, "pk", None):
+        return True
+    return workflow.handler_grant(user, application) is not None

@@ -1,0 +1,236 @@
+"""The affairs pages. Residents (no account): the catalogue, an item, applying (mobile → code → form with
+uploads) and the private tracking page. Staff: the handling unit's queue and an application with its steps.
+
+The tracking token is the applicant's capability: the page is read by token, not through the gate; it is not
+indexed, sends no referrer and shows neither the applicant's mobile nor the staff's names."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grids.models import Place
+from ledger.models import Household
+from wudu import scope
+from wudu.errors import Conflict
+from wudu.net import client_ip
+
+from . import forms, selectors, services, workflow
+
+SESSION = "affairs_apply"
+
+
+def catalogue(request):
+    communities = Place.objects.filter(level="community").select_related("parent").order_by("code")
+    place = communities.filter(code=request.GET.get("place", "")).first()
+    items = list(selectors.catalogue(place)) if place else []
+    return render(request, "affairs/catalogue.html", {"communities": communities, "place": place, "items": items})
+
+
+def item_page(request, item_id: int):
+    item = selectors.public_item(item_id)
+    place = Place.objects.filter(code=request.GET.get("place", ""), code__startswith=item.place.code).first()
+    return render(request, "affairs/item.html", {"item": item, "place": place or item.place})
+
+
+def _apply_page(request, item, place, *, stage: str, form, status: int = 200):
+    context = {"item": item, "place": place, "stage": stage, "form": form,
+               "minutes": settings.AFFAIRS_CODE_MINUTES}
+    return render(request, "affairs/apply.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request, item_id: int):
+    item = selectors.public_item(item_id)
+    place = Place.objects.filter(code=request.GET.get("place", ""), code__startswith=item.place.code).first() or item.place
+    if not item.applies_online:
+        return redirect(reverse("affairs:item", args=[item.pk]) + f"?place={place.code}")
+    state = request.session.get(SESSION, {})
+    stage = "form" if state.get("proof") else ("code" if state.get("mobile") else "mobile")
+    requirements = list(item.materials.all())
+    step = request.POST.get("step", "")
+    if request.method == "GET" or step == "restart":
+        if step == "restart":
+            request.session.pop(SESSION, None)
+            stage = "mobile"
+        form = {"mobile": forms.MobileForm(), "code": forms.CodeForm(),
+                "form": forms.ApplyForm(requirements=requirements)}[stage]
+        return _apply_page(request, item, place, stage=stage, form=form)
+    if step == "send":
+        form = forms.MobileForm(request.POST)
+        if not form.is_valid():
+            return _apply_page(request, item, place, stage="mobile", form=form, status=400)
+        try:
+            services.mobile_code_send(mobile=form.cleaned_data["mobile"], client_ip=client_ip(request))
+        except ValidationError as error:
+            form.add_service_error(error)
+            return _apply_page(request, item, place, stage="mobile", form=form, status=429)
+        request.session[SESSION] = {"mobile": form.cleaned_data["mobile"]}
+        return _apply_page(request, item, place, stage="code", form=forms.CodeForm())
+    if step == "verify" and state.get("mobile"):
+        form = forms.CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                proof = services.mobile_code_verify(mobile=state["mobile"], code=form.cleaned_data["code"])
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                request.session[SESSION] = {**state, "proof": proof.pk}
+                return _apply_page(request, item, place, stage="form", form=forms.ApplyForm(requirements=requirements))
+        return _apply_page(request, item, place, stage="code", form=form, status=400)
+    if step == "submit" and state.get("proof"):
+        form = forms.ApplyForm(request.POST, request.FILES, requirements=requirements)
+        if form.is_valid():
+            try:
+                application, token = services.application_submit_public(
+                    item=item, place=place, applicant_name=form.cleaned_data["name"], mobile=state["mobile"],
+                    proof_id=state["proof"], files=form.files_by_requirement(), key=form.cleaned_data["key"],
+                    client_ip=client_ip(request))
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                request.session.pop(SESSION, None)
+                if token is None:  # a retry of a submission already made: its link went out the first time
+                    messages.info(request, _("该申请已提交，请查看短信中的进度链接。"))
+                    return redirect("affairs:catalogue")
+                messages.success(request, _("申请已提交，申请编号 %(ref)s。请保存本页链接，凭它查看办理进度、补正材料。")
+                                 % {"ref": application.reference})
+                return redirect("affairs:track", token=token)
+        return _apply_page(request, item, place, stage="form", form=form, status=400)
+    return redirect("affairs:apply", item_id=item.pk)
+
+
+def _track_page(request, token: str, *, form=None, status: int = 200):
+    info = selectors.tracking(token)
+    if form is None and info.missing:
+        form = forms.MaterialsForm(requirements=info.missing, only={r.pk for r in info.missing})
+    response = render(request, "affairs/track.html", {"info": info, "a": info.application, "form": form,
+                                                      "token": token}, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def track(request, token: str):
+    return _track_page(request, token)
+
+
+@never_cache
+@require_POST
+def resubmit(request, token: str):
+    info = selectors.tracking(token)
+    form = forms.MaterialsForm(request.POST, request.FILES, requirements=info.missing,
+                               only={r.pk for r in info.missing})
+    if form.is_valid():
+        try:
+            services.application_resubmit(token=token, files=form.files_by_requirement(), key=form.cleaned_data["key"])
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("补正材料已提交，请等待办理单位审核。"))
+            return redirect("affairs:track", token=token)
+    return _track_page(request, token, form=form, status=400)
+
+
+# ---------------------------------------------------------------------------------------------- staff
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def on_behalf(request, household_id: int):
+    """帮办代办: a grid worker applies for a household's resident during a visit (the service checks the grid)."""
+    household = scope.access(Household.objects.visible_to(request.user).select_related("grid"), request.user,
+                             pk=household_id)
+    items = list(selectors.catalogue(household.grid.parent))
+    item = next((i for i in items if str(i.pk) == request.GET.get("item", "")), None)
+    form = None
+    if item is not None:
+        requirements = list(item.materials.all())
+        form = forms.OnBehalfForm(request.POST or None, request.FILES or None, requirements=requirements,
+                                  initial={"household": household.pk, "name": household.head_name,
+                                           "mobile": household.phone})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                application, _token = services.application_submit_for(
+                    actor=request.user, item=item, household=household, applicant_name=data["name"],
+                    mobile=data["mobile"], files=form.files_by_requirement(), key=data["key"])
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("已代为提交，申请编号 %(ref)s。") % {"ref": application.reference})
+                return redirect("affairs:detail", reference=application.reference)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "affairs/on_behalf.html", {"household": household, "items": items, "item": item,
+                                                      "form": form}, status=status)
+
+
+
+@login_required
+def desk(request):
+    applications = list(selectors.queue(request.user)[:200])
+    return render(request, "affairs/desk.html", {"applications": applications})
+
+
+# The inputs each step's card shows (the service says which it needs).
+STEP_FIELDS = {"request_materials": ("materials", "note"), "transfer": ("unit", "note"),
+               "approve": ("result_kind", "result"), "refuse": ("reason", "basis")}
+
+
+def _step_form(application, action: str, data=None):
+    district = Place.objects.get(code=application.unit_place.code[:6])
+    return forms.StepForm(data, item=application.item, version=application.version, district=district, prefix=action)
+
+
+def _step_forms(application, data=None, action: str = ""):
+    out = []
+    for step in workflow.steps_open(application):
+        form = _step_form(application, step.name, data if step.name == action else None)
+        out.append((step, form, [form[name] for name in STEP_FIELDS.get(step.name, ("note",))]))
+    return out
+
+
+@login_required
+def detail(request, reference: str, *, data=None, action: str = "", status: int = 200):
+    application = selectors.access_application(request.user, reference)
+    handles = workflow.handler_grant(request.user, application) is not None
+    context = {"a": application, "handles": handles, "steps": application.steps.all(),
+               "personal": selectors.sees_personal_data(request.user, application),
+               "forms": _step_forms(application, data, action) if handles else [],
+               "materials": application.materials.select_related("requirement")}
+    return render(request, "affairs/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def act(request, reference: str, action: str):
+    application = selectors.access_application(request.user, reference)
+    step = workflow.STEPS.get(action)
+    if step is None or step.by != workflow.HANDLER:
+        return redirect("affairs:detail", reference=reference)
+    form = _step_form(application, action, request.POST)
+    if not form.is_valid():
+        return detail(request, reference, data=request.POST, action=action, status=400)
+    data = form.cleaned_data
+    try:
+        done = services.application_act(
+            actor=request.user, application=application, action=action, version=data["version"], key=data["key"],
+            note=data["note"], materials=data["materials"], unit=data["unit"], result_kind=data["result_kind"],
+            result=data["result"], reason=data["reason"], basis=data["basis"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return detail(request, reference, data=request.POST, action=action,
+                      status=409 if isinstance(error, Conflict) else 400)
+    if done.flagged:
+        messages.warning(request, _("这是对该申请的第二次补正告知，已计入一次性告知考核。"))
+    else:
+        messages.success(request, _("已完成：%(step)s") % {"step": step.label})
+    return redirect("affairs:detail", reference=reference)
