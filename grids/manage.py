@@ -72,6 +72,21 @@ def register(resource: ManagedResource) -> ManagedResource:
     return resource
 
 
+# Buttons another app adds to an object's page (key -> [(user, obj) -> [(label, url)]]): e.g. affairs offers "帮办代办"
+# on a household's page, which ledger (below affairs) cannot name.
+EXTRA_ACTIONS: dict[str, list[Callable[[Any, Any], list]]] = {}
+
+
+def add_detail_actions(key: str, actions: Callable[[Any, Any], list]) -> None:
+    EXTRA_ACTIONS.setdefault(key, []).append(actions)
+
+
+def detail_actions(resource: ManagedResource, user, obj) -> list:
+    """The buttons of an object's page: its resource's own, then those other apps add."""
+    return [*resource.detail_actions(user, obj),
+            *(action for extra in EXTRA_ACTIONS.get(resource.key, ()) for action in extra(user, obj))]
+
+
 def autodiscover() -> None:
     """Import each installed app's `managed` module, which registers that app's resources."""
     autodiscover_modules("managed")

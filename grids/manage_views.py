@@ -13,7 +13,7 @@ from wudu.access_log import record_personal_read
 from wudu.duties import Duty, has_duty
 from wudu.pages import keyset_page, page_query
 
-from . import forms, selectors, services
+from . import forms, manage, selectors, services
 from .manage import RESOURCES, Column, ManagedResource, resources_for
 
 PAGE_SIZE = 50
@@ -69,7 +69,7 @@ def resource_detail(request, key: str, pk: int):
     fields = [(column.label, _cell(request.user, resource, column, obj)) for column in resource.columns]
     return render(request, "manage/detail.html", {"resource": resource, "object": obj, "fields": fields,
                                                   "can_edit": can_edit,
-                                                  "actions": resource.detail_actions(request.user, obj)})
+                                                  "actions": manage.detail_actions(resource, request.user, obj)})
 
 
 @login_required

@@ -55,6 +55,12 @@ class Menu:
         return self.data and scope.reads(self.user, "case")
 
     @cached_property
+    def affairs(self) -> bool:
+        # The handling desk of community services (便民服务): whoever reads applications (the handling units, the
+        # levels above, the grid staff who applied on a resident's behalf).
+        return self.data and (scope.reads(self.user, "application") or scope.has_role(self.user, *scope.GRID_STAFF))
+
+    @cached_property
     def party_life(self) -> bool:
         # 三会一课 and 双报到: whoever reads the branch meetings (departments do not).
         return self.data and scope.reads(self.user, "branch_meeting")

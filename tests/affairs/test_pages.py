@@ -142,3 +142,21 @@ def test_materials_are_served_to_the_handling_unit_only(client, cast, item):
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 404
+
+
+def test_the_menu_and_the_households_page_lead_to_the_affairs_pages(client, cast, item):
+    from ledger import services as ledger_services
+
+    catalogue, desk = reverse("affairs:catalogue"), reverse("affairs:desk")
+    home = client.get(reverse("public:index")).content.decode()
+    assert f'href="{catalogue}"' in home and f'href="{desk}"' not in home  # a resident: 网上办事
+    household = ledger_services.household_create(actor=cast.admin, grid=cast.place("G1"), address="董庄路 3 号",
+                                                 head_name="李大爷", phone="13900001234")
+    page = reverse("manage:detail", args=["household", household.pk])
+    on_behalf = reverse("affairs:on_behalf", args=[household.pk])
+    client.force_login(cast.user(Role.GRID_WORKER))
+    html = client.get(page).content.decode()
+    assert f'href="{desk}"' in html and f'href="{on_behalf}"' in html  # the desk in the menu; 帮办代办 on the page
+    client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))  # reads the household, applies for nobody
+    html = client.get(page).content.decode()
+    assert f'href="{desk}"' in html and f'href="{on_behalf}"' not in html
