@@ -11,9 +11,10 @@ from django.http import Http404
 
 from grids.models import Place
 from wudu import scope
+from wudu.pages import keyset_page
 
 from . import workflow
-from .models import Application, ApplicationStep, MaterialRequirement, ServiceItem, Status
+from .models import FINISHED, Application, ApplicationStep, MaterialRequirement, ServiceItem, Status
 from .services import token_digest
 
 
@@ -60,10 +61,19 @@ def tracking(token: str) -> Tracking:
     return Tracking(application, steps, missing)
 
 
-def queue(user):
-    """The applications the user's units handle (open ones first), through the gate."""
-    return (Application.objects.visible_to(user).select_related("item", "unit_place", "department")
-            .order_by("status", "-id"))
+DESK_TABS = ("open", "finished")
+DESK_PAGE_SIZE = 50
+
+
+def queue(user, tab: str = "open"):
+    """The applications the user reads through the gate, open or finished (decided or closed)."""
+    found = Application.objects.visible_to(user).select_related("item", "unit_place", "department")
+    return found.filter(status__in=FINISHED) if tab == "finished" else found.exclude(status__in=FINISHED)
+
+
+def desk_page(user, tab: str, after: str = "") -> tuple[list[Application], str]:
+    """One page of the desk, newest first, and the cursor of the next (keyset: any page costs what the first does)."""
+    return keyset_page(queue(user, tab), after, size=DESK_PAGE_SIZE)
 
 
 def access_application(user, reference: str) -> Application:

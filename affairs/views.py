@@ -21,6 +21,7 @@ from ledger.models import Household
 from wudu import scope
 from wudu.errors import Conflict
 from wudu.net import client_ip
+from wudu.pages import page_query
 
 from . import forms, selectors, services, workflow
 
@@ -176,8 +177,10 @@ def on_behalf(request, household_id: int):
 
 @login_required
 def desk(request):
-    applications = list(selectors.queue(request.user)[:200])
-    return render(request, "affairs/desk.html", {"applications": applications})
+    tab = request.GET.get("tab") if request.GET.get("tab") in selectors.DESK_TABS else "open"
+    applications, next_cursor = selectors.desk_page(request.user, tab, request.GET.get("after", ""))
+    return render(request, "affairs/desk.html", {"applications": applications, "tab": tab, "next": next_cursor,
+                                                 "query": page_query(request)})
 
 
 # The inputs each step's card shows (the service says which it needs).

@@ -160,3 +160,30 @@ def test_the_menu_and_the_households_page_lead_to_the_affairs_pages(client, cast
     client.force_login(cast.user(Role.COMMUNITY_OFFICIAL))  # reads the household, applies for nobody
     html = client.get(page).content.decode()
     assert f'href="{desk}"' in html and f'href="{on_behalf}"' not in html
+
+
+def test_the_desk_pages_open_and_finished_applications_newest_first(client, cast, item, monkeypatch,
+                                                                    django_assert_num_queries):
+    from affairs import selectors
+
+    official = cast.user(Role.COMMUNITY_OFFICIAL)
+    first, _t = submit(item, mobile="13900000001")
+    second, _t = submit(item, mobile="13900000002")
+    refused, _t = submit(item, mobile="13900000003")
+    for action, data in (("receive", {}), ("refuse", {"reason": "不符合条件", "basis": "《居住证暂行条例》第十二条"})):
+        refused.refresh_from_db()
+        services.application_act(actor=official, application=refused, action=action, version=refused.version,
+                                 key=key(), **data)
+    monkeypatch.setattr(selectors, "DESK_PAGE_SIZE", 1)
+    client.force_login(official)
+    desk = reverse("affairs:desk")
+
+    def rows(url):
+        page = client.get(url)
+        return [a.reference for a in page.context["applications"]], page.context["next"]
+
+    assert rows(desk) == ([second.reference], str(second.pk))
+    assert rows(f"{desk}?tab=open&after={second.pk}") == ([first.reference], "")
+    assert rows(f"{desk}?tab=finished") == ([refused.reference], "")
+    with django_assert_num_queries(4):  # session, user, grants, one page
+        client.get(f"{desk}?tab=open&after={second.pk}")
