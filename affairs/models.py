@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wudu.models import AppendOnly
@@ -201,6 +202,17 @@ class Application(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in FINISHED
+
+    @property
+    def clock(self) -> str:
+        """Where an open application stands against its time limit now: "overdue", "due_soon" (80 % of the working
+        days used) or "" (no clock yet, in time, or finished)."""
+        if not self.is_open or self.due_at is None:
+            return ""
+        now = timezone.now()
+        if now >= self.due_at:
+            return "overdue"
+        return "due_soon" if self.due_soon_at is not None and now >= self.due_soon_at else ""
 
 
 def material_path(instance: ApplicationMaterial, filename: str) -> str:

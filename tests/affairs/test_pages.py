@@ -187,3 +187,29 @@ def test_the_desk_pages_open_and_finished_applications_newest_first(client, cast
     assert rows(f"{desk}?tab=finished") == ([refused.reference], "")
     with django_assert_num_queries(4):  # session, user, grants, one page
         client.get(f"{desk}?tab=open&after={second.pk}")
+
+
+def test_the_desk_and_the_tracking_page_mark_an_application_due_soon_then_overdue(client, cast, item):
+    import datetime
+
+    from django.utils import timezone
+
+    official = cast.user(Role.COMMUNITY_OFFICIAL)
+    application, token = submit(item)
+    for action in ("receive", "accept"):
+        application.refresh_from_db()
+        services.application_act(actor=official, application=application, action=action,
+                                 version=application.version, key=key())
+    client.force_login(official)
+    desk, track = reverse("affairs:desk"), reverse("affairs:track", args=[token])
+
+    def clock(url):
+        page = client.get(url).content.decode()
+        return [mark for mark in ("overdue", "due_soon") if f'data-clock="{mark}"' in page]
+
+    assert clock(desk) == [] and clock(track) == []  # three working days from now
+    now = timezone.now()
+    Application.objects.filter(pk=application.pk).update(due_soon_at=now - datetime.timedelta(hours=1))
+    assert clock(desk) == ["due_soon"] and clock(track) == ["due_soon"]
+    Application.objects.filter(pk=application.pk).update(due_at=now - datetime.timedelta(minutes=1))
+    assert clock(desk) == ["overdue"] and clock(track) == ["overdue"]
