@@ -707,6 +707,10 @@ INSPECTION_CONFIRM_PER_IP_PER_HOUR = env.int("INSPECTION_CONFIRM_PER_IP_PER_HOUR
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["RectificationStatusEnum"] = "inspections.models.TaskStatus"
 # The API's name for the kind of a ladder document (督办通知书, 提醒书, 告诫书, 问责书: inspections/api/ladder.py).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NoticeKindEnum"] = "inspections.api.ladder.NOTICE_KINDS"
+# Community services (affairs/api.py): an application's status and result, a service item's mode.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ApplicationStatusEnum": "affairs.models.Status", "ApplicationResultKindEnum": "affairs.models.ResultKind",
+    "ServiceItemModeEnum": "affairs.models.Mode"})
 
 # The daily report's rebuild after late records (ledger.services._rebuild_later): the late records of one district
 # and day within this many seconds share one rebuild, run after them (0: one rebuild per record, at once). Kept
