@@ -57,8 +57,11 @@ MIX_WEIGHTS = {
     "API places ?level=grid": 1, "API visits": 2, "API cases": 3,
 }
 MIX_CONNECTIONS = 4
-# The mix's p95 under saturation (4 connections on 2 sync workers: each request waits for about one other).
-# See bench/README.md "Budgets" for how the bound was chosen from the measured figures.
+# The mix is run twice: flat out (the node's capacity, reported) and paced, each connection waiting a random think
+# time of MIX_THINK_MS on average before each request, which offers about a district's morning burst (~30 req/s:
+# 4 connections / (110 ms + ~25 ms of service)). The budget is the paced run's p95: what users feel at the rate a
+# district sends. See bench/README.md "Budgets" for how the bound was chosen.
+MIX_THINK_MS = 110
 BUDGET_MIX_P95_MS = 100
 
 
@@ -215,7 +218,7 @@ def wrk(port: int, spec: dict, page: dict, *, duration: int, threads: int, conne
     return json.loads(line[len("BENCH_JSON "):])
 
 
-def mix(port: int, spec: dict, *, duration: int) -> dict:
+def mix(port: int, spec: dict, *, duration: int, think_ms: int = 0) -> dict:
     """One wrk run of the weighted mix (MIX_WEIGHTS, bench/wrk/mix.lua): req/s and p50/p95/p99 of the whole, and
     p50/p95 and answers outside 2xx per page ("class")."""
     pages = [p for p in spec["pages"] if MIX_WEIGHTS.get(p["name"])]
@@ -225,13 +228,13 @@ def mix(port: int, spec: dict, *, duration: int) -> dict:
         for p in pages))
     args = ["wrk", f"-t{MIX_CONNECTIONS}", f"-c{MIX_CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
             "-s", str(BENCH / "wrk" / "mix.lua"), f"http://127.0.0.1:{port}/"]
-    out = subprocess.run(args, text=True, capture_output=True, env=dict(os.environ, BENCH_MIX=str(mix_file)),
-                         check=True).stdout
+    env = dict(os.environ, BENCH_MIX=str(mix_file), BENCH_MIX_THINK_MS=str(think_ms))
+    out = subprocess.run(args, text=True, capture_output=True, env=env, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH_MIX_JSON "))
     result = json.loads(line[len("BENCH_MIX_JSON "):])
     result["classes"] = {pages[int(i) - 1]["name"]: dict(c, weight=MIX_WEIGHTS[pages[int(i) - 1]["name"]])
                          for i, c in result["classes"].items()}
-    result["connections"] = MIX_CONNECTIONS
+    result.update(connections=MIX_CONNECTIONS, think_ms=think_ms, load=load_average())
     return result
 
 
@@ -280,10 +283,12 @@ def bench_scale(scale: float, opts) -> dict:
                 f"p95 {result['p95_ms']:.1f} ms, alone {single:.1f} ms, {result['queries']} queries, "
                 f"errors {result['errors']}")
         drain(opts.port, spec, floor, opts.workers)
-        mixed = mix(opts.port, spec, duration=opts.duration)
-        mixed["load"] = load_average()
-        log(f"  weighted mix: {mixed['rps']:.1f} req/s, p50 {mixed['p50_ms']:.1f} ms, p95 {mixed['p95_ms']:.1f} ms "
-            f"(load {mixed['load']})")
+        mixed = {}
+        for label, think in (("flat_out", 0), ("paced", MIX_THINK_MS)):
+            drain(opts.port, spec, floor, opts.workers)
+            mixed[label] = m = mix(opts.port, spec, duration=opts.duration, think_ms=think)
+            log(f"  weighted mix, {label}: {m['rps']:.1f} req/s, p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms "
+                f"(load {m['load']})")
     finally:
         server.stop()
     scaleout = None
@@ -498,11 +503,16 @@ def budgets(results: list[dict], previous: dict[float, dict] | None = None) -> l
                 change = ratio / was - 1
                 lines.append((label, change >= -BUDGET_REGRESSION,
                               f"{was:.2f}× → {ratio:.2f}× ({change:+.0%}; previous: {before['source']})"))
-        mixed = r.get("mix")
-        if mixed:
-            lines.append((f"{s} weighted mix p95 ≤{BUDGET_MIX_P95_MS} ms (one node, {mixed['connections']} connections)",
-                          mixed["p95_ms"] <= BUDGET_MIX_P95_MS,
-                          f"{mixed['p95_ms']:.1f} ms at {mixed['rps']:.1f} req/s (p50 {mixed['p50_ms']:.1f} ms)"))
+        mixed = r.get("mix") or {}
+        if mixed.get("paced"):
+            m = mixed["paced"]
+            lines.append((f"{s} weighted mix at a district's morning rate: p95 ≤{BUDGET_MIX_P95_MS} ms (one node)",
+                          m["p95_ms"] <= BUDGET_MIX_P95_MS,
+                          f"{m['p95_ms']:.1f} ms at {m['rps']:.1f} req/s (p50 {m['p50_ms']:.1f} ms)"))
+        if mixed.get("flat_out"):
+            m = mixed["flat_out"]
+            lines.append((f"{s} weighted mix flat out: the node's capacity (reported, no bound)", None,
+                          f"{m['rps']:.1f} req/s, p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms"))
         first, deep = (r["pages"].get(k, {}) for k in ("ledger page 1", "ledger page 1000"))
         pair = latencies(first, deep)
         if pair:
@@ -575,16 +585,27 @@ def dispatch_line(d: dict | None) -> str:
             f"{d['queries_per_dispatch']} queries); registering them (hotline): {d['create_per_s']:.1f} cases/s.")
 
 
-def mix_table(m: dict | None) -> list[str]:
-    if not m:
+def think_note(m: dict) -> str:
+    return f" (think time {m['think_ms']} ms)" if m.get("think_ms") else ""
+
+
+def mix_table(mixed: dict | None) -> list[str]:
+    if not mixed or "flat_out" not in mixed:
         return []
-    errors = sum(m["errors"].values())
-    out = [f"Weighted mix on this node (one gunicorn, 2 workers; wrk -t{m['connections']} -c{m['connections']}, "
-           f"bench/wrk/mix.lua; load average {m['load']}): **{m['rps']:.1f} req/s, p50 {m['p50_ms']:.1f} ms, "
-           f"p95 {m['p95_ms']:.1f} ms, p99 {m['p99_ms']:.1f} ms**, socket errors {errors}.", "",
-           "| class | weight | requests | p50 ms | p95 ms | not 2xx |", "|---|---:|---:|---:|---:|---:|"]
-    out += [f"| {name} | {c['weight']} | {c['requests']} | {c['p50_ms']:.1f} | {c['p95_ms']:.1f} | {c['non_2xx']} |"
-            for name, c in sorted(m["classes"].items(), key=lambda kv: -kv[1]["weight"])]
+    runs = [(label, mixed[key]) for key, label in (("flat_out", "flat out"), ("paced", "paced")) if key in mixed]
+    out = [f"Weighted mix on this node (one gunicorn, 2 workers; wrk -t{MIX_CONNECTIONS} -c{MIX_CONNECTIONS}, "
+           "bench/wrk/mix.lua): " + "; ".join(
+               f"{label}{think_note(m)} "
+               f"**{m['rps']:.1f} req/s, p50 {m['p50_ms']:.1f} ms, p95 {m['p95_ms']:.1f} ms**, p99 {m['p99_ms']:.1f} ms, "
+               f"socket errors {sum(m['errors'].values())} (load average {m['load']})" for label, m in runs) + ".", "",
+           "| class | weight | " + " | ".join(f"{label}: requests | p50 ms | p95 ms | not 2xx" for label, _m in runs)
+           + " |", "|---|---:|" + "---:|---:|---:|---:|" * len(runs)]
+    for name, c in sorted(runs[0][1]["classes"].items(), key=lambda kv: -kv[1]["weight"]):
+        cells = []
+        for _label, m in runs:
+            k = m["classes"].get(name, {"requests": 0, "p50_ms": 0, "p95_ms": 0, "non_2xx": 0})
+            cells.append(f"{k['requests']} | {k['p50_ms']:.1f} | {k['p95_ms']:.1f} | {k['non_2xx']}")
+        out.append(f"| {name} | {c['weight']} | " + " | ".join(cells) + " |")
     return [*out, ""]
 
 
@@ -701,7 +722,7 @@ def main() -> None:
             {"when": when, "machine": info["machine"], "results": [
                 {"scale": r["scale"], "rows": r["rows"],
                  "pages": {n: {k: p[k] for k in keep if k in p} for n, p in r["pages"].items()},
-                 "mix": {k: v for k, v in (r.get("mix") or {}).items() if k != "classes"}}
+                 "mix": {label: {k: v for k, v in m.items() if k != "classes"} for label, m in (r.get("mix") or {}).items()}}
                 for r in results]}, ensure_ascii=False, indent=1) + "\n")
     table = markdown(results, lines, info)
     (RESULTS / "latest.md").write_text(table)

@@ -75,3 +75,12 @@ def test_a_fresh_clone_compares_with_the_committed_baseline(tmp_path):
     previous = previous_runs(tmp_path, [1.0])
     assert previous[1.0]["source"].startswith("baseline.json")
     assert previous[1.0]["ratios"] == {"ledger": 0.2}
+
+
+def test_the_mix_is_budgeted_at_the_morning_rate_and_only_reported_flat_out():
+    result = run(1, 1_000_000, {})
+    result["mix"] = {"flat_out": {"rps": 150, "p50_ms": 25, "p95_ms": 140},
+                     "paced": {"rps": 28, "p50_ms": 20, "p95_ms": 120}}
+    lines = verdicts(budgets([result]))
+    assert lines["scale 1 weighted mix at a district's morning rate: p95 ≤100 ms (one node)"] is False
+    assert lines["scale 1 weighted mix flat out: the node's capacity (reported, no bound)"] is None

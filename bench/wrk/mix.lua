@@ -5,6 +5,8 @@
 -- request's latency, kept per class (line of the file). Prints one JSON line: the mix's throughput and latency
 -- percentiles (wrk's own) and, per class, requests, p50/p95 and answers outside 2xx. Samples are kept in flat
 -- tables (latency and class side by side): wrk 4.1's thread:get() crashes copying a table of tables.
+-- With BENCH_MIX_THINK_MS set, each connection waits a random (exponential) think time of that mean before each
+-- request: the mix at a chosen rate (about connections / (think + service time)) instead of flat out.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -17,6 +19,14 @@ local function now_us()
 end
 
 local threads = {}
+local think = tonumber(os.getenv("BENCH_MIX_THINK_MS") or "0")
+
+function delay()
+  if think <= 0 then
+    return 0
+  end
+  return math.floor(-math.log(1 - math.random()) * think)
+end
 
 function setup(thread)
   thread:set("tid", #threads + 1)
