@@ -60,7 +60,9 @@ MIX_CONNECTIONS = 4
 # The mix is run twice: flat out (the node's capacity, reported) and paced, each connection waiting a random think
 # time of MIX_THINK_MS on average before each request, which offers about a district's morning burst (~30 req/s:
 # 4 connections / (110 ms + ~25 ms of service)). The budget is the paced run's p95: what users feel at the rate a
-# district sends. See bench/README.md "Budgets" for how the bound was chosen.
+# district sends. See bench/README.md "Budgets" for how the bound was chosen. Caveat (measured): wrk reconnects
+# before its think time and a sync worker blocks on that silent connection, which inflates the paced p95 against
+# bare gunicorn (174 ms sync vs 62 ms gthread); production has nginx buffering requests in front.
 MIX_THINK_MS = 110
 BUDGET_MIX_P95_MS = 100
 
