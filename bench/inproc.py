@@ -120,27 +120,32 @@ def prepare() -> dict:
     query = f"place={DISTRICT_CODE}&date_from={day0.isoformat()}"
     cursor = deep_cursor(day0)
     worker, official, center = "grid_worker", "district_official", "command_center"
+    # Each page's kind picks its throughput budget in bench/run.py (KIND_FLOOR_RATIO): "html_list" (a rendered
+    # list of rows), "api_list" (a JSON list), "detail" (one object's page, terminals included), "post".
     pages = [
-        {"name": "floor", "path": "/bench/floor", "user": worker},
-        {"name": "worker home (grid terminal)", "path": terminal, "user": worker},
-        {"name": "patrol page", "path": "/patrol/", "user": worker},
-        {"name": "visit POST", "path": f"/patrol/{patrol.pk}/visits/", "user": worker, "method": "POST"},
-        {"name": "ledger page 1", "path": f"/ledger/?{query}", "user": official},
+        {"name": "floor", "path": "/bench/floor", "user": worker, "kind": "floor"},
+        {"name": "worker home (grid terminal)", "path": terminal, "user": worker, "kind": "detail"},
+        {"name": "patrol page", "path": "/patrol/", "user": worker, "kind": "detail"},
+        {"name": "visit POST", "path": f"/patrol/{patrol.pk}/visits/", "user": worker, "method": "POST",
+         "kind": "post"},
+        {"name": "ledger page 1", "path": f"/ledger/?{query}", "user": official, "kind": "html_list"},
         {"name": f"ledger page {DEEP_PAGE}", "path": f"/ledger/?{query}&after={cursor}", "user": official,
-         "deep": True},
-        {"name": "district terminal", "path": f"/places/{DISTRICT_CODE}/", "user": official},
-        {"name": "API places ?level=grid", "path": "/api/v1/places/?level=grid", "user": center},
-        {"name": "API visits", "path": "/api/v1/visits/", "user": center},
-        {"name": "case center queue new", "path": "/cases/center/?queue=new", "user": center},
-        {"name": "case center queue overdue", "path": "/cases/center/?queue=overdue", "user": center},
-        {"name": "case department list", "path": "/cases/department/", "user": "department_staff"},
-        {"name": "API cases", "path": "/api/v1/cases/", "user": center},
+         "kind": "html_list", "deep": True},
+        {"name": "district terminal", "path": f"/places/{DISTRICT_CODE}/", "user": official, "kind": "detail"},
+        {"name": "API places ?level=grid", "path": "/api/v1/places/?level=grid", "user": center, "kind": "api_list"},
+        {"name": "API visits", "path": "/api/v1/visits/", "user": center, "kind": "api_list"},
+        {"name": "case center queue new", "path": "/cases/center/?queue=new", "user": center, "kind": "html_list"},
+        {"name": "case center queue overdue", "path": "/cases/center/?queue=overdue", "user": center,
+         "kind": "html_list"},
+        {"name": "case department list", "path": "/cases/department/", "user": "department_staff",
+         "kind": "html_list"},
+        {"name": "API cases", "path": "/api/v1/cases/", "user": center, "kind": "api_list"},
     ]
     # A case with one of the longest timelines, dispatched to the bench department (both roles may open it).
     long_case = (Case.objects.filter(department__short_code="chengguan", status="closed")
                  .order_by("-version", "-id").values_list("reference", flat=True).first())
     if long_case:
-        pages.append({"name": "case detail", "path": f"/cases/{long_case}/", "user": center})
+        pages.append({"name": "case detail", "path": f"/cases/{long_case}/", "user": center, "kind": "detail"})
     return {
         "sessions": {role: session_of(user) for role, user in cast.items()},
         "csrf": CSRF_TOKEN,
