@@ -108,7 +108,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["reference", "item", "item_name", "unit", "status", "on_behalf", "submitted_at", "accepted_at",
+        fields = ["id", "reference", "item", "item_name", "unit", "status", "on_behalf", "submitted_at", "accepted_at",
                   "due_at", "clock", "decided_at", "result_kind", "result", "refusal_reason", "refusal_basis",
                   "material_requests", "applicant_name", "applicant_mobile", "version"]
         read_only_fields = fields

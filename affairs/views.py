@@ -179,7 +179,8 @@ def on_behalf(request, household_id: int):
 def desk(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in selectors.DESK_TABS else "open"
     applications, next_cursor = selectors.desk_page(request.user, tab, request.GET.get("after", ""))
-    return render(request, "affairs/desk.html", {"applications": applications, "tab": tab, "next": next_cursor,
+    return render(request, "affairs/desk.html", {"applications": applications, "rows": applications, "tab": tab,
+                                                 "next": next_cursor,
                                                  "query": page_query(request)})
 
 

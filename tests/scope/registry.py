@@ -15,7 +15,7 @@ import importlib
 
 from tests.scope.matrix import Driver, World, build_people, open_sessions, via_managed
 
-APPS = ("tests.grids.matrix", "tests.ledger.matrix", "tests.outreach.matrix", "tests.cases.matrix", "tests.inspections.matrix",
+APPS = ("tests.grids.matrix", "tests.ledger.matrix", "tests.outreach.matrix", "tests.cases.matrix", "tests.affairs.matrix", "tests.inspections.matrix",
         "tests.bulletins.matrix")
 MODULES = [importlib.import_module(name) for name in APPS]
 

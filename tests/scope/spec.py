@@ -142,9 +142,17 @@ READ = {
                      **dict.fromkeys(OFFICIALS, "district"), "system_admin": "district"},
     "notice_counter": {"inspection_office": "district", "inspector": "district",
                        **dict.fromkeys(OFFICIALS, "district"), "system_admin": "district"},
+    # Community services: the catalogue is the district's, read by all its staff (and by residents on the public
+    # pages and API, outside the gate). An application is read by its handling unit and the levels above it, the
+    # command center and the system administrator; a department's staff read those their department handles, and a
+    # grid's staff those they made for a resident (帮办代办) — the world's are handled by places and made by residents,
+    # so neither reads them (tests/affairs checks both).
+    "service_item": dict.fromkeys(DATA_ROLES, "district"),
+    "application": {**{r: "subtree" for r in OFFICIALS}, "command_center": "subtree", "system_admin": "subtree"},
 }
 
-# resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below)}
+# resource → {role: "below" (strictly under the actor's place) | "subtree" (own place and below) | "at" (the actor's
+# place itself)}
 WRITE = {
     "place": {**{r: "below" for r in OFFICIALS}, "grid_head": "below", "system_admin": "subtree"},
     "person": {},
@@ -194,6 +202,11 @@ WRITE = {
     # Changing a task means taking a step; the matrix's step is 延长期限 (extend), the inspection office's alone (the
     # owner unit's and the team's steps are checked in tests/inspections/test_tasks_*.py).
     "rectification": {"inspection_office": "subtree"},
+    # A place's officials keep the items it and the places below it offer.
+    "service_item": {**{r: "subtree" for r in OFFICIALS}, "system_admin": "subtree"},
+    # An application is handled ("at": the place itself, not above) by the unit that holds it: its officials (a
+    # department's staff for a department's). The matrix's step is 接收 (receive).
+    "application": {r: "at" for r in OFFICIALS},
 }
 
 # Where creating differs from changing: who may register a case at a grid — its own grid worker or head (a
@@ -314,4 +327,6 @@ def _expected_one(role: str, mine: str, resource: str, action: str, anchor: str,
         return within(anchor, mine)  # the new child is strictly below the actor iff its parent is within
     if reach == "below":
         return within(anchor, mine) and anchor != mine
+    if reach == "at":
+        return anchor == mine
     return within(anchor, mine)
