@@ -251,7 +251,7 @@ def desk(request):
     applications, next_cursor = selectors.desk_page(request.user, tab, request.GET.get("after", ""))
     return render(request, "affairs/desk.html", {"applications": applications, "tab": tab, "next": next_cursor,
                                                  "query": page_query(request),
-                                                 "overdue": selectors.overdue_rectifications(request.user)})
+                                                 "overdue": selectors.overdue_rectifications(request.user, applications)})
 
 
 # The inputs each step's card shows (the service says which it needs).
