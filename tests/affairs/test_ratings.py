@@ -147,3 +147,14 @@ def test_an_overdue_rectification_shows_on_the_desk(client, cast, item, settings
     assert "data-overdue-rectifications" not in page and f'data-application="{application.reference}"' not in page
     page = client.get(reverse("affairs:detail", args=[application.reference])).content.decode()
     assert "逾期答复" in page
+
+
+def test_the_rating_is_taken_from_a_page_that_sends_no_referrer(cast, item):
+    """The tracking page sends no referrer: a browser posts with "Origin: null", which a CSRF check refuses."""
+    from django.test import Client
+
+    _application, token = closed(cast, item)
+    browser = Client(enforce_csrf_checks=True, headers={"Origin": "null"})
+    browser.get(reverse("affairs:track", args=[token]))
+    response = browser.post(reverse("affairs:rate", args=[token]), {"level": Satisfaction.SATISFIED, "key": key()})
+    assert response.status_code == 302 and Rating.objects.get().level == Satisfaction.SATISFIED
