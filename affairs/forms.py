@@ -12,7 +12,7 @@ from grids.models import Department, Place
 from wudu.forms import Form
 from wudu.rules import MOBILE, resident_mobile_validator
 
-from .models import ResultKind, ServiceItem
+from .models import ResultKind, Satisfaction, ServiceItem
 
 
 def _key_initial(form: forms.Form) -> None:
@@ -118,3 +118,28 @@ class StepForm(Form):
         if found is None:
             raise ValidationError(_("请选择列表中的单位。"))
         return found
+
+
+class RatingForm(Form):
+    """好差评 from the tracking page: one of five levels and an optional comment."""
+
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    level = forms.TypedChoiceField(label=_("您对本次办理的评价"), choices=Satisfaction.choices, coerce=int,
+                                   widget=forms.RadioSelect, error_messages={"required": _("请选择评价等级。")})
+    comment = forms.CharField(label=_("评价意见（选填）"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _key_initial(self)
+
+
+class RectifyForm(Form):
+    """The handling unit's answer to a bad rating: what was done."""
+
+    answer = forms.CharField(label=_("整改情况（将告知申请人）"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": _("请填写整改情况。")})
+
+
+class RevokeCertificateForm(Form):
+    reason = forms.CharField(label=_("作废原因"), max_length=200, error_messages={"required": _("作废须填写原因。")})

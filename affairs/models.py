@@ -4,6 +4,7 @@ table of their handling. Who may take which step is `affairs.workflow`; every wr
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -301,3 +302,116 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"
+
+
+# ---------------------------------------------------------------------------------------------- results and ratings
+
+
+def new_verify_code() -> str:
+    """The code of a certificate's public verification address: 128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+class Certificate(models.Model):
+    """The certificate (证明) an approval with result "certificate" issues: what it states is copied at issue (a
+    certificate says what was true when it was signed). The paper carries a QR code to /affairs/verify/<code>/."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
+    number = models.CharField(_("证明编号"), max_length=20, unique=True)
+    code = models.CharField(max_length=32, unique=True, default=new_verify_code, editable=False)
+    item_name = models.CharField(_("事项"), max_length=60)
+    applicant_name = models.CharField(_("申请人"), max_length=30)
+    statement = models.CharField(_("证明内容"), max_length=500)
+    unit_name = models.CharField(_("出具单位"), max_length=60)
+    issued_at = models.DateTimeField(_("出具时间"))
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("办事证明")
+        verbose_name_plural = _("办事证明")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                                   name="affairs_certificate_revoked_with_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+
+class Satisfaction(models.IntegerChoices):
+    """政务服务好差评: five levels; the two lowest are bad ratings (差评) and open a rectification."""
+
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    FAIRLY_SATISFIED = 3, _("基本满意")
+    UNSATISFIED = 2, _("不满意")
+    VERY_UNSATISFIED = 1, _("非常不满意")
+
+
+BAD_RATINGS = (Satisfaction.UNSATISFIED, Satisfaction.VERY_UNSATISFIED)
+
+
+class Rating(models.Model):
+    """The applicant's rating of a closed application (once: by the tracking link's holder only)."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="rating")
+    level = models.PositiveSmallIntegerField(_("评价"), choices=Satisfaction.choices)
+    comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    at = models.DateTimeField(_("评价时间"))
+
+    class Meta:
+        verbose_name = _("好差评")
+        verbose_name_plural = _("好差评")
+        constraints = [models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="affairs_rating_level")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.level}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level in BAD_RATINGS
+
+
+class Rectification(models.Model):
+    """整改 after a bad rating: the handling unit answers what it did within AFFAIRS_RECTIFY_DAYS working days; the
+    applicant is told by SMS and sees it on the tracking page. Overdue is computed when read (`is_overdue`)."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="rectification")
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="rectification")
+    opened_at = models.DateTimeField(_("发起时间"))
+    due_at = models.DateTimeField(_("整改时限"))
+    answer = models.TextField(_("整改情况"), max_length=1000, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    role = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        verbose_name = _("差评整改")
+        verbose_name_plural = _("差评整改")
+        constraints = [
+            models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                                   name="affairs_rectification_answered_with_text"),
+        ]
+        indexes = [models.Index(fields=["answered_at", "due_at"], name="affairs_rectification_open")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.answered_at is None and timezone.now() >= self.due_at
+
+    @property
+    def answered_late(self) -> bool:
+        return self.answered_at is not None and self.answered_at > self.due_at

@@ -34,9 +34,14 @@ from .models import (
     Application,
     ApplicationMaterial,
     ApplicationStep,
+    Certificate,
     MaterialRequirement,
     MobileCode,
+    Rating,
+    Rectification,
     ReferenceCounter,
+    ResultKind,
+    Satisfaction,
     ServiceItem,
     Status,
 )
@@ -349,6 +354,8 @@ def application_act(*, actor, application: Application, action: str, version: in
         locked.version += 1
         locked.full_clean(exclude=["reference", "token_digest"])
         locked.save()
+        if action == "approve" and result_kind == ResultKind.CERTIFICATE:
+            _issue_certificate(locked, now=now)
         if action in TELL:
             _tell_applicant(locked, str(TELL[action]) % {"ref": locked.reference})
         return _record(locked, actor=actor, role=grant.role, action=action, before=before,
@@ -397,3 +404,99 @@ def application_resubmit(*, token: str, files: dict, key=None, now: datetime.dat
                        materials=sorted(files), now=now)
 
     return create_once(key=key, actor=None, model=ApplicationStep, create=resubmit).application
+
+
+# ---------------------------------------------------------------------------------------------- certificates
+
+
+def _issue_certificate(application: Application, *, now: datetime.datetime) -> Certificate:
+    """The certificate of an approval (inside its transaction): what it states is copied from the application now.
+    Its number follows the application's reference (one certificate per application: no counter needed)."""
+    unit = application.department.name if application.department_id else application.unit_place.name
+    certificate = Certificate(application=application, number=f"ZM{application.reference[1:]}",
+                              item_name=application.item.name, applicant_name=application.applicant_name,
+                              statement=application.result, unit_name=unit[:60], issued_at=now)
+    certificate.full_clean(exclude=["application", "code"])
+    certificate.save()
+    return certificate
+
+
+def certificate_revoke(*, actor, certificate: Certificate, reason: str,
+                       now: datetime.datetime | None = None) -> Certificate:
+    """The handling unit withdraws a certificate (issued in error): the verification page then says it is void."""
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().select_related("application").get(pk=certificate.pk)
+        if workflow.handler_grant(actor, locked.application) is None:
+            raise PermissionDenied(_("只有办理单位可以作废该证明。"))
+        if locked.revoked_at is not None:
+            return locked
+        if not reason.strip():
+            raise ValidationError({"reason": _("作废须填写原因。")}, code="required")
+        locked.revoked_at, locked.revoked_reason = now or timezone.now(), reason.strip()[:200]
+        locked.save(update_fields=["revoked_at", "revoked_reason"])
+    certificate.refresh_from_db()
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------- 好差评
+
+
+def application_rate(*, token: str, level: int, comment: str = "", key=None,
+                     now: datetime.datetime | None = None) -> Rating:
+    """The applicant (the holder of the tracking link) rates a closed application, once. A retry with the same key
+    gets the first rating back; another rating is refused. A bad rating opens a rectification due in
+    AFFAIRS_RECTIFY_DAYS working days."""
+    now = now or timezone.now()
+    if int(level) not in Satisfaction.values:
+        raise ValidationError({"level": _("请选择评价等级。")}, code="required")
+
+    def rate() -> Rating:
+        locked = Application.objects.select_for_update().get(token_digest=token_digest(token))
+        if locked.status != Status.CLOSED:
+            raise ValidationError(_("申请办结后才能评价。"), code="not_closed")
+        if Rating.objects.filter(application=locked).exists():
+            raise ValidationError(_("您已评价过该申请，不能重复评价。"), code="rated")
+        rating = Rating(application=locked, level=int(level), comment=comment.strip()[:500], at=now)
+        rating.full_clean(exclude=["application"])
+        rating.save()
+        if rating.is_bad:
+            Rectification.objects.create(
+                rating=rating, application=locked, opened_at=now,
+                due_at=calendar.add_working_days(now, settings.AFFAIRS_RECTIFY_DAYS))
+        return rating
+
+    rating = create_once(key=key, actor=None, model=Rating, create=rate)
+    if rating.application.token_digest != token_digest(token):  # a key is one client's: never another's rating
+        raise ValidationError(_("提交标识无效，请刷新页面后重试。"), code="invalid_key")
+    return rating
+
+
+RECTIFIED = gettext_lazy("【网格通】您对申请 %(ref)s 的评价已由办理单位整改答复，详情请查看进度链接。")
+
+
+def rectification_answer(*, actor, application: Application, answer: str,
+                         now: datetime.datetime | None = None) -> Rectification:
+    """The handling unit says what it did about a bad rating; the applicant is told by SMS. Answered once (a
+    double submission of the same answer gets it back)."""
+    now = now or timezone.now()
+    answer = answer.strip()
+    with transaction.atomic():
+        locked = (Rectification.objects.select_for_update().select_related("application")
+                  .filter(application=application).first())
+        if locked is None:
+            raise ValidationError(_("该申请没有待整改的差评。"), code="no_rectification")
+        grant = workflow.handler_grant(actor, locked.application)
+        if grant is None:
+            raise PermissionDenied(_("只有办理单位可以答复整改。"))
+        if locked.answered_at is not None:
+            if locked.answer == answer:
+                return locked
+            raise ValidationError(_("该差评已答复整改，不能再次答复。"), code="answered")
+        if not answer:
+            raise ValidationError({"answer": _("请填写整改情况。")}, code="required")
+        locked.answer, locked.answered_at, locked.role = answer[:1000], now, grant.role
+        locked.answered_by = actor if getattr(actor, "pk", None) else None
+        locked.full_clean(exclude=["rating", "application"])
+        locked.save()
+        _tell_applicant(locked.application, str(RECTIFIED) % {"ref": locked.application.reference})
+    return locked

@@ -9,21 +9,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import ALL, get_usage
 
 from grids.models import Place
 from ledger.models import Household
 from wudu import scope
 from wudu.errors import Conflict
-from wudu.net import client_ip
+from wudu.net import client_ip, ratelimit_key
 from wudu.pages import page_query
 
 from . import forms, selectors, services, workflow
+from .certificates import certificate_pdf, mask_name, verification_url
+from .models import Certificate, Status
 
 SESSION = "affairs_apply"
 
@@ -109,12 +115,14 @@ def apply(request, item_id: int):
     return redirect("affairs:apply", item_id=item.pk)
 
 
-def _track_page(request, token: str, *, form=None, status: int = 200):
+def _track_page(request, token: str, *, form=None, rating_form=None, status: int = 200):
     info = selectors.tracking(token)
     if form is None and info.missing:
         form = forms.MaterialsForm(requirements=info.missing, only={r.pk for r in info.missing})
+    if rating_form is None and info.application.status == Status.CLOSED and info.rating is None:
+        rating_form = forms.RatingForm()
     response = render(request, "affairs/track.html", {"info": info, "a": info.application, "form": form,
-                                                      "token": token}, status=status)
+                                                      "rating_form": rating_form, "token": token}, status=status)
     response["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -124,6 +132,10 @@ def track(request, token: str):
     return _track_page(request, token)
 
 
+# The tracking page sends no referrer, so browsers post its forms with "Origin: null", which Django's CSRF check
+# refuses (as on the cases' tracking page, cases.public_views.evaluate). Nothing here rides on a cookie: the
+# authority is the secret token in the path, and a forged cross-site post would need that token.
+@csrf_exempt
 @never_cache
 @require_POST
 def resubmit(request, token: str):
@@ -139,6 +151,70 @@ def resubmit(request, token: str):
             messages.success(request, _("补正材料已提交，请等待办理单位审核。"))
             return redirect("affairs:track", token=token)
     return _track_page(request, token, form=form, status=400)
+
+
+@csrf_exempt  # see resubmit
+@never_cache
+@require_POST
+def rate(request, token: str):
+    """好差评: the holder of the tracking link rates a closed application, once."""
+    selectors.application_for_token(token)
+    form = forms.RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_rate(token=token, level=form.cleaned_data["level"],
+                                      comment=form.cleaned_data["comment"], key=form.cleaned_data["key"])
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("感谢您的评价。"))
+            return redirect("affairs:track", token=token)
+    return _track_page(request, token, rating_form=form, status=400)
+
+
+def _pdf_response(certificate: Certificate, url: str) -> HttpResponse:
+    response = HttpResponse(certificate_pdf(certificate, url=url), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
+    return response
+
+
+@never_cache
+@require_GET
+def track_certificate(request, token: str):
+    info = selectors.tracking(token)
+    if info.certificate is None:
+        raise Http404
+    response = _pdf_response(info.certificate, verification_url(request, info.certificate.code))
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _too_many_verifications(request) -> bool:
+    usage = get_usage(request, group="affairs.certificate_verify", key=ratelimit_key, method=ALL, increment=True,
+                      rate=settings.AFFAIRS_VERIFY_PER_IP)
+    return usage is not None and usage["should_limit"]
+
+
+@never_cache
+@require_GET
+def verify(request, code: str):
+    """The public page the QR code on a certificate leads to: what it states (the name masked, no mobile) and
+    whether it is in force; an unknown code says so."""
+    if _too_many_verifications(request):
+        response = render(request, "affairs/verify.html", {"verdict": "limited"}, status=429)
+    else:
+        try:
+            certificate = selectors.public_certificate(code)
+        except Http404:
+            response = render(request, "affairs/verify.html", {"verdict": "missing"}, status=404)
+        else:
+            response = render(request, "affairs/verify.html", {
+                "verdict": "valid" if certificate.is_valid else "revoked", "c": certificate,
+                "masked_name": mask_name(certificate.applicant_name),
+                "issued_on": timezone.localdate(certificate.issued_at)})
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 # ---------------------------------------------------------------------------------------------- staff
@@ -180,8 +256,8 @@ def desk(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in selectors.DESK_TABS else "open"
     applications, next_cursor = selectors.desk_page(request.user, tab, request.GET.get("after", ""))
     return render(request, "affairs/desk.html", {"applications": applications, "rows": applications, "tab": tab,
-                                                 "next": next_cursor,
-                                                 "query": page_query(request)})
+                                                 "next": next_cursor, "query": page_query(request),
+                                                 "overdue": selectors.overdue_rectifications(request.user, applications)})
 
 
 # The inputs each step's card shows (the service says which it needs).
@@ -203,13 +279,19 @@ def _step_forms(application, data=None, action: str = ""):
 
 
 @login_required
-def detail(request, reference: str, *, data=None, action: str = "", status: int = 200):
+def detail(request, reference: str, *, data=None, action: str = "", status: int = 200, rectify_form=None,
+           revoke_form=None):
     application = selectors.access_application(request.user, reference)
     handles = workflow.handler_grant(request.user, application) is not None
+    results = selectors.results(application)
+    open_rectification = results["rectification"] is not None and results["rectification"].is_open
+    valid_certificate = results["certificate"] is not None and results["certificate"].is_valid
     context = {"a": application, "handles": handles, "steps": application.steps.all(),
                "personal": selectors.sees_personal_data(request.user, application),
                "forms": _step_forms(application, data, action) if handles else [],
-               "materials": application.materials.select_related("requirement")}
+               "materials": application.materials.select_related("requirement"), **results,
+               "rectify_form": (rectify_form or forms.RectifyForm()) if handles and open_rectification else None,
+               "revoke_form": (revoke_form or forms.RevokeCertificateForm()) if handles and valid_certificate else None}
     return render(request, "affairs/detail.html", context, status=status)
 
 
@@ -238,3 +320,54 @@ def act(request, reference: str, action: str):
     else:
         messages.success(request, _("已完成：%(step)s") % {"step": step.label})
     return redirect("affairs:detail", reference=reference)
+
+
+@login_required
+@require_GET
+def certificate(request, reference: str):
+    """The certificate's PDF for the handling unit (and the grid worker who applied on the resident's behalf): it
+    bears the applicant's name, so the levels above, who read without personal data, are refused."""
+    application = selectors.access_application(request.user, reference)
+    if not selectors.sees_personal_data(request.user, application):
+        raise PermissionDenied
+    found = selectors.results(application)["certificate"]
+    if found is None:
+        raise Http404
+    return _pdf_response(found, verification_url(request, found.code))
+
+
+@login_required
+@require_POST
+def revoke_certificate(request, reference: str):
+    application = selectors.access_application(request.user, reference)
+    found = selectors.results(application)["certificate"]
+    if found is None:
+        raise Http404
+    form = forms.RevokeCertificateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.certificate_revoke(actor=request.user, certificate=found, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("证明 %(number)s 已作废。") % {"number": found.number})
+            return redirect("affairs:detail", reference=reference)
+    return detail(request, reference, revoke_form=form, status=400)
+
+
+@login_required
+@require_POST
+def rectify(request, reference: str):
+    """The handling unit answers a bad rating (整改): the applicant is told by SMS."""
+    application = selectors.access_application(request.user, reference)
+    form = forms.RectifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rectification_answer(actor=request.user, application=application,
+                                          answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("整改情况已答复，并已短信告知申请人。"))
+            return redirect("affairs:detail", reference=reference)
+    return detail(request, reference, rectify_form=form, status=400)

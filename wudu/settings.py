@@ -733,6 +733,10 @@ AFFAIRS_CODES_PER_MOBILE_PER_HOUR = env.int("AFFAIRS_CODES_PER_MOBILE_PER_HOUR",
 AFFAIRS_CODES_PER_IP_PER_HOUR = env.int("AFFAIRS_CODES_PER_IP_PER_HOUR", default=20)
 # How long a proven mobile may be used to submit (minutes after the code was entered).
 AFFAIRS_PROOF_MINUTES = env.int("AFFAIRS_PROOF_MINUTES", default=30)
+# 好差评: a bad rating opens a rectification the handling unit answers within this many working days.
+AFFAIRS_RECTIFY_DAYS = env.int("AFFAIRS_RECTIFY_DAYS", default=5)
+# Looks at the public page that verifies an affairs certificate (the QR code on the paper), per network.
+AFFAIRS_VERIFY_PER_IP = env.str("AFFAIRS_VERIFY_PER_IP", default="60/h")
 
 LOGGING = {
     "version": 1,
