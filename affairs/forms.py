@@ -38,7 +38,8 @@ class CodeForm(Form):
 
 class MaterialsForm(Form):
     """One file field per material requirement of the item (all optional here: the service says what is missing,
-    next to the field)."""
+    next to the field). The fields are added after the base form styled its own, so they carry Bootstrap's class
+    themselves: without it a file input keeps its intrinsic width and overflows a 360 px phone inside a card."""
 
     def __init__(self, *args, requirements=(), only=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,7 +50,7 @@ class MaterialsForm(Form):
                 "name": requirement.name}
             self.fields[f"material_{requirement.pk}"] = forms.FileField(
                 label=label, required=False, help_text=requirement.example,
-                widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+                widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf", "class": "form-control"}))
         self.fields["key"] = forms.CharField(required=False, widget=forms.HiddenInput)
         _key_initial(self)
 
