@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grids.qr import qr_png
+from wudu.redact import mask_name  # noqa: F401 (the verification page's masking, from the kernel)
 
 from .models import Certificate
 
@@ -31,16 +32,3 @@ def certificate_pdf(certificate: Certificate, *, url: str) -> bytes:
     html = render_to_string("affairs/certificate_pdf.html", {
         "c": certificate, "qr": qr, "url": url, "issued_on": timezone.localdate(certificate.issued_at)})
     return HTML(string=html).write_pdf()
-
-
-def mask_name(name: str) -> str:
-    """The given name masked, the family name kept (张*明, 李*, 欧阳**), as the volunteer certificates' page does
-    (outreach.selectors.certs.mask_name; affairs may not import outreach)."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    if len(name) == 3:
-        return name[0] + "*" + name[2]
-    return name[:2] + "*" * (len(name) - 2)

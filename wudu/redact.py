@@ -97,3 +97,16 @@ def _number(match: re.Match) -> str:
     if digits in (15, 18) or value[-1] in "Xx":
         return ID_NUMBER
     return PHONE
+
+
+def mask_name(name: str) -> str:
+    """A person's name for a public page (a certificate's verification): the family name kept, the given name masked
+    (张*明, 李*, 欧阳**); a single character stays."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    if len(name) == 3:
+        return name[0] + "*" + name[2]
+    return name[:2] + "*" * (len(name) - 2)

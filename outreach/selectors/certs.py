@@ -11,6 +11,7 @@ from django.http import Http404
 
 from wudu import scope
 from wudu.pages import keyset_page
+from wudu.redact import mask_name
 
 from ..models import (
     Certificate,
@@ -95,18 +96,6 @@ def certificate_coverage(*, organization: VolunteerOrganization, volunteer: Volu
     return Coverage(verified=verified, pending=sum(r.status == HoursStatus.PENDING for r in rows),
                     declined=sum(r.status == HoursStatus.DECLINED for r in rows),
                     certified=sum(1 for r in verified if r.in_force))
-
-
-def mask_name(name: str) -> str:
-    """The given name masked, the family name kept: 张*明, 李*, 欧阳**; a single character stays."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    if len(name) == 3:
-        return name[0] + "*" + name[2]
-    return name[:2] + "*" * (len(name) - 2)
 
 
 def public_certificate(token: str) -> Certificate:
