@@ -12,7 +12,10 @@ class AffairsConfig(AppConfig):
         from grids.manage import add_detail_actions
         from wudu import media, scope
 
-        from . import demo  # noqa: F401 (registers the demo district's hook)
+        from . import (
+            demo,  # noqa: F401 (registers the demo district's hook)
+            demo_history,  # noqa: F401 (registers the demo history's hook: grids.demo.on_history)
+        )
         from .models import Application, ApplicationMaterial
 
         # An application's materials go to whoever reads the application (the gate); never to the tracking page.
