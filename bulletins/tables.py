@@ -26,6 +26,7 @@ SECTIONS = {
     "outreach": gettext_lazy("党建与志愿服务"),
     "party": gettext_lazy("党组织生活"),
     "inspections": gettext_lazy("巡察整改"),
+    "affairs": gettext_lazy("便民服务"),
 }
 STATES = {"small": gettext_lazy("不排名（样本不足）"), "no_data": gettext_lazy("无数据")}
 FLAGS = {"late_entries": gettext_lazy("走访记录晚于 48 小时补录"),
