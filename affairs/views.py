@@ -23,6 +23,7 @@ from django_ratelimit.core import ALL, get_usage
 from grids.models import Place
 from ledger.models import Household
 from wudu import scope
+from wudu.access_log import record_personal_read
 from wudu.errors import Conflict
 from wudu.net import client_ip, ratelimit_key
 from wudu.pages import page_query
@@ -283,11 +284,14 @@ def detail(request, reference: str, *, data=None, action: str = "", status: int 
            revoke_form=None):
     application = selectors.access_application(request.user, reference)
     handles = workflow.handler_grant(request.user, application) is not None
+    personal = selectors.sees_personal_data(request.user, application)
+    if personal and request.method == "GET":  # the applicant's name and mobile opened: an access event
+        record_personal_read(request, f"{application._meta.label}:{application.pk}")
     results = selectors.results(application)
     open_rectification = results["rectification"] is not None and results["rectification"].is_open
     valid_certificate = results["certificate"] is not None and results["certificate"].is_valid
     context = {"a": application, "handles": handles, "steps": application.steps.all(),
-               "personal": selectors.sees_personal_data(request.user, application),
+               "personal": personal,
                "forms": _step_forms(application, data, action) if handles else [],
                "materials": application.materials.select_related("requirement"), **results,
                "rectify_form": (rectify_form or forms.RectifyForm()) if handles and open_rectification else None,

@@ -213,3 +213,18 @@ def test_the_desk_and_the_tracking_page_mark_an_application_due_soon_then_overdu
     assert clock(desk) == ["due_soon"] and clock(track) == ["due_soon"]
     Application.objects.filter(pk=application.pk).update(due_at=now - datetime.timedelta(minutes=1))
     assert clock(desk) == ["overdue"] and clock(track) == ["overdue"]
+
+
+def test_opening_an_application_with_the_applicants_data_is_an_access_event(client, cast, item):
+    from audit.models import AccessEvent
+
+    application, _token = submit(item)
+    target = f"affairs.Application:{application.pk}"
+    detail = reverse("affairs:detail", args=[application.reference])
+    client.force_login(cast.user(Role.STREET_OFFICIAL))  # reads it, without the applicant's name and mobile
+    assert client.get(detail).status_code == 200
+    assert not AccessEvent.objects.filter(kind="personal_read", target=target).exists()
+    official = cast.user(Role.COMMUNITY_OFFICIAL)  # the handling unit: sees them, and that is recorded
+    client.force_login(official)
+    assert "13900001111" in client.get(detail).content.decode()
+    assert AccessEvent.objects.filter(kind="personal_read", target=target, user=official).count() == 1
