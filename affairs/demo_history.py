@@ -16,9 +16,7 @@ already have applications, nothing is added. A hook of grids.demo.on_history (`m
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import logging
 import random
 import secrets
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from grids.demo import GIVEN, SURNAMES, on_history
 from grids.models import Level, Membership, Place, Role, User
 from ledger import services as ledger_services
 from ledger.models import Household
+from wudu.logs import quieted
 
 from . import services
 from .models import Application, MobileCode, Mode, ResultKind, Satisfaction, ServiceItem
@@ -66,19 +65,6 @@ class Plan:
     target: str
     item: ServiceItem
     submitted_at: datetime.datetime
-
-
-@contextlib.contextmanager
-def _quiet(*names: str):
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
 
 
 class AffairsHistory:
@@ -118,7 +104,7 @@ class AffairsHistory:
                     0, max(0, high - low)) * DAY
                 plans.append(Plan(target, self.rng.choice(pool), min(_daytime(submitted), self.now - HOUR)))
         plans.sort(key=lambda p: p.submitted_at)
-        with override_settings(NOTIFY_CHANNELS=[]), _quiet("wudu.affairs", "wudu.notify"), transaction.atomic():
+        with override_settings(NOTIFY_CHANNELS=[]), quieted("wudu.affairs", "wudu.notify"), transaction.atomic():
             for plan in plans:
                 self.play(plan)
         self.log(f"  便民服务：{self.counts['applications']} 件申请（证明 {self.counts['certificates']} 份，"

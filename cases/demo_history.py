@@ -15,9 +15,7 @@ Idempotent: when the district already has cases, nothing is added.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import logging
 import random
 from dataclasses import dataclass, field
 
@@ -31,6 +29,7 @@ from grids.models import Level as PlaceLevel
 from ledger.demo_history import load_ledger_history
 from ledger.models import Visit
 from wudu import demo_progress
+from wudu.logs import quieted
 
 from . import calendar, services
 from .models import FINISHED, Case, CaseCategory, Kind, Level, LimitUnit, Notification, Source, Status
@@ -420,7 +419,7 @@ class CaseHistory:
         self._cast()
         plans = self.plans()
         # The history texts nobody (its residents' numbers are made up) and does not log each eager notice task.
-        with override_settings(NOTIFY_CHANNELS=[]), _quiet("celery.app.trace", "wudu.notify"):
+        with override_settings(NOTIFY_CHANNELS=[]), quieted("celery.app.trace", "wudu.notify"):
             for start in range(0, len(plans), 50):
                 with transaction.atomic():
                     for p in plans[start:start + 50]:
@@ -441,19 +440,6 @@ class CaseHistory:
         users = {u.pk: u for u in User.objects.filter(pk__in=list(by_user))}
         for user_id, ids in by_user.items():
             services.notification_read(actor=users[user_id], notification_ids=ids)
-
-
-@contextlib.contextmanager
-def _quiet(*names: str):
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
 
 
 def _daytime(at: datetime.datetime) -> datetime.datetime:

@@ -17,6 +17,7 @@ handler and formatter sees the masked text only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 
@@ -62,3 +63,17 @@ class RedactingFilter(logging.Filter):
             record.stack_info = redact(record.stack_info)
         record._wudu_redacted = True
         return True
+
+
+@contextlib.contextmanager
+def quieted(*names: str):
+    """The named loggers at WARNING for the block (a demo's bulk writes would log every step), restored after."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
